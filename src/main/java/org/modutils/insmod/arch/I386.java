@@ -1,0 +1,103 @@
+package org.modutils.insmod.arch;
+
+import static org.modutils.insmod.elf.Elf.*;
+
+import org.modutils.insmod.elf.ElfRelocs;
+import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.LinkSection;
+import org.modutils.insmod.link.ObjLoader;
+import org.modutils.insmod.link.ObjFile;
+import org.modutils.insmod.link.Sym;
+
+/** i386 (REL): absolute, PC-relative and GOT relocations, a .got of 4-byte entries. */
+public final class I386 implements Target {
+    static final int R_386_NONE = 0, R_386_32 = 1, R_386_PC32 = 2, R_386_GOT32 = 3, R_386_PLT32 = 4,
+            R_386_GLOB_DAT = 6, R_386_JMP_SLOT = 7, R_386_RELATIVE = 8, R_386_GOTOFF = 9, R_386_GOTPC = 10;
+
+    private LinkSection got;
+
+    @Override public String name() { return "i386"; }
+    @Override public boolean accepts(int m, boolean is64, boolean be) { return !is64 && !be && (m == EM_386 || m == 6); }
+    @Override public boolean is64() { return false; }
+    @Override public boolean bigEndian() { return false; }
+    @Override public boolean rela() { return false; }
+
+    @Override
+    public void createGot(ObjFile f) {
+        long offset = 0;
+        boolean needed = false;
+        for (LinkSection rs : f.sections()) {
+            ElfRelocs rels = rs.type == SHT_REL ? f.elfRelocs(rs.index) : null;
+            if (rels == null) {
+                continue;
+            }
+            ElfSymbols syms = f.elfSymbols(rs.link);
+            for (int k = 0; k < rels.count(); k++) {
+                int t = rels.type()[k];
+                if (t == R_386_GOTPC || t == R_386_GOTOFF) {
+                    needed = true;
+                } else if (t == R_386_GOT32) {
+                    Sym s = ObjLoader.symbolByName(f, syms, rels.sym()[k]);
+                    if (s != null && s.gotOffset < 0) {
+                        s.gotOffset = offset;
+                        offset += 4;
+                    }
+                }
+            }
+        }
+        if (offset > 0 || needed) {
+            got = f.createAllocedSection(".got", 4, offset, SHF_WRITE);
+        }
+    }
+
+    @Override
+    public RelocResult apply(ObjFile f, Reloc r, long v) {
+        LinkSection t = r.target;
+        long loc = r.offset;
+        long dot = f.mask(t.addr + r.offset);
+        switch (r.type) {
+            case R_386_NONE:
+                return RelocResult.OK;
+            case R_386_32:
+                f.write(t, loc, 4, f.read(t, loc, 4) + v);
+                return RelocResult.OK;
+            case R_386_PLT32:
+            case R_386_PC32:
+                f.write(t, loc, 4, f.read(t, loc, 4) + v - dot);
+                return RelocResult.OK;
+            case R_386_GLOB_DAT:
+            case R_386_JMP_SLOT:
+                f.write(t, loc, 4, v);
+                return RelocResult.OK;
+            case R_386_RELATIVE:
+                f.write(t, loc, 4, f.read(t, loc, 4) + f.baseaddr);
+                return RelocResult.OK;
+            case R_386_GOTPC:
+                if (got == null) {
+                    return RelocResult.DANGEROUS;
+                }
+                f.write(t, loc, 4, f.read(t, loc, 4) + got.addr - dot);
+                return RelocResult.OK;
+            case R_386_GOT32: {
+                Sym s = r.sym;
+                if (s == null || got == null || s.gotOffset < 0) {
+                    return RelocResult.DANGEROUS;
+                }
+                if (!s.gotDone) {
+                    s.gotDone = true;
+                    f.write(got, s.gotOffset, 4, v);
+                }
+                f.write(t, loc, 4, f.read(t, loc, 4) + s.gotOffset);
+                return RelocResult.OK;
+            }
+            case R_386_GOTOFF:
+                if (got == null) {
+                    return RelocResult.DANGEROUS;
+                }
+                f.write(t, loc, 4, f.read(t, loc, 4) + v - got.addr);
+                return RelocResult.OK;
+            default:
+                return RelocResult.UNHANDLED;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package org.modutils.insmod.arch;
+
+import org.modutils.insmod.link.LinkSection;
+import org.modutils.insmod.link.ObjFile;
+
+/**
+ * One architecture of the 2.4 userspace linker: what modutils' obj_<arch>.c does. A fresh
+ * instance serves one link, so it may keep per-object state (GOT, PLT, stubs).
+ */
+public interface Target {
+    /** The modutils name of the architecture (i386, x86_64, arm, ...). */
+    String name();
+
+    /** True when this target links objects with this ELF machine, class and byte order. */
+    boolean accepts(int machine, boolean is64, boolean bigEndian);
+
+    boolean is64();
+
+    boolean bigEndian();
+
+    /** True for RELA objects, false for REL. */
+    boolean rela();
+
+    /** sizeof(long) and pointers on the target. */
+    default int wordSize() {
+        return is64() ? 8 : 4;
+    }
+
+    /** sizeof(struct module) on the target. */
+    default int moduleStructSize() {
+        return is64() ? 0xb8 : 0x60;
+    }
+
+    /** True where struct module has the alpha gp field after ex_table_end. */
+    default boolean moduleHasGp() {
+        return false;
+    }
+
+    /** Section flag of GP-relative ("short") sections on alpha and ia64; 0 elsewhere. */
+    default long shortSectionFlag() {
+        return 0;
+    }
+
+    /** Whether insmod exports every global of a module without __ksymtab (not on descriptor ABIs). */
+    default boolean exportAllByDefault() {
+        return true;
+    }
+
+    /** A processor-specific section (sh_type >= SHT_LOPROC) was read: keep or drop its contents. */
+    default void loadProcSection(LinkSection sec) {
+        sec.contents = null;
+    }
+
+    /** arch_create_got: size the GOT, PLT or stubs from the relocations; create their sections. */
+    void createGot(ObjFile f);
+
+    /** Applies one relocation; {@code value} is the symbol's final value plus the RELA addend. */
+    RelocResult apply(ObjFile f, Reloc r, long value);
+
+    /** arch_finalize_section_address: places every section at base plus its offset. */
+    default void finalizeSectionAddresses(ObjFile f, long base) {
+        f.baseaddr = base;
+        for (LinkSection s : f.sections()) {
+            s.addr = f.mask(s.addr + base);
+        }
+    }
+
+    /** arch_archdata: fills __archdata; returns false on error. */
+    default boolean archdata(ObjFile f, LinkSection sec) {
+        return true;
+    }
+
+    /** arch_init_module: last touches to struct module (at {@code moduleOffset} in .this). */
+    default boolean initModule(ObjFile f, LinkSection thisSection) {
+        return true;
+    }
+}

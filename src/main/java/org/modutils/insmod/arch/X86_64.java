@@ -1,0 +1,132 @@
+package org.modutils.insmod.arch;
+
+import static org.modutils.insmod.elf.Elf.*;
+
+import org.modutils.insmod.elf.ElfRelocs;
+import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.LinkSection;
+import org.modutils.insmod.link.ObjLoader;
+import org.modutils.insmod.link.ObjFile;
+import org.modutils.insmod.link.Sym;
+
+/**
+ * x86_64 (RELA). As the original, a field is added to (not replaced), and at the -n dummy base
+ * 32-bit fields silently truncate; for a real kernel an overflow is an error. Beyond the
+ * original: PLT32 (today's gcc emits it for every call), PC64, and a working .got for
+ * GOTPCREL/GOT32 (the original never built one for RELA objects and crashed).
+ */
+public final class X86_64 implements Target {
+    static final int R_NONE = 0, R_64 = 1, R_PC32 = 2, R_GOT32 = 3, R_PLT32 = 4, R_GLOB_DAT = 6, R_JUMP_SLOT = 7,
+            R_RELATIVE = 8, R_GOTPCREL = 9, R_32 = 10, R_32S = 11, R_16 = 12, R_PC16 = 13, R_8 = 14, R_PC8 = 15,
+            R_PC64 = 24, R_GOTPCRELX = 41, R_REX_GOTPCRELX = 42;
+
+    private LinkSection got;
+
+    @Override public String name() { return "x86_64"; }
+    @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && !be && m == EM_X86_64; }
+    @Override public boolean is64() { return true; }
+    @Override public boolean bigEndian() { return false; }
+    @Override public boolean rela() { return true; }
+
+    private static boolean usesGot(int t) {
+        return t == R_GOT32 || t == R_GOTPCREL || t == R_GOTPCRELX || t == R_REX_GOTPCRELX;
+    }
+
+    @Override
+    public void createGot(ObjFile f) {
+        long offset = 0;
+        for (LinkSection rs : f.sections()) {
+            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
+            if (rels == null) {
+                continue;
+            }
+            ElfSymbols syms = f.elfSymbols(rs.link);
+            for (int k = 0; k < rels.count(); k++) {
+                if (usesGot(rels.type()[k])) {
+                    Sym s = ObjLoader.relocSymbol(f, syms, rels.sym()[k]);
+                    if (s != null && s.gotOffset < 0) {
+                        s.gotOffset = offset;
+                        offset += 8;
+                    }
+                }
+            }
+        }
+        if (offset > 0) {
+            got = f.createAllocedSection(".got", 8, offset, SHF_WRITE);
+        }
+    }
+
+    /** Adds {@code delta} to the field, as the original does; for a real kernel the sum must fit. */
+    private static RelocResult add(ObjFile f, Reloc r, int size, long delta, boolean signed) {
+        long old = f.read(r.target, r.offset, size);
+        long full = (signed ? signExtend(old, size) : old) + delta;
+        f.write(r.target, r.offset, size, full);
+        if (r.strict && size < 8 && !(signed ? Arch.fitsSigned(full, size * 8) : Arch.fitsUnsigned(full, size * 8))) {
+            r.detail = String.format("0x%x does not fit in %s %d bits", full, signed ? "signed" : "unsigned", size * 8);
+            return RelocResult.OVERFLOW;
+        }
+        return RelocResult.OK;
+    }
+
+    private static long signExtend(long v, int size) {
+        int sh = 64 - size * 8;
+        return (v << sh) >> sh;
+    }
+
+    @Override
+    public RelocResult apply(ObjFile f, Reloc r, long v) {
+        long dot = r.target.addr + r.offset;
+        switch (r.type) {
+            case R_NONE:
+                return RelocResult.OK;
+            case R_64:
+                f.write(r.target, r.offset, 8, f.read(r.target, r.offset, 8) + v);
+                return RelocResult.OK;
+            case R_32:
+                return add(f, r, 4, v, false);
+            case R_32S:
+                return add(f, r, 4, v, true);
+            case R_16:
+                return add(f, r, 2, v, false);
+            case R_8:
+                return add(f, r, 1, v, false);
+            case R_PC32:
+            case R_PLT32:
+                return add(f, r, 4, v - dot, true);
+            case R_PC16:
+                return add(f, r, 2, v - dot, true);
+            case R_PC8:
+                return add(f, r, 1, v - dot, true);
+            case R_PC64:
+                f.write(r.target, r.offset, 8, f.read(r.target, r.offset, 8) + v - dot);
+                return RelocResult.OK;
+            case R_GLOB_DAT:
+            case R_JUMP_SLOT:
+                f.write(r.target, r.offset, 8, v);
+                return RelocResult.OK;
+            case R_RELATIVE:
+                f.write(r.target, r.offset, 8, f.read(r.target, r.offset, 8) + f.baseaddr);
+                return RelocResult.OK;
+            case R_GOT32:
+            case R_GOTPCREL:
+            case R_GOTPCRELX:
+            case R_REX_GOTPCRELX: {
+                Sym s = r.sym;
+                if (s == null || got == null || s.gotOffset < 0) {
+                    return RelocResult.DANGEROUS;
+                }
+                long symValue = f.finalValue(s);
+                if (!s.gotDone) {
+                    s.gotDone = true;
+                    f.write(got, s.gotOffset, 8, symValue);
+                }
+                if (r.type == R_GOT32) {
+                    return add(f, r, 4, s.gotOffset + r.addend, true);
+                }
+                return add(f, r, 4, got.addr + s.gotOffset + r.addend - dot, true);
+            }
+            default:
+                return RelocResult.UNHANDLED;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package org.modutils.insmod.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/**
+ * Every option insmod accepts, described once with commons-cli: the original's getopt string
+ * "fhkLmnpqrsSvVxXyYe:o:O:P:R:" (+N from 2.4.18) with its long names, and ours. {@link Getopt}
+ * parses with glibc's getopt_long rules from this table; --help-all prints it.
+ */
+final class OptionTable {
+    private OptionTable() {}
+
+    static final String USAGE = "Usage:\n"
+            + "insmod [-fhkLmnpqrsSvVxXyY] [-e persist_name] [-o module_name] [-O blob_name] [-P prefix] module [ symbol=value ... ]\n"
+            + "\n"
+            + "  module                Name of a loadable kernel module ('.o' can be omitted)\n"
+            + "  -f, --force           Force loading under wrong kernel version\n"
+            + "  -h, --help            Print this message\n"
+            + "  -k, --autoclean       Make module autoclean-able\n"
+            + "  -L, --lock            Prevent simultaneous loads of the same module\n"
+            + "  -m, --map             Generate load map (so crashes can be traced)\n"
+            + "  -n, --noload          Don't load, just show\n"
+            + "  -p, --probe           Probe mode; check if the module matches the kernel\n"
+            + "  -q, --quiet           Don't print unresolved symbols\n"
+            + "  -r, --root            Allow root to load modules not owned by root\n"
+            + "  -s, --syslog          Report errors via syslog\n"
+            + "  -S, --kallsyms        Force kallsyms on module\n"
+            + "  -v, --verbose         Verbose output\n"
+            + "  -V, --version         Show version\n"
+            + "  -x, --noexport        Do not export externs\n"
+            + "  -X, --export          Do export externs (default)\n"
+            + "  -y, --noksymoops      Do not add ksymoops symbols\n"
+            + "  -Y, --ksymoops        Do add ksymoops symbols (default)\n"
+            + "  -e persist_name\n"
+            + "      --persist=persist_name Filename to hold any persistent data from the module\n"
+            + "  -o NAME, --name=NAME  Set internal module name to NAME\n"
+            + "  -O NAME, --blob=NAME  Save the object as a binary blob in NAME\n"
+            + "  -P PREFIX\n"
+            + "      --prefix=PREFIX   Prefix for kernel or module symbols\n";
+
+    static final Options OPTIONS = build();
+
+    private static Option flag(String s, String l, String d) {
+        return Option.builder(s).longOpt(l).desc(d).build();
+    }
+
+    private static Option arg(String s, String l, String argName, String d) {
+        return Option.builder(s).longOpt(l).hasArg().argName(argName).desc(d).build();
+    }
+
+    private static Option longOnly(String l, String argName, String d) {
+        Option.Builder b = Option.builder().longOpt(l).desc(d);
+        if (argName != null) {
+            b.hasArg().argName(argName);
+        }
+        return b.build();
+    }
+
+    private static Options build() {
+        Options o = new Options();
+        o.addOption(flag("f", "force", "Force loading under wrong kernel version"));
+        o.addOption(flag("h", "help", "Print the original usage message"));
+        o.addOption(flag("k", "autoclean", "Make module autoclean-able"));
+        o.addOption(flag("L", "lock", "Prevent simultaneous loads of the same module (always on, as in 2.4.16)"));
+        o.addOption(flag("m", "map", "Generate load map (so crashes can be traced)"));
+        o.addOption(flag("n", "noload", "Don't load, just show (image based at 0x12340000)"));
+        o.addOption(flag("p", "probe", "Probe mode; check if the module matches the kernel"));
+        o.addOption(longOnly("poll", null, "Deprecated name of --probe"));
+        o.addOption(flag("q", "quiet", "Don't print unresolved symbols"));
+        o.addOption(flag("r", "root", "Toggle the check that searched modules are owned by root"));
+        o.addOption(flag("s", "syslog", "Report errors via syslog"));
+        o.addOption(flag("S", "kallsyms", "Force kallsyms on module"));
+        o.addOption(flag("v", "verbose", "Verbose output"));
+        o.addOption(flag("V", "version", "Show version"));
+        o.addOption(flag("x", "noexport", "Do not export externs"));
+        o.addOption(flag("X", "export", "Do export externs (default)"));
+        o.addOption(flag("y", "noksymoops", "Do not add ksymoops symbols"));
+        o.addOption(flag("Y", "ksymoops", "Do add ksymoops symbols (default)"));
+        o.addOption(flag("N", "numeric-only", "Compare only the numeric part of the kernel version"));
+        o.addOption(arg("e", "persist", "persist_name", "Filename to hold any persistent data from the module"));
+        o.addOption(arg("o", "name", "NAME", "Set internal module name to NAME"));
+        o.addOption(arg("O", "blob", "NAME", "Save the object as a binary blob in NAME (written atomically)"));
+        o.addOption(arg("P", "prefix", "PREFIX", "Prefix for kernel or module symbols"));
+        o.addOption(Option.builder("R").hasArg().desc("Accepted by the original's getopt, never handled: prints usage").build());
+        o.addOption(longOnly("ksyms", "FILE", "Kernel and module symbols from FILE (/proc/ksyms format, e.g. a "
+                + "/var/log/ksymoops/*.ksyms snapshot) instead of the running kernel"));
+        o.addOption(longOnly("uname-release", "R", "Stand in for uname -r (the target kernel's release)"));
+        o.addOption(longOnly("uname-version", "S", "Stand in for uname -v (decides the smp_ symbol prefix)"));
+        o.addOption(longOnly("target", "SPEC", "Load into a remote 2.4 target through its agent: tcp:HOST:PORT or "
+                + "a serial device[,speed]"));
+        o.addOption(longOnly("verify", "CERT[,CERT]", "Refuse a .ko unless its appended signature verifies"));
+        o.addOption(longOnly("help-all", null, "Print every option, ours included"));
+        return o;
+    }
+
+    static String helpAll() {
+        StringWriter sw = new StringWriter();
+        HelpFormatter hf = new HelpFormatter();
+        hf.setOptionComparator(null);
+        hf.printHelp(new PrintWriter(sw), 100, "insmod [options] module [symbol=value ...]",
+                "Load a kernel module; 2.4 objects are linked here, 2.6+ modules by the kernel.\n\n", OPTIONS, 2, 4,
+                "\nExit status: 0 on success, 1 on any error or usage.");
+        return sw.toString();
+    }
+}

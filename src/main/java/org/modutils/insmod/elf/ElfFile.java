@@ -1,0 +1,272 @@
+package org.modutils.insmod.elf;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * An immutable ELF32/ELF64 object, little or big endian. Every offset, size, index and string
+ * is checked against the file before it is used, so a hostile file gives an {@link ElfException}
+ * with a one-line message and never an out-of-bounds access.
+ */
+public final class ElfFile {
+    /** Refuse section tables larger than this (the largest real module has a few hundred). */
+    public static final int MAX_SECTIONS = 0xff00;
+
+    private final String fileName;
+    private final byte[] data;
+    private final boolean is64;
+    private final boolean bigEndian;
+    private final int type;
+    private final int machine;
+    private final long flags;
+    private final int shstrndx;
+    private final ElfSection[] sections;
+
+    private ElfFile(String fileName, byte[] data, boolean is64, boolean bigEndian, int type, int machine,
+                    long flags, int shstrndx, ElfSection[] sections) {
+        this.fileName = fileName;
+        this.data = data;
+        this.is64 = is64;
+        this.bigEndian = bigEndian;
+        this.type = type;
+        this.machine = machine;
+        this.flags = flags;
+        this.shstrndx = shstrndx;
+        this.sections = sections;
+    }
+
+    /** True when {@code data} starts with the ELF magic. */
+    public static boolean isElf(byte[] data) {
+        return data.length >= 4 && data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' && data[3] == 'F';
+    }
+
+    /**
+     * Parses the header and the section table. {@code fileName} appears in messages exactly
+     * where modutils puts it ("X is not an ELF file").
+     */
+    public static ElfFile parse(String fileName, byte[] data) throws ElfException {
+        if (data.length < 16) {
+            throw new ElfException("cannot read ELF header from " + fileName);
+        }
+        if (!isElf(data)) {
+            throw new ElfException(fileName + " is not an ELF file");
+        }
+        int cls = data[4] & 0xff, enc = data[5] & 0xff, ver = data[6] & 0xff;
+        if ((cls != Elf.ELFCLASS32 && cls != Elf.ELFCLASS64) || (enc != Elf.ELFDATA2LSB && enc != Elf.ELFDATA2MSB)
+                || ver != 1) {
+            throw new ElfException("ELF file " + fileName + " not for this architecture");
+        }
+        boolean w = cls == Elf.ELFCLASS64;
+        boolean be = enc == Elf.ELFDATA2MSB;
+        int ehsize = w ? 64 : 52;
+        if (data.length < ehsize) {
+            throw new ElfException("cannot read ELF header from " + fileName);
+        }
+        int type = Endian.u16(data, 16, be);
+        int machine = Endian.u16(data, 18, be);
+        long shoff = w ? Endian.u64(data, 40, be) : Endian.u32(data, 32, be);
+        long eflags = Endian.u32(data, w ? 48 : 36, be);
+        int shentsize = Endian.u16(data, w ? 58 : 46, be);
+        int shnum = Endian.u16(data, w ? 60 : 48, be);
+        int shstrndx = Endian.u16(data, w ? 62 : 50, be);
+        int want = w ? 64 : 40;
+        return new ElfFile(fileName, data, w, be, type, machine, eflags, shstrndx,
+                readSections(fileName, data, w, be, shoff, shentsize, shnum, shstrndx, want));
+    }
+
+    private static ElfSection[] readSections(String fileName, byte[] data, boolean w, boolean be, long shoff,
+                                             int shentsize, int shnum, int shstrndx, int want) throws ElfException {
+        if (shnum == 0) {
+            throw new ElfException("ELF file " + fileName + " has no section header table");
+        }
+        if (shentsize != want) {
+            throw new ElfException("section header size mismatch " + fileName + ": " + shentsize + " != " + want);
+        }
+        if (shnum >= MAX_SECTIONS) {
+            throw new ElfException("ELF file " + fileName + " has too many sections (" + shnum + ")");
+        }
+        if (shoff < 0 || shoff > data.length || (long) shnum * shentsize > data.length - shoff) {
+            throw new ElfException("ELF file " + fileName + " section header table extends past end of file");
+        }
+        if (shstrndx >= shnum) {
+            throw new ElfException("ELF file " + fileName + " section name table index " + shstrndx
+                    + " out of range");
+        }
+        long[][] raw = new long[shnum][];
+        for (int i = 0; i < shnum; i++) {
+            int o = (int) (shoff + (long) i * shentsize);
+            long name = Endian.u32(data, o, be);
+            long stype = Endian.u32(data, o + 4, be);
+            long fl, addr, off, size, link, info, align, ent;
+            if (w) {
+                fl = Endian.u64(data, o + 8, be);
+                addr = Endian.u64(data, o + 16, be);
+                off = Endian.u64(data, o + 24, be);
+                size = Endian.u64(data, o + 32, be);
+                link = Endian.u32(data, o + 40, be);
+                info = Endian.u32(data, o + 44, be);
+                align = Endian.u64(data, o + 48, be);
+                ent = Endian.u64(data, o + 56, be);
+            } else {
+                fl = Endian.u32(data, o + 8, be);
+                addr = Endian.u32(data, o + 12, be);
+                off = Endian.u32(data, o + 16, be);
+                size = Endian.u32(data, o + 20, be);
+                link = Endian.u32(data, o + 24, be);
+                info = Endian.u32(data, o + 28, be);
+                align = Endian.u32(data, o + 32, be);
+                ent = Endian.u32(data, o + 36, be);
+            }
+            raw[i] = new long[] {name, stype, fl, addr, off, size, link, info, align, ent};
+            boolean hasData = stype != Elf.SHT_NOBITS && stype != Elf.SHT_NULL;
+            if (hasData && (off < 0 || size < 0 || off > data.length || size > data.length - off)) {
+                throw new ElfException("ELF file " + fileName + " section " + i + " extends past end of file");
+            }
+        }
+        long[] sh = raw[shstrndx];
+        if (sh[1] != Elf.SHT_STRTAB) {
+            throw new ElfException("ELF file " + fileName + " section name table is not a string table");
+        }
+        ElfSection[] out = new ElfSection[shnum];
+        for (int i = 0; i < shnum; i++) {
+            long[] r = raw[i];
+            String name = cstring(data, sh[4], sh[5], r[0]);
+            if (name == null) {
+                throw new ElfException("ELF file " + fileName + " section " + i + " has a bad name index");
+            }
+            if (r[6] >= shnum && r[1] != Elf.SHT_NULL && (r[1] == Elf.SHT_SYMTAB || r[1] == Elf.SHT_REL
+                    || r[1] == Elf.SHT_RELA)) {
+                throw new ElfException("ELF file " + fileName + " section " + name + " links to missing section "
+                        + r[6]);
+            }
+            out[i] = new ElfSection(i, name, (int) r[1], r[2], r[3], r[4], r[5], (int) Math.min(r[6], Integer.MAX_VALUE),
+                    (int) Math.min(r[7], Integer.MAX_VALUE), r[8], r[9]);
+        }
+        return out;
+    }
+
+    /** The NUL-terminated string at {@code idx} in a table at [off, off+size), or null if out of range. */
+    static String cstring(byte[] data, long off, long size, long idx) {
+        if (idx < 0 || idx >= size) {
+            return null;
+        }
+        int start = (int) (off + idx);
+        int end = (int) (off + size);
+        for (int p = start; p < end; p++) {
+            if (data[p] == 0) {
+                return new String(data, start, p - start, StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    public String fileName() { return fileName; }
+    public boolean is64() { return is64; }
+    public boolean bigEndian() { return bigEndian; }
+    public int type() { return type; }
+    public int machine() { return machine; }
+    public long flags() { return flags; }
+    public int shstrndx() { return shstrndx; }
+    public int sectionCount() { return sections.length; }
+    public ElfSection section(int i) { return sections[i]; }
+
+    /** A fresh copy of a section's bytes (empty for NOBITS and NULL sections). */
+    public byte[] sectionData(int i) {
+        ElfSection s = sections[i];
+        if (s.type() == Elf.SHT_NOBITS || s.type() == Elf.SHT_NULL) {
+            return new byte[0];
+        }
+        return Arrays.copyOfRange(data, (int) s.offset(), (int) (s.offset() + s.size()));
+    }
+
+    /** Reads the symbol table in section {@code i}, checking every name against its string table. */
+    public ElfSymbols symbols(int i) throws ElfException {
+        ElfSection s = sections[i];
+        int ent = is64 ? 24 : 16;
+        if (s.entsize() != ent) {
+            throw new ElfException("symbol size mismatch " + fileName + ": " + s.entsize() + " != " + ent);
+        }
+        if (s.link() <= 0 || s.link() >= sections.length || sections[s.link()].type() != Elf.SHT_STRTAB) {
+            throw new ElfException("ELF file " + fileName + " symbol table " + s.name() + " has no string table");
+        }
+        ElfSection str = sections[s.link()];
+        int n = (int) (s.size() / ent);
+        String[] names = new String[n];
+        long[] value = new long[n];
+        long[] size = new long[n];
+        int[] info = new int[n];
+        int[] shndx = new int[n];
+        int base = (int) s.offset();
+        for (int k = 0; k < n; k++) {
+            int o = base + k * ent;
+            long nameIdx = Endian.u32(data, o, bigEndian);
+            if (is64) {
+                info[k] = data[o + 4] & 0xff;
+                shndx[k] = Endian.u16(data, o + 6, bigEndian);
+                value[k] = Endian.u64(data, o + 8, bigEndian);
+                size[k] = Endian.u64(data, o + 16, bigEndian);
+            } else {
+                value[k] = Endian.u32(data, o + 4, bigEndian);
+                size[k] = Endian.u32(data, o + 8, bigEndian);
+                info[k] = data[o + 12] & 0xff;
+                shndx[k] = Endian.u16(data, o + 14, bigEndian);
+            }
+            String nm = cstring(data, str.offset(), str.size(), nameIdx);
+            if (nm == null) {
+                throw new ElfException("ELF file " + fileName + " symbol " + k + " has a bad name index");
+            }
+            if (shndx[k] >= sections.length && shndx[k] < Elf.SHN_LORESERVE) {
+                throw new ElfException("ELF file " + fileName + " symbol " + k + " (" + nm
+                        + ") has bad section index " + shndx[k]);
+            }
+            names[k] = nm;
+        }
+        return new ElfSymbols(n, s.info(), names, value, size, info, shndx);
+    }
+
+    /**
+     * Reads the REL or RELA section {@code i}; {@code nsyms} is the size of its symbol table.
+     * Offsets are checked to lie inside the target section; the width of each access is the
+     * architecture's to check.
+     */
+    public ElfRelocs relocations(int i, int nsyms) throws ElfException {
+        ElfSection s = sections[i];
+        boolean rela = s.type() == Elf.SHT_RELA;
+        int ent = is64 ? (rela ? 24 : 16) : (rela ? 12 : 8);
+        if (s.entsize() != ent) {
+            throw new ElfException("relocation entry size mismatch " + fileName + ": " + s.entsize() + " != " + ent);
+        }
+        int n = (int) (s.size() / ent);
+        long[] off = new long[n];
+        int[] sym = new int[n];
+        int[] typ = new int[n];
+        long[] add = new long[n];
+        int base = (int) s.offset();
+        for (int k = 0; k < n; k++) {
+            int o = base + k * ent;
+            long info;
+            if (is64) {
+                off[k] = Endian.u64(data, o, bigEndian);
+                info = Endian.u64(data, o + 8, bigEndian);
+                sym[k] = (int) Math.min(info >>> 32, Integer.MAX_VALUE);
+                typ[k] = (int) (info & 0xffffffffL);
+                if (rela) {
+                    add[k] = Endian.u64(data, o + 16, bigEndian);
+                }
+            } else {
+                off[k] = Endian.u32(data, o, bigEndian);
+                info = Endian.u32(data, o + 4, bigEndian);
+                sym[k] = (int) (info >>> 8);
+                typ[k] = (int) (info & 0xff);
+                if (rela) {
+                    add[k] = Endian.i32(data, o + 8, bigEndian);
+                }
+            }
+            if (sym[k] >= nsyms) {
+                throw new ElfException("Bad symbol index: " + String.format("%08x >= %08x", sym[k], nsyms)
+                        + " in " + s.name());
+            }
+        }
+        return new ElfRelocs(n, rela, off, sym, typ, add);
+    }
+}

@@ -1,0 +1,315 @@
+package org.modutils.insmod.link;
+
+import static org.modutils.insmod.elf.Elf.*;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.modutils.insmod.arch.Target;
+import org.modutils.insmod.elf.ElfFile;
+import org.modutils.insmod.elf.ElfRelocs;
+import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.elf.Endian;
+
+/**
+ * The object being linked (modutils' struct obj_file): its sections in index order and in load
+ * order, the symbol hash, and the string and symbol patches insmod adds.
+ */
+public final class ObjFile {
+    public final String fileName;
+    public final ElfFile elf;
+    public final Target target;
+    public final boolean wide;
+    public final boolean bigEndian;
+    public long baseaddr;
+
+    private final List<LinkSection> sections = new ArrayList<>();
+    private final List<LinkSection> loadOrder = new ArrayList<>();
+    private int loadSearchStart;
+    final ElfSymbols[] symtabs;
+    final ElfRelocs[] relocs;
+    SymbolTable symtab;
+    final List<String> errors = new ArrayList<>();
+
+    private final List<long[]> stringPatches = new ArrayList<>();   // {secidx, offset, stringOffset}
+    private final List<Object[]> symbolPatches = new ArrayList<>(); // {secidx, offset, Sym}
+
+    ObjFile(String fileName, ElfFile elf, Target target) {
+        this.fileName = fileName;
+        this.elf = elf;
+        this.target = target;
+        this.wide = target.is64();
+        this.bigEndian = target.bigEndian();
+        this.symtabs = new ElfSymbols[elf.sectionCount()];
+        this.relocs = new ElfRelocs[elf.sectionCount()];
+    }
+
+    /** Wraps an address to the target's word width. */
+    public long mask(long v) {
+        return wide ? v : v & 0xffffffffL;
+    }
+
+    public List<LinkSection> sections() {
+        return sections;
+    }
+
+    public LinkSection section(int i) {
+        return sections.get(i);
+    }
+
+    public int sectionCount() {
+        return sections.size();
+    }
+
+    public List<LinkSection> loadOrder() {
+        return loadOrder;
+    }
+
+    public SymbolTable symbols() {
+        return symtab;
+    }
+
+    /** Errors collected by the symbol table and loader that the original reports but does not stop on. */
+    public List<String> pendingErrors() {
+        return errors;
+    }
+
+    public ElfSymbols elfSymbols(int symtabIndex) {
+        return symtabs[symtabIndex];
+    }
+
+    public ElfRelocs elfRelocs(int relIndex) {
+        return relocs[relIndex];
+    }
+
+    public LinkSection find(String name) {
+        for (LinkSection s : sections) {
+            if (s.name.equals(name)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    public Sym findSymbol(String name) {
+        return symtab.find(name);
+    }
+
+    LinkSection addSection(String name, int type, long flags, long size, long align) {
+        LinkSection s = new LinkSection(sections.size(), name, type, flags, size, align);
+        sections.add(s);
+        return s;
+    }
+
+    int loadPriority(LinkSection a) {
+        long af = a.flags;
+        int ac = 0;
+        if (!(a.name.length() == 10 && a.name.charAt(0) == '.' && a.name.startsWith(".init", 5))) {
+            ac |= 64;
+        }
+        if ((af & SHF_ALLOC) != 0) ac |= 32;
+        if ((af & SHF_EXECINSTR) != 0) ac |= 16;
+        if ((af & SHF_WRITE) == 0) ac |= 8;
+        if (a.type != SHT_NOBITS) ac |= 4;
+        if (a.name.equals(".got")) ac |= 2;
+        if ((af & target.shortSectionFlag()) != 0) {
+            ac = (ac & ~4) | 1;
+        }
+        return ac;
+    }
+
+    void insertLoadOrder(LinkSection sec) {
+        int prio = loadPriority(sec);
+        int i = loadSearchStart;
+        while (i < loadOrder.size() && loadPriority(loadOrder.get(i)) >= prio) {
+            i++;
+        }
+        loadOrder.add(i, sec);
+    }
+
+    /** obj_create_alloced_section: a new PROGBITS|ALLOC section placed by load priority. */
+    public LinkSection createAllocedSection(String name, long align, long size, long flags) {
+        LinkSection s = addSection(name, SHT_PROGBITS, flags | SHF_ALLOC, size, align);
+        if (size > 0) {
+            s.contents = new byte[(int) size];
+        }
+        insertLoadOrder(s);
+        return s;
+    }
+
+    /** obj_create_alloced_section_first: a writable section loaded before everything else. */
+    public LinkSection createAllocedSectionFirst(String name, long align, long size) {
+        LinkSection s = addSection(name, SHT_PROGBITS, SHF_WRITE | SHF_ALLOC, size, align);
+        if (size > 0) {
+            s.contents = new byte[(int) size];
+        }
+        loadOrder.add(0, s);
+        if (loadSearchStart == 0) {
+            loadSearchStart = 1;
+        }
+        return s;
+    }
+
+    /** Appends {@code string} to .kstrtab (creating it) and patches its address in at secidx:offset. */
+    public void stringPatch(int secidx, long offset, String string) {
+        byte[] bytes = string.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        int len = bytes.length + 1;
+        LinkSection strsec = find(".kstrtab");
+        long strOff;
+        if (strsec == null) {
+            strsec = createAllocedSection(".kstrtab", 1, len, 0);
+            strOff = 0;
+        } else {
+            strOff = strsec.extend(len);
+        }
+        System.arraycopy(bytes, 0, strsec.contents, (int) strOff, bytes.length);
+        strsec.contents[(int) strOff + bytes.length] = 0;
+        stringPatches.add(0, new long[] {secidx, offset, strOff});
+    }
+
+    /** Patches {@code sym}'s final value in at secidx:offset once addresses are known. */
+    public void symbolPatch(int secidx, long offset, Sym sym) {
+        symbolPatches.add(0, new Object[] {secidx, offset, sym});
+    }
+
+    /** obj_symbol_final_value. */
+    public long finalValue(Sym sym) {
+        if (sym == null) {
+            return 0;
+        }
+        if (sym.secidx >= SHN_LORESERVE) {
+            return sym.value;
+        }
+        return mask(sym.value + sections.get(sym.secidx).addr);
+    }
+
+    /** obj_check_undefineds: weak undefined become absolute 0; referenced strong ones are named. */
+    public List<String> checkUndefineds() {
+        List<String> unresolved = new ArrayList<>();
+        symtab.forEach(sym -> {
+            if (sym.secidx == SHN_UNDEF) {
+                if (stBind(sym.info) == STB_WEAK) {
+                    sym.secidx = SHN_ABS;
+                    sym.value = 0;
+                } else if (sym.rType != 0) {
+                    unresolved.add(sym.name);
+                }
+            }
+        });
+        return unresolved;
+    }
+
+    /** obj_allocate_commons: COMMON symbols into the first NOBITS section; NOBITS become PROGBITS. */
+    public void allocateCommons() {
+        List<Sym> commons = new ArrayList<>();
+        symtab.forEach(sym -> {
+            if (sym.secidx == SHN_COMMON) {
+                int p = 0;
+                while (p < commons.size() && sym.size > commons.get(p).size) {
+                    p++;
+                }
+                commons.add(p, sym);
+            }
+        });
+        for (int i = 1; i < symtab.localCount(); i++) {
+            Sym sym = symtab.local(i);
+            if (sym != null && sym.secidx == SHN_COMMON) {
+                for (int p = 0; p < commons.size(); p++) {
+                    if (commons.get(p) == sym) {
+                        break;
+                    } else if (sym.size < commons.get(p).size) {
+                        commons.add(p, sym);
+                        break;
+                    }
+                }
+            }
+        }
+        if (!commons.isEmpty()) {
+            LinkSection bss = null;
+            for (LinkSection s : sections) {
+                if (s.type == SHT_NOBITS) {
+                    bss = s;
+                    break;
+                }
+            }
+            if (bss == null) {
+                // Like the original, a made-up .bss is not in the load order.
+                bss = addSection(".bss", SHT_PROGBITS, SHF_WRITE | SHF_ALLOC, 0, 0);
+            }
+            long bssSize = bss.size;
+            long maxAlign = bss.addralign;
+            for (Sym c : commons) {
+                long align = c.value;
+                if (Long.compareUnsigned(align, maxAlign) > 0) {
+                    maxAlign = align;
+                }
+                if ((bssSize & (align - 1)) != 0) {
+                    bssSize = (bssSize | (align - 1)) + 1;
+                }
+                c.secidx = bss.index;
+                c.value = bssSize;
+                bssSize += c.size;
+            }
+            bss.size = bssSize;
+            bss.addralign = maxAlign;
+        }
+        for (LinkSection s : sections) {
+            if (s.type == SHT_NOBITS) {
+                s.contents = s.size > 0 ? new byte[(int) s.size] : null;
+                s.type = SHT_PROGBITS;
+            }
+        }
+    }
+
+    /** obj_load_size: places the sections one after another at their alignment; returns the size. */
+    public long loadSize() {
+        long dot = 0;
+        for (LinkSection sec : loadOrder) {
+            long align = sec.addralign;
+            if (align != 0 && (dot & (align - 1)) != 0) {
+                dot = (dot | (align - 1)) + 1;
+            }
+            sec.addr = dot;
+            dot += sec.size;
+        }
+        return dot;
+    }
+
+    /** Applies the string and symbol patches (after relocation, as obj_relocate does). */
+    void applyPatches() {
+        int w = target.wordSize();
+        if (!stringPatches.isEmpty()) {
+            long base = find(".kstrtab").addr;
+            for (long[] p : stringPatches) {
+                Endian.putWord(sections.get((int) p[0]).contents, (int) p[1], w, mask(base + p[2]), bigEndian);
+            }
+        }
+        for (Object[] p : symbolPatches) {
+            Endian.putWord(sections.get((Integer) p[0]).contents, (int) (long) (Long) p[1], w,
+                    finalValue((Sym) p[2]), bigEndian);
+        }
+    }
+
+    /** obj_create_image: the sections' bytes at their offsets from the base; padding is zero. */
+    public byte[] createImage(long size) {
+        byte[] image = new byte[(int) size];
+        for (LinkSection sec : loadOrder) {
+            if (sec.contents == null) {
+                continue;
+            }
+            int at = (int) (sec.addr - baseaddr);
+            System.arraycopy(sec.contents, 0, image, at, (int) Math.min(sec.size, sec.contents.length));
+        }
+        return image;
+    }
+
+    // Target-endian access to section bytes, for the architectures.
+
+    public long read(LinkSection s, long off, int size) {
+        return Endian.word(s.contents, (int) off, size, bigEndian);
+    }
+
+    public void write(LinkSection s, long off, int size, long v) {
+        Endian.putWord(s.contents, (int) off, size, v, bigEndian);
+    }
+}

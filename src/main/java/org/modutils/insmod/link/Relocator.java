@@ -1,0 +1,90 @@
+package org.modutils.insmod.link;
+
+import static org.modutils.insmod.elf.Elf.*;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.modutils.insmod.arch.Reloc;
+import org.modutils.insmod.arch.RelocResult;
+import org.modutils.insmod.elf.ElfRelocs;
+import org.modutils.insmod.elf.ElfSymbols;
+
+/** modutils' obj_relocate: places the sections at {@code base} and applies every relocation. */
+public final class Relocator {
+    private Relocator() {}
+
+    /**
+     * Relocates {@code f} at {@code base}. Returns the error messages (empty on success); like the
+     * original, every relocation is tried even after one fails.
+     */
+    public static List<String> relocate(ObjFile f, long base, boolean strict) {
+        List<String> errors = new ArrayList<>();
+        f.target.finalizeSectionAddresses(f, base);
+        int relm = f.target.rela() ? SHT_RELA : SHT_REL;
+        Reloc r = new Reloc();
+        r.strict = strict;
+        int n = f.sectionCount();
+        for (int i = 0; i < n; i++) {
+            LinkSection relsec = f.section(i);
+            if (relsec.type != relm || f.relocs[i] == null) {
+                continue;
+            }
+            LinkSection targsec = f.section(relsec.info);
+            if ((targsec.flags & SHF_ALLOC) == 0) {
+                continue;
+            }
+            ElfRelocs rels = f.relocs[i];
+            ElfSymbols syms = f.symtabs[relsec.link];
+            if (rels.count() > 0 && targsec.contents == null) {
+                errors.add("relocations in " + relsec.name + " apply to " + targsec.name + ", which has no contents");
+                continue;
+            }
+            r.target = targsec;
+            r.relSection = i;
+            for (int k = 0; k < rels.count(); k++) {
+                int symndx = rels.sym()[k];
+                long value = 0;
+                Sym intsym = null;
+                if (symndx != 0) {
+                    intsym = ObjLoader.relocSymbol(f, syms, symndx);
+                    if (intsym == null) {
+                        errors.add("relocation " + k + " in " + relsec.name + " refers to symbol "
+                                + syms.name()[symndx] + ", which is not in the symbol table");
+                        continue;
+                    }
+                    value = f.finalValue(intsym);
+                    intsym.referenced = true;
+                }
+                if (rels.rela()) {
+                    value = f.mask(value + rels.addend()[k]);
+                }
+                r.relIndex = k;
+                r.offset = rels.offset()[k];
+                r.type = rels.type()[k];
+                r.addend = rels.addend()[k];
+                r.symIndex = symndx;
+                r.sym = intsym;
+                r.detail = null;
+                RelocResult res;
+                try {
+                    res = f.target.apply(f, r, value);
+                } catch (IndexOutOfBoundsException e) {
+                    errors.add("relocation of type " + r.type + " at offset 0x" + Long.toHexString(r.offset)
+                            + " extends past the end of section " + targsec.name);
+                    continue;
+                }
+                if (res != RelocResult.OK) {
+                    String who = intsym != null ? intsym.name : (symndx != 0 ? syms.name()[symndx] : "");
+                    String msg = res.message + " of type " + r.type + " for " + who;
+                    if (r.detail != null) {
+                        msg += " (" + r.detail + ")";
+                    }
+                    errors.add(msg);
+                }
+            }
+        }
+        f.applyPatches();
+        return errors;
+    }
+}

@@ -1,0 +1,155 @@
+package org.modutils.insmod.link;
+
+import static org.modutils.insmod.elf.Elf.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * modutils' symbol hash: 521 buckets, newest first within a bucket. Its iteration order is
+ * observable (load map ties, unresolved-symbol messages, implicit exports), so it is kept
+ * exactly, including the reversal a rehash causes.
+ */
+public final class SymbolTable {
+    public static final int BUCKETS = 521;
+
+    private Sym[] buckets = new Sym[BUCKETS];
+    private SymbolNaming naming;
+    private final Sym[] locals;
+    private final List<String> errors;
+
+    SymbolTable(SymbolNaming naming, int localCount, List<String> errors) {
+        this.naming = naming;
+        this.locals = new Sym[Math.max(localCount, 0)];
+        this.errors = errors;
+    }
+
+    private int bucket(String name) {
+        return (int) Long.remainderUnsigned(naming.hash(name), BUCKETS);
+    }
+
+    /** The local symbol at ELF index {@code idx}, or null. */
+    public Sym local(int idx) {
+        return idx >= 0 && idx < locals.length ? locals[idx] : null;
+    }
+
+    public int localCount() {
+        return locals.length;
+    }
+
+    public Sym find(String name) {
+        for (Sym s = buckets[bucket(name)]; s != null; s = s.next) {
+            if (naming.same(s.name, name)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * modutils' obj_add_symbol: adds or redefines {@code name}; {@code symidx} is the ELF index
+     * (-1 for symbols insmod makes). Returns the symbol that now holds the name.
+     */
+    public Sym add(String name, int symidx, int info, int secidx, long value, long size) {
+        int h = bucket(name);
+        int nType = stType(info), nBind = stBind(info);
+        for (Sym sym = buckets[h]; sym != null; sym = sym.next) {
+            if (!naming.same(sym.name, name)) {
+                continue;
+            }
+            int oType = stType(sym.info), oBind = stBind(sym.info);
+            if (secidx == SHN_UNDEF) {
+                return sym;
+            } else if (sym.secidx == SHN_UNDEF) {
+                return define(sym, name, info, secidx, value, size);
+            } else if (nBind == STB_GLOBAL && oBind == STB_LOCAL) {
+                // A global replaces a same-named local in the chain; the local stays reachable by index.
+                Sym nsym = new Sym();
+                nsym.next = sym.next;
+                if (buckets[h] == sym) {
+                    buckets[h] = nsym;
+                } else {
+                    Sym p = buckets[h];
+                    while (p.next != sym) {
+                        p = p.next;
+                    }
+                    p.next = nsym;
+                }
+                return define(nsym, name, info, secidx, value, size);
+            } else if (nBind == STB_LOCAL) {
+                Sym nsym = new Sym();
+                if (symidx >= 0 && symidx < locals.length) {
+                    locals[symidx] = nsym;
+                }
+                return define(nsym, name, info, secidx, value, size);
+            } else if (nBind == STB_WEAK) {
+                return sym;
+            } else if (oBind == STB_WEAK) {
+                return define(sym, name, info, secidx, value, size);
+            } else if (secidx == SHN_COMMON && (oType == STT_NOTYPE || oType == STT_OBJECT)) {
+                return sym;
+            } else if (sym.secidx == SHN_COMMON && (nType == STT_NOTYPE || nType == STT_OBJECT)) {
+                return define(sym, name, info, secidx, value, size);
+            } else {
+                if (secidx <= SHN_HIRESERVE) {
+                    errors.add(name + " multiply defined");
+                }
+                return sym;
+            }
+        }
+        Sym sym = new Sym();
+        sym.next = buckets[h];
+        buckets[h] = sym;
+        if (nBind == STB_LOCAL && symidx != -1) {
+            if (symidx >= locals.length) {
+                errors.add("local symbol " + name + " with index " + symidx + " exceeds local_symtab_size "
+                        + locals.length);
+            } else {
+                locals[symidx] = sym;
+            }
+        }
+        return define(sym, name, info, secidx, value, size);
+    }
+
+    private static Sym define(Sym sym, String name, int info, int secidx, long value, long size) {
+        sym.name = name;
+        sym.value = value;
+        sym.size = size;
+        sym.secidx = secidx;
+        sym.info = info;
+        sym.rType = 0;
+        return sym;
+    }
+
+    /** Switches the naming rules and rehashes, as obj_set_symbol_compare does. */
+    public void rename(SymbolNaming newNaming) {
+        Sym[] old = buckets;
+        buckets = new Sym[BUCKETS];
+        naming = newNaming;
+        for (Sym head : old) {
+            Sym next;
+            for (Sym s = head; s != null; s = next) {
+                next = s.next;
+                int h = bucket(s.name);
+                s.next = buckets[h];
+                buckets[h] = s;
+            }
+        }
+    }
+
+    /** Visits every hashed symbol in modutils' order: buckets ascending, chain order. */
+    public void forEach(Consumer<Sym> action) {
+        for (Sym head : buckets) {
+            for (Sym s = head; s != null; s = s.next) {
+                action.accept(s);
+            }
+        }
+    }
+
+    public List<Sym> all() {
+        List<Sym> out = new ArrayList<>();
+        forEach(out::add);
+        return out;
+    }
+}

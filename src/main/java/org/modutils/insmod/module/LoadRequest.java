@@ -1,0 +1,23 @@
+package org.modutils.insmod.module;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What one insmod run asks of the 2.4 linker.
+ *
+ * @param fileName      the module path as insmod names it in messages
+ * @param realPath      the file for the _O ksymoops symbol (null: not resolvable)
+ * @param mtime         its modification time in seconds
+ * @param image         the object's bytes (decompressed)
+ * @param moduleName    the internal module name (-o, else from the file name)
+ * @param args          the arguments after the module (only those with '=' count)
+ * @param blob          -O file, or null
+ * @param requiredArch  the architecture the running kernel needs (null offline)
+ */
+public record LoadRequest(String fileName, Path realPath, long mtime, byte[] image, String moduleName,
+                          List<String> args, Path blob, String requiredArch,
+                          boolean noload, boolean probe, boolean loadMap, boolean force, boolean autoclean,
+                          boolean quiet, boolean verbose, boolean export, boolean ksymoops, boolean forceKallsyms,
+                          boolean numericVersionOnly, boolean lock, String prefix, String persist,
+                          String release, String utsVersion) {}

@@ -1,0 +1,328 @@
+package org.modutils.insmod.module;
+
+import static org.modutils.insmod.elf.Elf.*;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.modutils.insmod.link.LinkSection;
+import org.modutils.insmod.link.ObjFile;
+import org.modutils.insmod.link.Sym;
+
+/** 2.4 module parameters: MODULE_PARM checks and symbol=value assignment, as modutils does them. */
+final class Params {
+    private Params() {}
+
+    /** Result of check_module_parameters: persistence wanted, and whether an error stopped the scan. */
+    record Check(boolean persist, int warnings) {}
+
+    /**
+     * check_module_parameters: validates every {@code parm_*} entry of .modinfo (except
+     * {@code parm_desc_*}); warnings go to stdout with the file name, errors count.
+     */
+    static Check check(ObjFile f, Messages log) {
+        if (f.find(".modinfo") == null) {
+            return new Check(false, 0);
+        }
+        boolean persist = false;
+        int warnings = 0;
+        String file = log.errorFile();
+        for (String e : ModInfo.entries(f)) {
+            int eq = e.indexOf('=');
+            if (eq >= 0) {
+                if (eq >= 5 && e.startsWith("parm_") && !(eq > 10 && e.startsWith("parm_desc_"))) {
+                    String key = e.substring(5, eq);
+                    String p = e.substring(eq + 1);
+                    int r = checkOne(f, log, file, key, p);
+                    if (r == 2) {
+                        persist = true;
+                    } else if (r == 1) {
+                        warnings++;
+                        break;
+                    } else if (r == 3) {
+                        break;
+                    }
+                }
+            } else if (e.length() >= 5 && e.startsWith("parm_")) {
+                log.error("parameter " + e + " found with no value");
+                return new Check(false, warnings);
+            }
+        }
+        return new Check(persist, warnings);
+    }
+
+    /** 0 fine, 1 a warning, 2 fine and persistent, 3 an error. */
+    private static int checkOne(ObjFile f, Messages log, String file, String key, String p) {
+        if (f.findSymbol(key) == null) {
+            log.info("Warning: " + file + " symbol for parameter " + key + " not found");
+            return 1;
+        }
+        int i = 0;
+        int min, max;
+        if (i < p.length() && CNum.isDigit(p.charAt(i))) {
+            CNum.Parsed a = CNum.strtoul(p, i, 10, true);
+            min = (int) a.value();
+            i = a.end();
+            if (i < p.length() && p.charAt(i) == '-') {
+                CNum.Parsed b = CNum.strtoul(p, i + 1, 10, true);
+                max = (int) b.value();
+                i = b.end();
+            } else {
+                max = min;
+            }
+        } else {
+            min = max = 1;
+        }
+        if (max < min) {
+            log.info("Warning: " + file + " parameter " + key + " has max < min!");
+            return 1;
+        }
+        char c = i < p.length() ? p.charAt(i) : 0;
+        switch (c) {
+            case 'c':
+                if (!(i + 1 < p.length() && CNum.isDigit(p.charAt(i + 1)))) {
+                    log.info(file + " parameter " + key + " has no size after 'c'!");
+                    return 1;
+                }
+                while (i + 1 < p.length() && CNum.isDigit(p.charAt(i + 1))) {
+                    i++;
+                }
+                break;
+            case 'b': case 'h': case 'i': case 'l': case 's':
+                break;
+            case 0:
+                log.info(file + " parameter " + key + " has no format character!");
+                return 1;
+            default:
+                log.info(file + " parameter " + key + " has unknown format character '" + c + "'");
+                return 1;
+        }
+        i++;
+        char m = i < p.length() ? p.charAt(i) : 0;
+        if (m == 'p') {
+            if (p.charAt(i - 1) == 's') {
+                log.error("parameter " + key + " is invalid persistent string");
+                return 3;
+            }
+            return 2;
+        } else if (m != 0) {
+            log.info(file + " parameter " + key + " has unknown format modifier '" + m + "'");
+            return 1;
+        }
+        return 0;
+    }
+
+    /**
+     * process_module_arguments: assigns each {@code name=value}; {@code required} is true for the
+     * command line (an unknown parameter is an error) and false for persistent data files.
+     * Returns false after reporting an error.
+     */
+    static boolean process(ObjFile f, List<String> args, boolean required, boolean hasModinfo, boolean verbose,
+                           Messages log) {
+        for (String arg : args) {
+            int eqAt = arg.indexOf('=');
+            if (eqAt < 0) {
+                continue;
+            }
+            String name = arg.substring(0, eqAt);
+            String input = arg.substring(eqAt + 1);
+            String key;
+            String fmt;
+            int min, max;
+            if (hasModinfo) {
+                fmt = ModInfo.get(f, "parm_" + name);
+                if (fmt == null) {
+                    if (required) {
+                        log.error("invalid parameter parm_" + name);
+                        return false;
+                    }
+                    if (verbose) {
+                        log.info("ignoring " + arg);
+                    }
+                    continue;
+                }
+                key = name;
+                if (!fmt.isEmpty() && CNum.isDigit(fmt.charAt(0))) {
+                    CNum.Parsed a = CNum.strtoul(fmt, 0, 10, f.wide);
+                    min = (int) a.value();
+                    int i = a.end();
+                    if (i < fmt.length() && fmt.charAt(i) == '-') {
+                        CNum.Parsed b = CNum.strtoul(fmt, i + 1, 10, f.wide);
+                        max = (int) b.value();
+                        i = b.end();
+                    } else {
+                        max = min;
+                    }
+                    fmt = fmt.substring(i);
+                } else {
+                    min = max = 1;
+                }
+            } else {
+                key = name;
+                fmt = !input.isEmpty() && CNum.isDigit(input.charAt(0)) ? "i" : "s";
+                min = max = 0;
+            }
+            Sym sym = f.findSymbol(key);
+            if (sym == null || sym.secidx > SHN_HIRESERVE || sym.secidx >= f.sectionCount()
+                    || f.section(sym.secidx).contents == null) {
+                log.error("symbol for parameter " + key + " not found");
+                return false;
+            }
+            if (!assign(f, sym, key, fmt, input, min, max, log)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean assign(ObjFile f, Sym sym, String key, String fmt, String input, int min, int max,
+                                  Messages log) {
+        LinkSection sec = f.section(sym.secidx);
+        long loc = sym.value;
+        int n = 1;
+        int in = 0;
+        int ptr = f.target.wordSize();
+        char type = fmt.isEmpty() ? 0 : fmt.charAt(0);
+        while (in < input.length()) {
+            switch (type) {
+                case 's':
+                case 'c': {
+                    String str;
+                    if (input.charAt(in) == '"') {
+                        StringBuilder r = new StringBuilder();
+                        in++;
+                        while (true) {
+                            if (in >= input.length()) {
+                                log.error("improperly terminated string argument for " + key);
+                                return false;
+                            }
+                            char ch = input.charAt(in);
+                            if (ch == '"') {
+                                break;
+                            }
+                            if (ch != '\\') {
+                                r.append(ch);
+                                in++;
+                                continue;
+                            }
+                            in++;
+                            char e = in < input.length() ? input.charAt(in) : 0;
+                            switch (e) {
+                                case 'a': r.append('\007'); break;
+                                case 'b': r.append('\b'); break;
+                                case 'e': r.append('\033'); break;
+                                case 'f': r.append('\f'); break;
+                                case 'n': r.append('\n'); break;
+                                case 'r': r.append('\r'); break;
+                                case 't': r.append('\t'); break;
+                                case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+                                    int c = e - '0';
+                                    if (in + 1 < input.length() && input.charAt(in + 1) >= '0' && input.charAt(in + 1) <= '7') {
+                                        c = c * 8 + input.charAt(++in) - '0';
+                                        if (in + 1 < input.length() && input.charAt(in + 1) >= '0'
+                                                && input.charAt(in + 1) <= '7') {
+                                            c = c * 8 + input.charAt(++in) - '0';
+                                        }
+                                    }
+                                    r.append((char) (c & 0xff));
+                                    break;
+                                }
+                                case 0:
+                                    log.error("improperly terminated string argument for " + key);
+                                    return false;
+                                default:
+                                    r.append(e);
+                            }
+                            in++;
+                        }
+                        in++;
+                        str = r.toString();
+                    } else {
+                        int comma = input.indexOf(',', in);
+                        if (comma >= 0) {
+                            str = input.substring(in, comma);
+                            in = comma;
+                        } else {
+                            str = input.substring(in);
+                            in = input.length();
+                        }
+                    }
+                    // A C string ends at its first NUL.
+                    int nul = str.indexOf('\0');
+                    if (nul >= 0) {
+                        str = str.substring(0, nul);
+                    }
+                    if (type == 's') {
+                        if (!fits(sec, loc, ptr, key, log)) {
+                            return false;
+                        }
+                        f.stringPatch(sym.secidx, loc, str);
+                        loc += ptr;
+                    } else {
+                        if (!(fmt.length() > 1 && CNum.isDigit(fmt.charAt(1)))) {
+                            log.error("parameter type 'c' for " + key + " must be followed by the maximum size");
+                            return false;
+                        }
+                        long size = CNum.strtoul(fmt, 1, 10, f.wide).value();
+                        if (str.length() >= size - 1) {
+                            log.error("string too long for " + key + " (max " + (size - 1) + ")");
+                            return false;
+                        }
+                        byte[] b = str.getBytes(StandardCharsets.ISO_8859_1);
+                        if (!fits(sec, loc, b.length + 1, key, log)) {
+                            return false;
+                        }
+                        System.arraycopy(b, 0, sec.contents, (int) loc, b.length);
+                        sec.contents[(int) loc + b.length] = 0;
+                        loc += size;
+                    }
+                    break;
+                }
+                case 'b': case 'h': case 'i': case 'l': {
+                    int size = type == 'b' ? 1 : type == 'h' ? 2 : type == 'i' ? 4 : f.target.wordSize();
+                    CNum.Parsed v = CNum.strtoul(input, in, 0, f.wide);
+                    if (!fits(sec, loc, size, key, log)) {
+                        return false;
+                    }
+                    f.write(sec, loc, size, v.value());
+                    in = v.end();
+                    loc += size;
+                    break;
+                }
+                default:
+                    log.error("unknown parameter type '" + (type == 0 ? "" : String.valueOf(type)) + "' for " + key);
+                    return false;
+            }
+            while (in < input.length() && CNum.isSpace(input.charAt(in))) {
+                in++;
+            }
+            if (in >= input.length()) {
+                break;
+            }
+            if (input.charAt(in) == ',') {
+                if (max != 0 && ++n > max) {
+                    log.error("too many values for " + key + " (max " + max + ")");
+                    return false;
+                }
+                in++;
+            } else {
+                log.error("invalid argument syntax for " + key + ": '" + input.charAt(in) + "'");
+                return false;
+            }
+        }
+        if (min != 0 && n < min) {
+            log.error("too few values for " + key + " (min " + min + ")");
+            return false;
+        }
+        return true;
+    }
+
+    /** Where the original would write past its section, we refuse. */
+    private static boolean fits(LinkSection sec, long loc, long size, String key, Messages log) {
+        if (loc < 0 || loc + size > sec.size || sec.contents == null || loc + size > sec.contents.length) {
+            log.error("values for " + key + " do not fit in section " + sec.name);
+            return false;
+        }
+        return true;
+    }
+}
