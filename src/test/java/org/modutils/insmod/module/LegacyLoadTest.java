@@ -1,0 +1,181 @@
+package org.modutils.insmod.module;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.modutils.insmod.kernel.Kernel;
+import org.modutils.insmod.kernel.KernelException;
+import org.modutils.insmod.kernel.KernelSymbols;
+import org.modutils.insmod.kernel.KsymsParser;
+
+/**
+ * The legacy load sequence against a kernel that records what it is asked: create_module gets
+ * the image size, init_module gets the image relocated to the returned address, and a failed
+ * relocation or init_module is followed by delete_module with nothing else handed over.
+ */
+class LegacyLoadTest {
+    /** A 2.4 kernel that answers create_module with a fixed address and records every call. */
+    static final class RecordingKernel implements Kernel {
+        final KernelSymbols symbols;
+        final long address;
+        final int initErrno;
+        final List<String> calls = new ArrayList<>();
+        byte[] image;
+        int taint;
+
+        RecordingKernel(KernelSymbols symbols, long address, int initErrno) {
+            this.symbols = symbols;
+            this.address = address;
+            this.initErrno = initErrno;
+        }
+
+        @Override public String release() { return "2.4.27"; }
+        @Override public String version() { return "#1 Sat Jan 1 00:00:00 UTC 2005"; }
+        @Override public boolean legacy() { return true; }
+        @Override public KernelSymbols symbols() { return symbols; }
+
+        @Override
+        public long createModule(String name, long size) {
+            calls.add("create_module " + name + " " + size);
+            return address;
+        }
+
+        @Override
+        public void initModule(String name, byte[] img) throws KernelException {
+            calls.add("init_module " + name + " " + img.length);
+            image = img;
+            if (initErrno != 0) {
+                throw new KernelException(initErrno, "No such device");
+            }
+        }
+
+        @Override
+        public void deleteModule(String name) {
+            calls.add("delete_module " + name);
+        }
+
+        @Override public byte[] readFile(String path) { return null; }
+        @Override public int tainted() { return taint; }
+        @Override public void setTainted(int value) { calls.add("tainted " + value); taint = value; }
+    }
+
+    static final class Capture implements Messages {
+        final StringBuilder out = new StringBuilder(), err = new StringBuilder();
+        String file = "insmod";
+        int errors;
+        @Override public void error(String m) { errors++; err.append(file).append(": ").append(m).append('\n'); }
+        @Override public void info(String m) { out.append(m).append('\n'); }
+        @Override public void setErrorFile(String n) { file = n; }
+        @Override public String errorFile() { return file; }
+        @Override public int errors() { return errors; }
+    }
+
+    static LoadRequest request(Path obj, boolean noload) throws Exception {
+        return new LoadRequest(obj.toString(), obj.toAbsolutePath(), 0x40000000L, Files.readAllBytes(obj), "hello",
+                List.of(), null, null, noload, false, false, false, false, false, false, true, true, false, false,
+                true, null, null, "2.4.27", "#1 Sat Jan 1 00:00:00 UTC 2005");
+    }
+
+    static KernelSymbols table(String name) throws Exception {
+        return KsymsParser.parse(Files.readAllBytes(Paths.get("testdata/oracle/ksyms").resolve(name)));
+    }
+
+    @Test
+    void imageIsTheDummyImageRelocatedToTheKernelsAddress() throws Exception {
+        Path obj = Paths.get("testdata/oracle/i386/obj/hello.o");
+        KernelSymbols syms = table("ksyms32.txt");
+        Capture c1 = new Capture();
+        RecordingKernel offline = new RecordingKernel(syms, 0, 0);
+        Insmod24.Result dry = Insmod24.run(request(obj, true), c1, offline, syms);
+        assertEquals(0, dry.status(), c1.err.toString());
+
+        long addr = 0xd0900000L;
+        RecordingKernel k = new RecordingKernel(syms, addr, 0);
+        Capture c2 = new Capture();
+        Insmod24.Result real = Insmod24.run(request(obj, false), c2, k, syms);
+        assertEquals(0, real.status(), c2.err.toString());
+        assertEquals(List.of("create_module hello " + dry.image().length, "init_module hello " + dry.image().length),
+                k.calls);
+        assertEquals(addr, real.address());
+        // Independent expectation: every 32-bit word that differs between the two images must
+        // differ by exactly the base difference (absolute relocations into the module), and
+        // PC-relative calls to the kernel by its negation; nothing else may change.
+        byte[] a = dry.image(), b = k.image;
+        long delta = addr - Insmod24.DUMMY_BASE;
+        int moved = 0;
+        for (int i = 0; i < a.length; ) {
+            if (a[i] == b[i]) {
+                i++;
+                continue;
+            }
+            // The first differing byte lies in a relocated word that starts at most 3 bytes before.
+            int start = -1;
+            for (int j = Math.max(0, i - 3); j <= i && j + 4 <= a.length; j++) {
+                long d = (org.modutils.insmod.elf.Endian.u32(b, j, false)
+                        - org.modutils.insmod.elf.Endian.u32(a, j, false)) & 0xffffffffL;
+                if (d == (delta & 0xffffffffL) || d == (-delta & 0xffffffffL)) {
+                    start = j;
+                    break;
+                }
+            }
+            assertTrue(start >= 0, String.format("byte at 0x%x changed, but no word there moved by the base", i));
+            moved++;
+            i = start + 4;
+        }
+        assertTrue(moved > 10, "relocations must have moved: " + moved);
+    }
+
+    @Test
+    void overflowForARealKernelIsAnErrorAndNothingIsLoaded() throws Exception {
+        // An x86_64 module placed below 4 GiB cannot reach the kernel at 0xffffffff80000000
+        // with a 32-bit PC-relative call: at the -n base the original truncates silently, but
+        // a real kernel must never get such an image.
+        Path obj = Paths.get("testdata/oracle/x86_64/obj/hello.o");
+        KernelSymbols syms = table("ksyms64.txt");
+        RecordingKernel k = new RecordingKernel(syms, 0x12340000L, 0);
+        Capture c = new Capture();
+        Insmod24.Result r = Insmod24.run(request(obj, false), c, k, syms);
+        assertEquals(1, r.status());
+        assertTrue(c.err.toString().contains("Relocation overflow of type 2 for printk"), c.err.toString());
+        assertEquals(2, k.calls.size(), k.calls.toString());
+        assertTrue(k.calls.get(0).startsWith("create_module hello "), k.calls.toString());
+        assertEquals("delete_module hello", k.calls.get(1));
+    }
+
+    @Test
+    void failedInitModuleIsCleanedUpWithTheOriginalsHint() throws Exception {
+        Path obj = Paths.get("testdata/oracle/i386/obj/hello.o");
+        KernelSymbols syms = table("ksyms32.txt");
+        RecordingKernel k = new RecordingKernel(syms, 0xd0900000L, 19);
+        Capture c = new Capture();
+        Insmod24.Result r = Insmod24.run(request(obj, false), c, k, syms);
+        assertEquals(1, r.status());
+        assertEquals(obj + ": init_module: No such device\n", c.err.toString());
+        assertTrue(c.out.toString().startsWith("Hint: insmod errors can be caused by incorrect module parameters"),
+                c.out.toString());
+        assertEquals("delete_module hello", k.calls.get(k.calls.size() - 1));
+    }
+
+    @Test
+    void existingModuleIsRefusedBeforeAnythingElse() throws Exception {
+        Path obj = Paths.get("testdata/oracle/i386/obj/usemod.o");
+        KernelSymbols syms = table("ksyms32.txt");
+        RecordingKernel k = new RecordingKernel(syms, 0xd0900000L, 0);
+        Capture c = new Capture();
+        LoadRequest base = request(obj, false);
+        LoadRequest req = new LoadRequest(base.fileName(), base.realPath(), base.mtime(), base.image(), "othermod",
+                base.args(), null, null, false, false, false, false, false, false, false, true, true, false, false,
+                true, null, null, "2.4.27", base.utsVersion());
+        assertEquals(1, Insmod24.run(req, c, k, syms).status());
+        assertEquals("insmod: a module named othermod already exists\n", c.err.toString());
+        assertTrue(k.calls.isEmpty());
+    }
+}
