@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * <ul>
  * <li>{@code root}: a prefix for the built-in absolute names ({@code /lib/modules/...},
- *     {@code /etc/modules.conf}, {@code /etc/conf.modules}) and for the directories of
- *     {@code path[...]=} lines, like the {@code base_dir} of the original's
+ *     {@code /etc/modules.conf}, {@code /etc/conf.modules}) and for each absolute directory
+ *     a {@code path[...]=} line yields, like the {@code base_dir} of the original's
  *     {@code config_read}. "/" (the default) means none. Paths the user gives directly
  *     ({@code MODPATH} entries, {@code MODULECONFIG}/{@code MODULECONF}, {@code include},
  *     {@code persistdir=}, {@code if -f}) are used as given.</li>

@@ -64,12 +64,12 @@ final class MetaExpander {
     }
 
     /**
-     * Expands {@code text} with {@code prefix} (the root, for path lines) put in front of it.
+     * Expands {@code text}; every resulting word that is an absolute path gets {@code prefix}
+     * (the root, for path lines) in front, and a glob pattern is matched inside the root.
      * Returns the words, possibly none, or null when the shell could not be started.
      */
     List<String> expand(String text, String prefix) {
         String pt = builtinCommands(text);
-        pt = prefix + pt;
         if (!hasAny(pt, SHELL_META)) {
             List<String> words = new ArrayList<>();
             for (String w : pt.split("[ \t\n]+")) {
@@ -77,21 +77,33 @@ final class MetaExpander {
                     words.add(w);
                 }
             }
-            return words;
+            return rooted(words, prefix);
         }
         if (!hasAny(pt, "&();|<>$`!{}[]~=+:?*") && hasAny(pt, "\"'\\")) {
-            return splitLine(pt, true);
+            return rooted(splitLine(pt, true), prefix);
         }
         if (!hasAny(pt, "&();|<>$`\"'\\!{}~+:[]~?*")) {
-            return splitLine(pt, false); // only '=' left: module options
+            return rooted(splitLine(pt, false), prefix); // only '=' left: module options
         }
         if (globOnly(pt)) {
-            List<String> g = glob(pt);
+            List<String> g = glob(pt.startsWith("/") ? prefix + pt : pt);
             if (!g.isEmpty()) {
                 return g;
             }
         }
-        return echo(pt);
+        List<String> echoed = echo(pt);
+        return echoed == null ? null : rooted(echoed, prefix);
+    }
+
+    private static List<String> rooted(List<String> words, String prefix) {
+        if (prefix.isEmpty()) {
+            return words;
+        }
+        List<String> out = new ArrayList<>(words.size());
+        for (String w : words) {
+            out.add(w.startsWith("/") ? prefix + w : w);
+        }
+        return out;
     }
 
     private String builtinCommands(String pt) {

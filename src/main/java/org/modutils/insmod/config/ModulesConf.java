@@ -52,7 +52,8 @@ import java.util.Optional;
  * An {@code if} inside a false block is not evaluated and its lines stay off (the original
  * could switch them on); {@code !} negates {@code -k} too; an {@code include} glob reads every
  * match (2.4.21's "include with globbing") and a glob that matches nothing includes nothing;
- * a root prefix, when set, applies to globbed {@code path} values as well.
+ * a root prefix, when set, goes in front of every absolute directory a {@code path} line
+ * yields (the original's base_dir was put in front of the value's text as a whole).
  */
 public final class ModulesConf {
     /** The original's default persistdir. */
