@@ -318,4 +318,20 @@ class ModulesConfTest {
         conf("define NEWVAR 1\n");
         assertFalse(env.containsKey("NEWVAR"));
     }
+
+    @Test
+    void theShippedExampleReadsWithoutComplaint() {
+        String base = System.getProperty("basedir", System.getProperty("user.dir"));
+        env.put("MODULECONFIG", Path.of(base, "etc", "modules.conf").toString());
+        ModulesConf c = read();
+        assertFalse(c.failed());
+        assertTrue(msgs.errors.isEmpty(), msgs.errors.toString());
+        List<SearchPath> expect = new ArrayList<>(defaults());
+        expect.add(new SearchPath("boot", t.at("/lib/modules/boot")));
+        expect.add(new SearchPath("toplevel", t.at("/lib/modules/2.4.20")));
+        assertEquals(expect, c.paths().subList(0, expect.size()));
+        assertTrue(c.paths().contains(new SearchPath("extra", t.at("/opt/site-modules/2.4"))), c.paths().toString());
+        assertEquals(Optional.of("-k"), c.insmodOpt());
+        assertTrue(c.pruneList().contains("firmware"));
+    }
 }
