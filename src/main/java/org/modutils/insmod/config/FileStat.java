@@ -26,10 +26,19 @@ record FileStat(int mode, int uid) {
         return (mode & S_IFMT) == S_IFLNK;
     }
 
+    /** Path.of, with a name the platform cannot represent (a NUL in it) as "no such file". */
+    static Path path(String name) throws IOException {
+        try {
+            return Path.of(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new java.nio.file.NoSuchFileException(name);
+        }
+    }
+
     /** stat(2) ({@code follow}) or lstat(2). */
     static FileStat of(String path, boolean follow) throws IOException {
         LinkOption[] opts = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
-        Map<String, Object> a = Files.readAttributes(Path.of(path), "unix:mode,uid", opts);
+        Map<String, Object> a = Files.readAttributes(path(path), "unix:mode,uid", opts);
         return new FileStat((Integer) a.get("mode"), (Integer) a.get("uid"));
     }
 }

@@ -190,8 +190,12 @@ final class MetaExpander {
                 String joined = base.isEmpty() ? "" : (base.endsWith("/") ? base : base + "/");
                 if (!hasAny(part, "[]?*")) {
                     String candidate = joined + part;
-                    if (Files.exists(Path.of(candidate.isEmpty() ? "." : candidate))) {
-                        next.add(candidate);
+                    try {
+                        if (Files.exists(Path.of(candidate.isEmpty() ? "." : candidate))) {
+                            next.add(candidate);
+                        }
+                    } catch (RuntimeException unrepresentable) {
+                        // a name with a NUL in it cannot exist
                     }
                     continue;
                 }

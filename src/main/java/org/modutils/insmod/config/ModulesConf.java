@@ -2,6 +2,7 @@ package org.modutils.insmod.config;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,8 +170,8 @@ public final class ModulesConf {
                 specified = nonEmpty(env.get("MODULECONF"));
             }
             if (specified != null) {
-                Path p = Path.of(specified);
-                if (!Files.isReadable(p)) {
+                Path p = pathOrNull(specified);
+                if (p == null || !Files.isReadable(p)) {
                     out.error("Can't open " + specified);
                     return false;
                 }
@@ -286,7 +287,9 @@ public final class ModulesConf {
                 // fopen() of a directory works and the first read ends it: an empty file
                 return process(lines, List.of(), name, depth);
             }
-            try (BufferedReader br = Files.newBufferedReader(path, StandardCharsets.ISO_8859_1)) {
+            // UTF-8, with bytes that are not UTF-8 replaced rather than failing the read
+            try (BufferedReader br = new BufferedReader(
+                    new InputStreamReader(Files.newInputStream(path), StandardCharsets.UTF_8))) {
                 ConfigLines cl = new ConfigLines(br);
                 List<Integer> numbers = new ArrayList<>();
                 String l;
@@ -430,9 +433,9 @@ public final class ModulesConf {
                 targets = g == null || g.isEmpty() ? List.of(arg) : List.of(g.get(0));
             }
             for (String t : targets) {
-                Path p = Path.of(t);
+                Path p = pathOrNull(t);
                 boolean ok;
-                if (!Files.isReadable(p)) {
+                if (p == null || !Files.isReadable(p)) {
                     out.error("Can't open " + t);
                     ok = false;
                 } else {
@@ -458,7 +461,7 @@ public final class ModulesConf {
                 String fileArg = Words.next(arg).rest;
                 List<String> g = meta.expand(fileArg);
                 String f = g != null && !g.isEmpty() ? g.get(0) : fileArg;
-                Path p = f.isEmpty() ? null : Path.of(f);
+                Path p = f.isEmpty() ? null : pathOrNull(f);
                 result = p != null && Files.isReadable(p) ? 1 : 0;
             } else {
                 boolean numeric = false;
@@ -544,6 +547,14 @@ public final class ModulesConf {
                 i++;
             }
             return s.substring(i);
+        }
+
+        private static Path pathOrNull(String s) {
+            try {
+                return Path.of(s);
+            } catch (java.nio.file.InvalidPathException e) {
+                return null;
+            }
         }
 
         private static String nonEmpty(String s) {

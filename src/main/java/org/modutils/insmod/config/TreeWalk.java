@@ -60,7 +60,7 @@ final class TreeWalk {
         }
         if (st.isLink()) {
             try {
-                directory = Path.of(directory).toRealPath().toString();
+                directory = FileStat.path(directory).toRealPath().toString();
                 st = FileStat.of(directory, false);
             } catch (NoSuchFileException e) {
                 return DONE;
@@ -161,7 +161,7 @@ final class TreeWalk {
     private boolean offer(String name, FileStat st, Visitor v) {
         if (st.isLink()) {
             try {
-                name = Path.of(name).toRealPath().toString();
+                name = FileStat.path(name).toRealPath().toString();
                 st = FileStat.of(name, false);
             } catch (NoSuchFileException e) {
                 return false; // dangling symlink ignored
@@ -180,7 +180,7 @@ final class TreeWalk {
     /** The sorted entries of {@code directory} with their lstat, or null when it cannot be read. */
     private List<Entry> readdir(String directory) {
         List<Entry> list = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of(directory))) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(FileStat.path(directory))) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 String full = directory.isEmpty() ? name : directory + "/" + name;

@@ -334,4 +334,12 @@ class ModulesConfTest {
         assertEquals(Optional.of("-k"), c.insmodOpt());
         assertTrue(c.pruneList().contains("firmware"));
     }
+
+    @Test
+    void oddBytesInTheFileNeverThrow() {
+        ModulesConf c = conf("include /tmp/a\u0000b\nif -f /x\u0000y\npath=/p\nendif\npath[q]=/caf\u00e9\n");
+        assertEquals(List.of("Can't open /tmp/a\u0000b", "include /tmp/a\u0000b failed"), msgs.errors);
+        assertEquals(List.of(t.at("/caf\u00e9")), dirs(c));
+        new ModuleLocator(c, true, msgs).search("foo");
+    }
 }
