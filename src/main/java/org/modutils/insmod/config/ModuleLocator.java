@@ -1,0 +1,172 @@
+package org.modutils.insmod.config;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Finds the module file for insmod's first argument, as modutils 2.4's
+ * {@code search_module_path} / {@code config_lstmod} do.
+ *
+ * <p>Only an argument with neither {@code /} nor {@code .} is searched for; anything else is
+ * a path, opened as given. A search tries the name with each suffix in turn, "" then
+ * {@code .o} then {@code .o.gz} as the original, then (beyond it) {@code .ko},
+ * {@code .ko.gz}, {@code .ko.xz}, {@code .ko.zst}; each try runs over the whole search list,
+ * and for every directory D with tag T looks at {@code D/T/name}, then {@code D/name}, then
+ * walks D ({@link TreeWalk}). The first match wins. A name with glob characters
+ * ({@code * ? [ ]}) skips the two guesses and matches file names in the walk by pattern; a
+ * name with other shell characters finds nothing (the original never runs a shell for it).
+ *
+ * <p>A candidate must be a regular file readable by its owner; with the root check on (the
+ * default; every {@code -r} toggles it) it must also be owned by uid 0, else
+ * {@code <path> is not owned by root} is reported (once per path; the original could say it
+ * twice) and the search goes on.
+ */
+public final class ModuleLocator {
+    /** The suffixes tried, in order. */
+    public static final List<String> SUFFIXES = List.of("", ".o", ".o.gz", ".ko", ".ko.gz", ".ko.xz", ".ko.zst");
+
+    private final ModulesConf conf;
+    private final boolean rootCheck;
+    private final Messages out;
+    private final Set<String> reportedNotRoot = new HashSet<>();
+
+    /**
+     * @param conf      the configuration read for this run
+     * @param rootCheck true unless {@code -r} was given an odd number of times
+     * @param out       receives "is not owned by root", walk errors, "Using", "no module by
+     *                  that name found"
+     */
+    public ModuleLocator(ModulesConf conf, boolean rootCheck, Messages out) {
+        this.conf = conf;
+        this.rootCheck = rootCheck;
+        this.out = out;
+    }
+
+    /** True when insmod would search for {@code arg} rather than open it: no '/' and no '.'. */
+    public static boolean searches(String arg) {
+        return arg.indexOf('/') < 0 && arg.indexOf('.') < 0;
+    }
+
+    /**
+     * insmod's "locate the file to be loaded" step. For a bare name: the search, then
+     * {@code Using <path>} (info) when found or {@code <name>: no module by that name found}
+     * (error) when not. For a path: the path itself, with {@code Using <path>} only when
+     * {@code verbose}; whether it exists is for the caller to find out when opening it.
+     *
+     * @return the file to open, or empty when the search found nothing (exit status 1)
+     */
+    public Optional<Path> locate(String arg, boolean verbose) {
+        if (!searches(arg)) {
+            if (verbose) {
+                out.info("Using " + arg);
+            }
+            return Optional.of(Path.of(arg));
+        }
+        Optional<String> found = searchText(arg);
+        if (found.isEmpty()) {
+            out.error(arg + ": no module by that name found");
+            return Optional.empty();
+        }
+        out.info("Using " + found.get());
+        return Optional.of(Path.of(found.get()));
+    }
+
+    /** The search alone, without the Using / not-found messages. */
+    public Optional<Path> search(String name) {
+        return searchText(name).map(Path::of);
+    }
+
+    private Optional<String> searchText(String name) {
+        for (String suffix : SUFFIXES) {
+            Optional<String> r = pass(name + suffix);
+            if (r.isPresent()) {
+                return r;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** One config_lstmod(match, NULL, first_only = 1). */
+    private Optional<String> pass(String match) {
+        boolean meta = MetaExpander.hasAny(match, MetaExpander.SHELL_META);
+        Predicate<String> nameMatches;
+        if (!meta) {
+            nameMatches = match::equals;
+        } else if (MetaExpander.globOnly(match)) {
+            PathMatcher m;
+            try {
+                m = FileSystems.getDefault().getPathMatcher("glob:" + match);
+            } catch (RuntimeException bad) {
+                return Optional.empty();
+            }
+            nameMatches = base -> m.matches(Path.of(base));
+        } else if (!MetaExpander.hasAny(match, "&();|<>$`\"'\\!{}~+:[]?*")) {
+            nameMatches = match::equals; // only '=' in it: taken literally
+        } else {
+            return Optional.empty();
+        }
+        String[] found = new String[1];
+        TreeWalk.Visitor v = (path, st) -> {
+            if (!st.isRegular()) {
+                return false;
+            }
+            int slash = path.lastIndexOf('/');
+            if (!nameMatches.test(slash >= 0 ? path.substring(slash + 1) : path)) {
+                return false;
+            }
+            if (!accept(path, st)) {
+                return false;
+            }
+            found[0] = path;
+            return true;
+        };
+        TreeWalk walk = new TreeWalk(ModulesConf.TYPES, conf.pruneList(), out);
+        for (SearchPath sp : conf.paths()) {
+            if (!meta) {
+                for (String guess : new String[] {sp.dir() + "/" + sp.type() + "/" + match, sp.dir() + "/" + match}) {
+                    FileStat st = statOrNull(guess);
+                    if (st != null && v.visit(guess, st)) {
+                        return Optional.of(found[0]);
+                    }
+                }
+            }
+            int r = walk.walk(sp.dir(), v);
+            if (found[0] != null) {
+                return Optional.of(found[0]);
+            }
+            if (r != TreeWalk.DONE) {
+                return Optional.empty(); // the original gives up this try on a walk error
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** config_add's checks on a candidate that has the right name. */
+    private boolean accept(String path, FileStat st) {
+        if (!st.isRegular() || (st.mode() & FileStat.S_IRUSR) == 0) {
+            return false;
+        }
+        if (rootCheck && st.uid() != 0) {
+            if (reportedNotRoot.add(path)) {
+                out.error(path + " is not owned by root");
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private static FileStat statOrNull(String path) {
+        try {
+            return FileStat.of(path, true);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}
