@@ -13,16 +13,23 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
+import org.modutils.insmod.config.ConfigContext;
+import org.modutils.insmod.config.ModuleLocator;
+import org.modutils.insmod.config.ModulesConf;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.KernelSymbols;
 import org.modutils.insmod.kernel.KsymsParser;
 import org.modutils.insmod.kernel.OfflineKernel;
 import org.modutils.insmod.module.Insmod24;
-import org.modutils.insmod.module.IoErrors;
+import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.module.LoadRequest;
+import org.modutils.insmod.sys.Flock;
+import org.modutils.insmod.sys.Snapshot;
+import org.modutils.insmod.sys.Syslog;
 
 /** The insmod command: options, locating and reading the module, then the 2.4 linker or the kernel. */
 public final class Insmod {
@@ -131,51 +138,85 @@ public final class Insmod {
         String filename = g.operands.get(0);
         List<String> params = g.operands.subList(1, g.operands.size());
 
+        if (s.syslog) {
+            log.toSyslog(Syslog.insmod());
+        }
+        String release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
+        ModulesConf conf = ModulesConf.read(ConfigContext.of(Path.of("/"), env, release, s.autoclean), log);
         String mName = s.name != null ? s.name : moduleNameOf(filename);
 
-        if (!filename.contains("/") && !filename.contains(".")) {
-            log.error(filename + ": no module by that name found");
+        Optional<Path> located = new ModuleLocator(conf, !s.rootCheckOff, log).locate(filename, s.verbose);
+        if (located.isEmpty()) {
             return 1;
-        } else if (s.verbose) {
-            log.info("Using " + filename);
         }
+        filename = located.get().toString();
+        Path path = located.get();
 
         byte[] data;
-        Path path = Paths.get(filename);
         try {
             data = readModule(path);
         } catch (IOException e) {
-            log.error(filename + ": " + IoErrors.describe(e));
+            log.error(filename + ": " + IoReasons.of(e));
             return 1;
         }
-
-        Kernel kernel;
-        KernelSymbols ksyms;
+        Kernel kernel = null;
+        Flock lock = null;
         try {
-            kernel = kernelFor(s, log);
-            if (kernel == null) {
+            if (!s.noload) {
+                // Serialise loads of the same module (2.4.16 always locks). A -n run never touches
+                // the kernel, so it skips the lock and never loads JNA.
+                try {
+                    lock = Flock.exclusive(path);
+                } catch (IOException e) {
+                    log.error(IoReasons.of(e));
+                }
+            }
+            KernelSymbols ksyms;
+            try {
+                kernel = kernelFor(s, release, log);
+                if (kernel == null) {
+                    return 1;
+                }
+                ksyms = kernel.symbols();
+            } catch (KernelException e) {
+                log.error(e.getMessage());
                 return 1;
             }
-            ksyms = kernel.symbols();
-        } catch (KernelException e) {
-            log.error(e.getMessage());
-            return 1;
+            Path real = null;
+            long mtime = 0;
+            try {
+                real = path.toRealPath();
+                mtime = Files.getLastModifiedTime(real).toMillis() / 1000;
+            } catch (IOException e) {
+                real = null;
+            }
+            LoadRequest req = new LoadRequest(filename, real, mtime, data, mName, List.copyOf(params),
+                    s.blob != null ? Paths.get(s.blob) : null, null, s.noload, s.probe, s.map, s.force,
+                    s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock,
+                    s.prefix, null, kernel.release(), kernel.version());
+            return Insmod24.run(req, log, kernel, ksyms).status();
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+            if (!s.noload && kernel != null) {
+                snapshot(kernel, env, log);
+            }
         }
-
-        Path real = null;
-        long mtime = 0;
-        try {
-            real = path.toRealPath();
-            mtime = Files.getLastModifiedTime(real).toMillis() / 1000;
-        } catch (IOException e) {
-            real = null;
-        }
-        LoadRequest req = new LoadRequest(filename, real, mtime, data, mName, List.copyOf(params),
-                s.blob != null ? Paths.get(s.blob) : null, s.noload ? null : null, s.noload, s.probe, s.map, s.force,
-                s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock, s.prefix,
-                null, kernel.release(), kernel.version());
-        return Insmod24.run(req, log, kernel, ksyms).status();
     }
+
+    /** The ksymoops snapshot every real load attempt leaves, when /var/log/ksymoops exists. */
+    private static void snapshot(Kernel kernel, java.util.Map<String, String> env, Log log) {
+        String dir = env.get("INSMOD_KSYMOOPS_DIR");
+        Snapshot snap = dir != null ? new Snapshot(Path.of(dir), java.time.Clock.systemDefaultZone(), log::error)
+                : Snapshot.standard(log::error);
+        try {
+            snap.take(kernel.readFile("/proc/ksyms"), kernel.readFile("/proc/modules"));
+        } catch (KernelException e) {
+            log.error("cannot read the kernel's symbol table for the snapshot: " + e.getMessage());
+        }
+    }
+
 
     /** -h, -R or a bad long option: the original usage text; --help-all: ours, exit 0. */
     private static int usageOrHelpAll(String[] argv, PrintStream err) {
@@ -220,15 +261,14 @@ public final class Insmod {
         return raw;
     }
 
-    private static Kernel kernelFor(Settings s, Log log) throws KernelException {
-        String release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
+    private static Kernel kernelFor(Settings s, String release, Log log) throws KernelException {
         String version = s.version != null ? s.version : procString("/proc/sys/kernel/version");
         if (s.ksyms != null) {
             byte[] table;
             try {
                 table = Files.readAllBytes(Paths.get(s.ksyms));
             } catch (IOException e) {
-                log.error(s.ksyms + ": " + IoErrors.describe(e));
+                log.error(s.ksyms + ": " + IoReasons.of(e));
                 return null;
             }
             KernelSymbols syms;

@@ -3,29 +3,54 @@ package org.modutils.insmod.cli;
 import java.io.PrintStream;
 
 import org.modutils.insmod.module.Messages;
+import org.modutils.insmod.sys.Syslog;
 
-/** modutils' logger: errors as "<error_file>: message" on stderr, the rest on stdout. */
-final class Log implements Messages {
+/**
+ * modutils' logger: errors as "<error_file>: message" on stderr, the rest on stdout; with -s
+ * both go to syslog (LOG_ERR / LOG_INFO), sent when insmod exits as the original does.
+ */
+final class Log implements Messages, org.modutils.insmod.config.Messages {
     private final PrintStream out;
     private final PrintStream err;
     private String errorFile = "insmod";
     private int errors;
+    private Syslog.Deferred syslog;
 
     Log(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
     }
 
+    /** -s: from now on messages go to syslog. */
+    void toSyslog(Syslog target) {
+        syslog = new Syslog.Deferred(target);
+    }
+
     @Override
     public void error(String message) {
         errors++;
+        if (syslog != null) {
+            syslog.error(errorFile + ": " + message);
+            return;
+        }
         out.flush();
         err.print(errorFile + ": " + message + "\n");
     }
 
     @Override
     public void info(String message) {
+        if (syslog != null) {
+            syslog.info(message);
+            return;
+        }
         out.print(message + "\n");
+    }
+
+    /** Text the original wrote straight to stderr (deprecation warnings): never prefixed or logged. */
+    @Override
+    public void warning(String message) {
+        out.flush();
+        err.print(message + "\n");
     }
 
     @Override
@@ -44,6 +69,10 @@ final class Log implements Messages {
     }
 
     void flush() {
+        if (syslog != null) {
+            syslog.close();
+            syslog = null;
+        }
         out.flush();
         err.flush();
     }

@@ -22,6 +22,7 @@ import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
 import org.modutils.insmod.link.Relocator;
 import org.modutils.insmod.link.Sym;
+import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.link.SymbolNaming;
 
 /**
@@ -666,7 +667,7 @@ public final class Insmod24 {
             try {
                 BlobWriter.write(req.blob(), image);
             } catch (IOException e) {
-                log.error("open " + req.blob() + " failed " + IoErrors.describe(e));
+                log.error("open " + req.blob() + " failed " + IoReasons.of(e));
                 ok = false;
             }
         }

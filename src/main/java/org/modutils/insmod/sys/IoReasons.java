@@ -32,10 +32,16 @@ public final class IoReasons {
         if (e instanceof DirectoryNotEmptyException) {
             return "Directory not empty";
         }
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
+        String m = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : e.getMessage();
+        if (m == null) {
+            return "Input/output error";
         }
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+        for (String known : new String[] {"Is a directory", "Read-only file system", "No space left on device",
+                "Too many levels of symbolic links", "File name too long"}) {
+            if (m.contains(known)) {
+                return known;
+            }
+        }
+        return m;
     }
 }

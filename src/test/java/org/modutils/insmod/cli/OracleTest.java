@@ -57,6 +57,12 @@ class OracleTest {
         return arches.stream();
     }
 
+    /** As the oracle ran: no config file and an empty MODPATH directory. */
+    static Map<String, String> runEnv() throws IOException {
+        Path empty = Files.createDirectories(Paths.get(System.getProperty("java.io.tmpdir"), "insmod-empty-modpath"));
+        return Map.of("MODULECONFIG", "/dev/null", "MODPATH", empty.toString());
+    }
+
     static Map<String, String> readEnv(Path c) throws IOException {
         Map<String, String> env = new HashMap<>();
         for (String line : Files.readAllLines(c.resolve("env"))) {
@@ -98,7 +104,7 @@ class OracleTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int rc = Insmod.run(argv.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.ISO_8859_1),
-                new PrintStream(err, true, StandardCharsets.ISO_8859_1), Map.of());
+                new PrintStream(err, true, StandardCharsets.ISO_8859_1), runEnv());
         String expectedErr = Files.readString(c.resolve("stderr"), StandardCharsets.ISO_8859_1);
         assertEquals(expectedErr, err.toString(StandardCharsets.ISO_8859_1), "stderr");
         assertEquals(Files.readString(c.resolve("stdout"), StandardCharsets.ISO_8859_1),
