@@ -193,7 +193,8 @@ public final class Insmod {
             LoadRequest req = new LoadRequest(filename, real, mtime, data, mName, List.copyOf(params),
                     s.blob != null ? Paths.get(s.blob) : null, null, s.noload, s.probe, s.map, s.force,
                     s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock,
-                    s.prefix, null, kernel.release(), kernel.version());
+                    s.prefix, s.persist, kernel.release(), kernel.version(), conf.persistDir(),
+                    conf.paths().stream().map(sp -> sp.dir()).toList());
             return Insmod24.run(req, log, kernel, ksyms).status();
         } finally {
             if (lock != null) {

@@ -17,7 +17,7 @@ public final class LinkSection {
     /** The section bytes, or null (NOBITS before commons are allocated, empty created sections). */
     public byte[] contents;
 
-    LinkSection(int index, String name, int type, long flags, long size, long addralign) {
+    public LinkSection(int index, String name, int type, long flags, long size, long addralign) {
         this.index = index;
         this.name = name;
         this.type = type;

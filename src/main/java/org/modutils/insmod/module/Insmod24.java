@@ -50,6 +50,8 @@ public final class Insmod24 {
     private boolean[] moduleUsed;
     private int modulesUsed;
     private boolean taintHeaderShown;
+    /** The persistent-data file in use, or null. */
+    private String persist;
 
     /** The image handed to the kernel or written with -O, for callers that want it (tests, remote). */
     private byte[] image;
@@ -162,6 +164,11 @@ public final class Insmod24 {
         if (!checkTainted()) {
             return 1;
         }
+        persist = pc.persist() ? persistFile() : null;
+        // The persistent values first, so that what the user typed wins.
+        if (persist != null && !Params.process(f, readPersistFile(persist), false, hasModinfo, req.verbose(), log)) {
+            return 1;
+        }
         if (!Params.process(f, req.args(), true, hasModinfo, req.verbose(), log)) {
             return 1;
         }
@@ -208,6 +215,9 @@ public final class Insmod24 {
             }
         }
         loadAddress = addr;
+        if (persist != null && !req.noload()) {
+            probePersistentRead(addr);
+        }
 
         List<String> relocErrors = Relocator.relocate(f, addr, !req.noload());
         if (!relocErrors.isEmpty()) {
@@ -222,7 +232,7 @@ public final class Insmod24 {
             addKallsyms(kallsyms);
         }
         initModule(size, addr);
-        if (log.errors() > 0) {
+        if (log.errors() - forgivenErrors > 0) {
             deleteAfterFailure();
             return 1;
         }
@@ -231,6 +241,130 @@ public final class Insmod24 {
         }
         return 0;
     }
+
+    /**
+     * The persistent-data file for a module with 'p' parameters, as the original decides it:
+     * -e FILE, or for -e "" persistdir plus the module's path relative to the module directory
+     * it was found in (without .gz, .o or .mod). It must be absolute and needs ksymoops symbols.
+     */
+    private String persistFile() {
+        String name = req.persist();
+        if (name == null) {
+            return null;
+        }
+        String file = null;
+        if (!name.isEmpty()) {
+            file = name;
+        } else if (req.persistDir() == null || req.persistDir().isEmpty()) {
+            if (req.verbose()) {
+                log.info("insmod: -e \"\" ignored, no persistdir");
+                warnings++;
+            }
+            return null;
+        } else {
+            String fn = req.fileName();
+            for (String dir : req.modulePaths()) {
+                int j = dir.length();
+                if (j < fn.length() && fn.startsWith(dir) && fn.charAt(j) == '/') {
+                    while (j < fn.length() && fn.charAt(j) == '/') {
+                        j++;
+                    }
+                    String rel = fn.substring(j);
+                    if (rel.length() > 3 && rel.endsWith(".gz")) {
+                        rel = rel.substring(0, rel.length() - 3);
+                    }
+                    if (rel.length() > 2 && rel.endsWith(".o")) {
+                        rel = rel.substring(0, rel.length() - 2);
+                    } else if (rel.length() > 4 && rel.endsWith(".mod")) {
+                        rel = rel.substring(0, rel.length() - 4);
+                    }
+                    file = req.persistDir() + "/" + rel;
+                    break;
+                }
+            }
+            if (file == null) {
+                log.error("Cannot calculate persistent filename");
+            }
+        }
+        if (file != null && !file.startsWith("/")) {
+            log.error("Persistent filenames must be absolute, ignoring '" + file + "'");
+            file = null;
+        }
+        if (file != null && !req.ksymoops()) {
+            log.error("has persistent data but ksymoops symbols are not available");
+            file = null;
+        }
+        if (req.verbose()) {
+            log.info(file != null ? "Persist filename '" + file + "'" : "No persistent filename available");
+        }
+        return file;
+    }
+
+    /** The name=value lines of a persistent-data file ('#' comments), only for 'p' parameters. */
+    private List<String> readPersistFile(String file) {
+        List<String> out = new ArrayList<>();
+        byte[] data;
+        try {
+            data = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file));
+        } catch (IOException e) {
+            if (req.verbose()) {
+                log.info("Cannot open persist file '" + file + "' " + IoReasons.of(e));
+            }
+            return out;
+        }
+        String text = new String(data, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int pos = 0;
+        while (pos < text.length()) {
+            int nl = text.indexOf('\n', pos);
+            if (nl < 0 || nl - pos >= 2999) {
+                log.error("Persistent data line is too long\n" + text.substring(pos, Math.min(text.length(), pos + 2999)));
+                break;
+            }
+            String line = text.substring(pos, nl).stripLeading();
+            pos = nl + 1;
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (out.size() == 1000) {
+                log.error("More than 1000 persistent parameters");
+                break;
+            }
+            int eq = line.indexOf('=');
+            String fmt = eq > 0 ? ModInfo.get(f, "parm_" + line.substring(0, eq)) : null;
+            if (fmt != null && !fmt.endsWith("p")) {
+                if (req.verbose()) {
+                    log.info("ignoring " + line);
+                }
+                continue;
+            }
+            out.add(line);
+        }
+        return out;
+    }
+
+    /**
+     * The original's check that the kernel can hand persistent data back: init_module with a
+     * negative size_of_struct asks to read from the module instead of loading it.
+     */
+    private void probePersistentRead(long addr) {
+        int size = target.moduleStructSize();
+        byte[] probe = new byte[size + 4];
+        LinkSection fake = new LinkSection(-1, ".probe", SHT_PROGBITS, 0, probe.length, 1);
+        fake.contents = probe;
+        f.write(fake, StructModule.SIZE_OF_STRUCT.offset(target), target.wordSize(), -size);
+        f.write(fake, StructModule.READ_START.offset(target), target.wordSize(), f.mask(addr + size));
+        f.write(fake, StructModule.READ_END.offset(target), target.wordSize(), f.mask(addr + size + 4));
+        try {
+            kernel.initModule(req.moduleName(), probe);
+        } catch (KernelException e) {
+            log.error("has persistent data but the kernel is too old to support it.  Expect errors during rmmod as well");
+            // Reported, but as in the original it does not count: the load goes on.
+            forgivenErrors++;
+        }
+    }
+
+    /** Errors reported that, as in the original, do not stop the load. */
+    private int forgivenErrors;
 
     private void deleteAfterFailure() {
         if (!req.noload()) {
@@ -545,8 +679,8 @@ public final class Insmod24 {
         if (useKsymtab) {
             addKsymtab(sym);
         }
-        if (req.persist() != null) {
-            Sym p = f.symbols().add("__insmod_" + req.moduleName() + "_P" + req.persist(), -1,
+        if (persist != null) {
+            Sym p = f.symbols().add("__insmod_" + req.moduleName() + "_P" + persist, -1,
                     stInfo(STB_GLOBAL, STT_NOTYPE), sec.index, sec.addr, 0);
             if (useKsymtab) {
                 addKsymtab(p);

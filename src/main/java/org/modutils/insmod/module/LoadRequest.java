@@ -14,10 +14,26 @@ import java.util.List;
  * @param args          the arguments after the module (only those with '=' count)
  * @param blob          -O file, or null
  * @param requiredArch  the architecture the running kernel needs (null offline)
+ * @param persist       -e: the persistent-data file ("" = derive it from persistDir), or null
+ * @param persistDir    persistdir= from the configuration
+ * @param modulePaths   the module search directories (to make -e "" relative)
  */
 public record LoadRequest(String fileName, Path realPath, long mtime, byte[] image, String moduleName,
                           List<String> args, Path blob, String requiredArch,
                           boolean noload, boolean probe, boolean loadMap, boolean force, boolean autoclean,
                           boolean quiet, boolean verbose, boolean export, boolean ksymoops, boolean forceKallsyms,
                           boolean numericVersionOnly, boolean lock, String prefix, String persist,
-                          String release, String utsVersion) {}
+                          String release, String utsVersion, String persistDir, List<String> modulePaths) {
+
+    /** A request without a configuration (persistdir default, no module paths). */
+    public LoadRequest(String fileName, Path realPath, long mtime, byte[] image, String moduleName,
+                       List<String> args, Path blob, String requiredArch,
+                       boolean noload, boolean probe, boolean loadMap, boolean force, boolean autoclean,
+                       boolean quiet, boolean verbose, boolean export, boolean ksymoops, boolean forceKallsyms,
+                       boolean numericVersionOnly, boolean lock, String prefix, String persist,
+                       String release, String utsVersion) {
+        this(fileName, realPath, mtime, image, moduleName, args, blob, requiredArch, noload, probe, loadMap, force,
+                autoclean, quiet, verbose, export, ksymoops, forceKallsyms, numericVersionOnly, lock, prefix, persist,
+                release, utsVersion, "/var/lib/modules/persist", List.of());
+    }
+}
