@@ -173,7 +173,9 @@ public final class Insmod {
             }
             KernelSymbols ksyms;
             try {
-                kernel = kernelFor(s, release, log);
+                String testKernel = env.get("INSMOD_TEST_KERNEL");
+                kernel = testKernel != null ? new org.modutils.insmod.kernel.DirectoryKernel(Path.of(testKernel))
+                        : kernelFor(s, release, log);
                 if (kernel == null) {
                     return 1;
                 }
