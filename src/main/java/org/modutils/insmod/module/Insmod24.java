@@ -132,6 +132,7 @@ public final class Insmod24 {
 
         createThisModule();
         target.createGot(f);
+        flushPendingErrors();
         List<String> unresolved = f.checkUndefineds();
         if (!unresolved.isEmpty()) {
             if (!req.quiet()) {
