@@ -22,8 +22,8 @@ import org.modutils.insmod.link.Sym;
  * the start and end of {@code __ftr_fixup} when the object has one.
  *
  * Beyond the original: the types today's gcc emits for non-PIC kernel code (ADDR16, ADDR14,
- * REL14*, ADDR24, PLTREL24 and LOCAL24PC as REL24, UADDR*, REL16*, NONE), and range checks
- * for a real kernel (a branch the .plt cannot fix is an error naming the symbol).
+ * REL14*, ADDR24, PLTREL24 and LOCAL24PC as REL24, UADDR*, REL16*, NONE), with range checks
+ * (an error naming the symbol, never truncated bytes); other types are refused by name.
  */
 public final class Ppc implements Target {
     static final int R_NONE = 0, R_ADDR32 = 1, R_ADDR24 = 2, R_ADDR16 = 3, R_ADDR16_LO = 4, R_ADDR16_HI = 5,
@@ -108,8 +108,9 @@ public final class Ppc implements Target {
         f.write(r.target, r.offset, 4, (insn & ~mask) | (v & mask));
     }
 
+    /** Range check for the types the original never applied (no recorded -n bytes to keep). */
     private static RelocResult range(Reloc r, long v, int bits, String what) {
-        if (r.strict && !Arch.fitsSigned(v, bits)) {
+        if (!Arch.fitsSigned(v, bits)) {
             r.detail = String.format("%s 0x%x out of range", what, v);
             return RelocResult.OVERFLOW;
         }

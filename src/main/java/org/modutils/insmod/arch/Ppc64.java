@@ -247,17 +247,18 @@ public final class Ppc64 implements Target {
         return Long.compareUnsigned(v + 0x8000, 0xffff) > 0;
     }
 
-    private static RelocResult strictRange(Reloc r, long v, int bits) {
-        if (r.strict && !Arch.fitsSigned(v, bits)) {
+    /** Range checks for the types the original never applied (no recorded -n bytes to keep). */
+    private static RelocResult checkRange(Reloc r, long v, int bits) {
+        if (!Arch.fitsSigned(v, bits)) {
             r.detail = String.format("0x%x does not fit in signed %d bits", v, bits);
             return RelocResult.OVERFLOW;
         }
         return RelocResult.OK;
     }
 
-    /** For a real kernel: v must fit the field as a signed or as an unsigned number. */
-    private static RelocResult strictBitfield(Reloc r, long v, int bits) {
-        if (r.strict && !Arch.fitsSigned(v, bits) && !Arch.fitsUnsigned(v, bits)) {
+    /** v must fit the field as a signed or as an unsigned number. */
+    private static RelocResult checkBitfield(Reloc r, long v, int bits) {
+        if (!Arch.fitsSigned(v, bits) && !Arch.fitsUnsigned(v, bits)) {
             r.detail = String.format("0x%x does not fit in %d bits", v, bits);
             return RelocResult.OVERFLOW;
         }
@@ -298,29 +299,29 @@ public final class Ppc64 implements Target {
             case R_ADDR16:
             case R_UADDR16:
                 put16(f, t, r.offset, v);
-                return strictBitfield(r, v, 16);
+                return checkBitfield(r, v, 16);
             case R_ADDR16_DS:
                 if (putDs(f, t, r.offset, v)) {
                     return RelocResult.OVERFLOW;
                 }
-                return strictRange(r, v, 16);
+                return checkRange(r, v, 16);
             case R_ADDR32:
             case R_UADDR32:
                 f.write(t, r.offset, 4, v);
-                return strictBitfield(r, v, 32);
+                return checkBitfield(r, v, 32);
             case R_ADDR64:
             case R_UADDR64:
                 f.write(t, r.offset, 8, adjust(r.sym, v));
                 return RelocResult.OK;
             case R_REL32:
                 f.write(t, r.offset, 4, v - dot);
-                return strictRange(r, v - dot, 32);
+                return checkRange(r, v - dot, 32);
             case R_REL64:
                 f.write(t, r.offset, 8, v - dot);
                 return RelocResult.OK;
             case R_REL16:
                 put16(f, t, r.offset, v - dot);
-                return strictRange(r, v - dot, 16);
+                return checkRange(r, v - dot, 16);
             case R_REL16_LO:
                 put16(f, t, r.offset, v - dot);
                 return RelocResult.OK;
@@ -359,7 +360,7 @@ public final class Ppc64 implements Target {
                 if ((v & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return strictRange(r, v, 26);
+                return checkRange(r, v, 26);
             case R_ADDR14:
             case R_ADDR14_BRTAKEN:
             case R_ADDR14_BRNTAKEN:
@@ -367,7 +368,7 @@ public final class Ppc64 implements Target {
                 if ((v & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return strictRange(r, v, 16);
+                return checkRange(r, v, 16);
             case R_REL14:
             case R_REL14_BRTAKEN:
             case R_REL14_BRNTAKEN: {
@@ -376,7 +377,7 @@ public final class Ppc64 implements Target {
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return strictRange(r, d, 16);
+                return checkRange(r, d, 16);
             }
             case R_REL24:
                 return rel24(f, r, v, dot);
