@@ -177,8 +177,10 @@ public final class Ppc implements Target {
                 }
                 return range(r, d, 16, "branch displacement");
             }
-            case R_REL24:
             case R_PLTREL24:
+                // The addend of a PIC call names the GOT pointer (0x8000 into .got2), not the callee.
+                return branch24(f, r, f.mask(v - r.addend), dot);
+            case R_REL24:
             case R_LOCAL24PC:
                 return branch24(f, r, v, dot);
             default:

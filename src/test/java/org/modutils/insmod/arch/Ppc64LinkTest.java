@@ -53,7 +53,7 @@ class Ppc64LinkTest {
      * Links {@code obj} with our insmod, checks each call stub by meaning (and that the nop after
      * each call through one became ld r2,40(r1)), and returns the dot symbols at their stubs.
      */
-    static Ours ours(Path obj, Path ksyms, Path blob, int expected) throws Exception {
+    static Ours ours(Path obj, Path ksyms, Path blob, int expected, String prefix) throws Exception {
         StringBuilder out = new StringBuilder();
         int rc = Run.insmod(out, "--ksyms=" + ksyms, "--uname-release=2.4.27",
                 "--uname-version=#1 Sat Jan 1 00:00:00 UTC 2005", "-n", "-m", "-O", blob.toString(), obj.toString());
@@ -82,7 +82,7 @@ class Ppc64LinkTest {
             for (int k = 0; k < STUB_TAIL.length; k++) {
                 assertEquals(STUB_TAIL[k], Endian.word(image, at + 4 + 4 * k, 4, true), "stub word " + (k + 1));
             }
-            dots.put("." + name, stub + 24L * i);
+            dots.put(prefix + name, stub + 24L * i);
         }
         assertTrue(out.toString().contains(String.format(".stub           %08x", 24 * expected)), out.toString());
         ElfFile elf = ElfFile.parse(obj.toString(), Files.readAllBytes(obj));
@@ -134,12 +134,17 @@ class Ppc64LinkTest {
     }
 
     static GnuLd.Comparison compare(Path obj, Path ksyms, int stubs, Path tmp) throws Exception {
+        return compare(obj, ksyms, stubs, tmp, ".");
+    }
+
+    /** {@code prefix}: what calls to a kernel function name ("." for dot symbols, "" for descriptors). */
+    static GnuLd.Comparison compare(Path obj, Path ksyms, int stubs, Path tmp, String prefix) throws Exception {
         // Both copies have paths of the same length, so the two insmod runs lay out alike
         // (the path is in the _O ksymoops symbol, and so in .kstrtab).
         Path copy = tmp.resolve("orig");
         Files.createDirectories(copy);
         copy = Files.copy(obj, copy.resolve(obj.getFileName()));
-        Ours o = ours(copy, ksyms, tmp.resolve("ours.bin"), stubs);
+        Ours o = ours(copy, ksyms, tmp.resolve("ours.bin"), stubs, prefix);
         Path patched = withTocRestores(obj, o.dots(), tmp.resolve("ptch"));
         List<String> ldArgs = new ArrayList<>(LD_ARGS);
         ldArgs.add("--defsym=.TOC.=0x" + Long.toHexString(o.tocBase()));
@@ -170,5 +175,65 @@ class Ppc64LinkTest {
         assertTrue(c.differences().isEmpty(), "differs from GNU ld:\n" + String.join("\n", c.differences())
                 + "\n" + c.map());
         assertTrue(c.bytesCompared() > 0x80, "compared only " + c.bytesCompared() + " bytes");
+    }
+
+    /**
+     * Today's ELFv1 assemblers call descriptors (no dot symbols): the kernel call must go through
+     * a stub, the call inside the module to the code its .opd entry names (as GNU ld does).
+     */
+    @Test
+    void descriptorCallsAgreeWithGnuLd() throws Exception {
+        assumeBinutils();
+        GnuLd.Comparison c = compare(DIR.resolve("ppc64-modern.o"), DIR.resolve("ksyms64.txt"), 1, tmp, "");
+        assertTrue(c.differences().isEmpty(), "differs from GNU ld:\n" + String.join("\n", c.differences())
+                + "\n" + c.map());
+        assertTrue(c.bytesCompared() >= 0x30, "compared only " + c.bytesCompared() + " bytes");
+    }
+
+    @Test
+    void unknownTypeIsRefusedByNameBeforeLoading() throws Exception {
+        PpcLoads.Load l = PpcLoads.load(DIR.resolve("ppc64-bad.o"), DIR.resolve("ksyms64.txt"), 0x100000L, false);
+        assertEquals(1, l.status());
+        assertTrue(l.errors().stream().anyMatch(e -> e.contains("R_PPC64_GOT16_DS") && e.contains("58")),
+                l.errors().toString());
+        assertEquals(null, l.image());
+    }
+
+    @Test
+    void conditionalBranchToTheKernelNamesTheSymbol() throws Exception {
+        PpcLoads.Load l = PpcLoads.load(DIR.resolve("ppc64-far.o"), DIR.resolve("ksyms64.txt"), 0x100000L, false);
+        assertEquals(1, l.status());
+        assertTrue(l.errors().stream().anyMatch(e -> e.contains("Relocation overflow") && e.contains(".kfunc")),
+                l.errors().toString());
+        assertEquals(null, l.image());
+    }
+
+    /**
+     * A 2.4 ppc64 kernel gives a 32-bit insmod the low 32 bits of addresses: kernel symbols get
+     * 0xC000... ORed in, module symbols and the create_module address 0xD000....
+     */
+    @Test
+    void realLoadOrsInTheKernelAndModuleRegions() throws Exception {
+        PpcLoads.Load l = PpcLoads.load(ORACLE_OBJ.resolve("usemod.o"), Paths.get("testdata/oracle/ksyms/ksyms32.txt"),
+                0x00100000L, false);
+        assertEquals(0, l.status(), l.errors().toString());
+        assertEquals(0xD000000000100000L, l.address());
+        byte[] image = l.image();
+        long deps = Endian.word(image, 64, 8, true);   // struct module: deps after syms
+        assertTrue(deps > l.address() && deps < l.address() + image.length, String.format("deps 0x%x", deps));
+        long dep = Endian.word(image, (int) (deps - l.address()), 8, true);
+        assertEquals(0xD0000000D0810000L, dep, "othermod's address in .kmodtab");
+        assertTrue(contains(image, 0xC0000000C0118F20L), "printk's descriptor in the TOC, with the kernel region");
+        assertTrue(contains(image, 0xD0000000D0810060L), "othermod_func's descriptor, with the module region");
+        assertTrue(contains(image, 0xD0000000D0810200L), "othermod_var (ADDR64), with the module region");
+    }
+
+    static boolean contains(byte[] image, long word) {
+        for (int i = 0; i + 8 <= image.length; i += 8) {
+            if (Endian.word(image, i, 8, true) == word) {
+                return true;
+            }
+        }
+        return false;
     }
 }
