@@ -51,6 +51,14 @@ public interface Target {
         sec.contents = null;
     }
 
+    /**
+     * High address bits the kernel does not report to a 32-bit insmod, ORed into a module
+     * address (the create_module result and each .kmodtab dependency): ppc64's module region.
+     */
+    default long moduleAddressBits(ObjFile f) {
+        return 0;
+    }
+
     /** arch_create_got: size the GOT, PLT or stubs from the relocations; create their sections. */
     void createGot(ObjFile f);
 

@@ -135,6 +135,7 @@ public final class Insmod24 {
 
         createThisModule();
         target.createGot(f);
+        flushPendingErrors();
         List<String> unresolved = f.checkUndefineds();
         if (!unresolved.isEmpty()) {
             if (!req.quiet()) {
@@ -196,7 +197,7 @@ public final class Insmod24 {
             addr = DUMMY_BASE;
         } else {
             try {
-                addr = kernel.createModule(req.moduleName(), size);
+                addr = kernel.createModule(req.moduleName(), size) | target.moduleAddressBits(f);
             } catch (KernelException e) {
                 switch (e.errno()) {
                     case 17: // EEXIST
@@ -629,7 +630,7 @@ public final class Insmod24 {
             for (int i = 0; i < mods.size(); i++) {
                 if (moduleUsed[i]) {
                     long at = 3L * w * k;
-                    f.write(sec, at, w, mods.get(i).address());
+                    f.write(sec, at, w, mods.get(i).address() | target.moduleAddressBits(f));
                     f.symbolPatch(sec.index, at + w, tm);
                     f.write(sec, at + 2L * w, w, 0);
                     k++;

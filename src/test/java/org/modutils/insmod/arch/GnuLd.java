@@ -62,6 +62,17 @@ public final class GnuLd {
      */
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
                                      String emulation, Path work, String... extraInsmodArgs) throws Exception {
+        return compare(obj, ksyms, release, ld, objcopy, emulation, work, Map.of(), List.of(), extraInsmodArgs);
+    }
+
+    /**
+     * As above, with {@code extraDefsyms} added to (and overriding) the values taken from the
+     * kernel table (e.g. ppc64 dot symbols placed at our call stubs) and {@code extraLdArgs}
+     * passed to ld before the object.
+     */
+    public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                     String emulation, Path work, Map<String, Long> extraDefsyms,
+                                     List<String> extraLdArgs, String... extraInsmodArgs) throws Exception {
         Files.createDirectories(work);
         Path blob = work.resolve("blob.bin");
         List<String> argv = new ArrayList<>(List.of("--ksyms=" + ksyms, "--uname-release=" + release,
@@ -119,6 +130,9 @@ public final class GnuLd {
                     }
                     String n = syms.name()[k];
                     Long v = n.equals("__this_module") ? Long.valueOf(base) : kernel.get(n);
+                    if (extraDefsyms.containsKey(n)) {
+                        v = extraDefsyms.get(n);
+                    }
                     if (v == null) {
                         v = kernel.get("GPLONLY_" + n);
                     }
@@ -171,6 +185,7 @@ public final class GnuLd {
         cmd.addAll(List.of("-T", lds.toString(), "-o", linked.toString(), "-e", "0", "--no-relax", "-nostdlib",
                 "-static", "--build-id=none", "--noinhibit-exec", "-z", "noexecstack"));
         cmd.addAll(defsyms);
+        cmd.addAll(extraLdArgs);
         cmd.add(plain.toString());
         run(work, cmd);
 
