@@ -147,6 +147,94 @@ class ArmLinkTest {
         assertTrue(stubsSeen.size() >= 10, "stubs for " + stubsSeen);
     }
 
+    // Hand-assembled objects (testdata/arch-asm/arm, made by make.sh with arm-linux-gnueabi-as).
+
+    static Map<String, Long> asmTable(long printk) {
+        Map<String, Long> t = new LinkedHashMap<>();
+        t.put("printk", printk);
+        t.put("kfree", printk + 0x2340);
+        t.put("_GLOBAL_OFFSET_TABLE_", 0x12200000L);
+        return t;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"modern.o, .ARM.exidx", "v4bx.o, .text"})
+    void modernTypesAgreeWithGnuLd(String obj, String mustHave) throws Exception {
+        assumeBinutils();
+        // CALL, JUMP24, PC24, MOVW/MOVT (ABS and PREL), TARGET1, REL32, ABS32, PREL31 in .ARM.exidx,
+        // R_ARM_NONE to the personality routine; V4BX (no symbol) in v4bx.o.
+        // ld edits unwind tables (merges entries, adds EXIDX_CANTUNWIND terminators), so .ARM.exidx*
+        // is checked by meaning below rather than byte for byte.
+        GnuLd.Comparison c = GnuLd.compareExcept(AsmObjects.DIR.resolve("arm").resolve(obj),
+                AsmObjects.ksyms(tmp, asmTable(0x12100000L)), AsmObjects.RELEASE, LD, OBJCOPY, null,
+                tmp.resolve("work"), (sec, off) -> sec.startsWith(".ARM.exidx"), new String[0]);
+        assertTrue(c.differences().isEmpty(), obj + " differs from GNU ld:\n" + String.join("\n", c.differences()));
+        assertTrue(c.map().contains("\n" + mustHave + " "), c.map());
+        assertTrue(c.bytesCompared() >= 20, "compared only " + c.bytesCompared() + " bytes");
+        if (obj.equals("modern.o")) {
+            AsmObjects.Run r = AsmObjects.insmod(tmp, AsmObjects.DIR.resolve("arm/modern.o"),
+                    asmTable(0x12100000L), false);
+            ElfFile elf = ElfFile.parse("modern.o", Files.readAllBytes(AsmObjects.DIR.resolve("arm/modern.o")));
+            checkExidx(r, elf, ".ARM.exidx", "init_module", "cleanup_module");
+            checkExidx(r, elf, ".ARM.exidx.text.unlikely", "helper");
+        }
+    }
+
+    /** Each index entry's PREL31 word leads to its function; the unwind word is kept as it was. */
+    static void checkExidx(AsmObjects.Run r, ElfFile elf, String sec, String... functions) {
+        byte[] orig = elf.sectionData(sectionIndex(elf, sec));
+        long at = r.addr(sec);
+        assertEquals(8L * functions.length, orig.length, sec);
+        for (int i = 0; i < functions.length; i++) {
+            long e = at + 8L * i;
+            long w = r.word(e);
+            assertEquals(0, w & 0x80000000L, "bit 31 of the PREL31 word");
+            assertEquals(r.sym(functions[i]), e + ((w << 33) >> 33), sec + " entry " + i);
+            assertEquals(Endian.u32(orig, 8 * i + 4, false), r.word(e + 4), sec + " unwind word " + i);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void gotTypesByMeaning() throws Exception {
+        Path obj = AsmObjects.DIR.resolve("arm/got.o");
+        AsmObjects.Run r = AsmObjects.insmod(tmp, obj, asmTable(0x12100000L), false);
+        assertEquals(0, r.rc(), r.err());
+        // As modutils lays it out: GOTPC first reserves slot 0, then one 4-byte slot per GOT32 symbol.
+        assertTrue(r.out().contains("\n.got            0000000c  "), r.out());
+        assertTrue(r.out().matches("(?s).*\n\\.got +0000000c +[0-9a-f]+ +2\\*\\*3\n.*"), r.out());
+        long got = r.addr(".got");
+        long gotpc = r.sym("gotpc");
+        assertEquals(got - gotpc, r.word(gotpc), "GOTPC: .got - P");
+        long e1 = r.word(r.sym("got1"));
+        long e2 = r.word(r.sym("got2"));
+        assertEquals(e1, r.word(r.sym("got3")), "one entry per symbol");
+        assertTrue(e1 != e2 && e1 >= 4 && e2 >= 4 && e1 < 12 && e2 < 12, e1 + " " + e2);
+        assertEquals(0x12100000L, r.word(got + e1), "GOT entry of printk");
+        assertEquals(0x12102340L, r.word(got + e2), "GOT entry of kfree");
+        assertEquals(r.sym("counter") - got, r.word(r.sym("gotoff")), "GOTOFF: S - .got");
+    }
+
+    @org.junit.jupiter.api.Test
+    void thumbCallIsRefusedByName() throws Exception {
+        AsmObjects.Run r = AsmObjects.insmod(tmp, AsmObjects.DIR.resolve("arm/thumb.o"), asmTable(0x12100000L), false);
+        assertEquals(1, r.rc());
+        assertTrue(r.err().contains("R_ARM_THM_CALL") && r.err().contains("printk"), r.err());
+    }
+
+    @org.junit.jupiter.api.Test
+    void unreachableBranchWithAddendIsAnErrorNamingTheSymbol() throws Exception {
+        // printk+4 at 0xc0012340: out of reach, and a stub can only jump to printk itself.
+        AsmObjects.Run r = AsmObjects.insmod(tmp, AsmObjects.DIR.resolve("arm/far.o"), asmTable(0xc0012340L), false);
+        assertEquals(1, r.rc(), r.out());
+        assertTrue(r.err().contains("Relocation overflow") && r.err().contains("for printk"), r.err());
+        // In reach it links, straight to printk+4.
+        AsmObjects.Run ok = AsmObjects.insmod(tmp, AsmObjects.DIR.resolve("arm/far.o"), asmTable(0x12100000L), false);
+        assertEquals(0, ok.rc(), ok.err());
+        long at = ok.addr(".text");
+        long insn = ok.word(at);
+        assertEquals(0x12100004L, at + 8 + (((insn & 0xffffff) << 40) >> 38));
+    }
+
     static int sectionIndex(ElfFile elf, String name) {
         for (int i = 0; i < elf.sectionCount(); i++) {
             if (elf.section(i).name().equals(name)) {
