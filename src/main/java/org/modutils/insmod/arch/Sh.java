@@ -10,11 +10,12 @@ import org.modutils.insmod.link.ObjLoader;
 import org.modutils.insmod.link.Sym;
 
 /**
- * SuperH (RELA), little- or big-endian as the object says. DIR32 and REL32 add to the field (the
- * SH howtos are partial-inplace), the PIC types store; a {@code .got} of 4-byte entries, one per
- * GOT32 symbol, exists when GOT32, GOTPC or GOTOFF is used. The original looked for those types in
- * SHT_REL sections, which SH objects never have, so it never made the .got and crashed on any GOT
- * relocation; here the RELA sections are scanned.
+ * SuperH (RELA), little- or big-endian as the object says. Every 32-bit type adds to the field,
+ * since the SH howtos are partial-inplace and gas leaves addends there (the original stored the
+ * PIC types, losing such addends); a {@code .got} of 4-byte entries, one per GOT32 symbol, exists
+ * when GOT32, GOTPC or GOTOFF is used. The original looked for those types in SHT_REL sections,
+ * which SH objects never have, so it never made the .got and crashed on any GOT relocation; here
+ * the RELA sections are scanned.
  */
 public final class Sh implements Target {
     static final int R_SH_NONE = 0, R_SH_DIR32 = 1, R_SH_REL32 = 2, R_SH_GOT32 = 160, R_SH_PLT32 = 161,
@@ -75,31 +76,28 @@ public final class Sh implements Target {
         LinkSection t = r.target;
         long loc = r.offset;
         long dot = f.mask(t.addr + r.offset);
+        long field;
         switch (r.type) {
             case R_SH_NONE:
                 return RelocResult.OK;
             case R_SH_DIR32:
-                f.write(t, loc, 4, f.read(t, loc, 4) + v);
-                return RelocResult.OK;
-            case R_SH_REL32:
-                f.write(t, loc, 4, f.read(t, loc, 4) + v - dot);
-                return RelocResult.OK;
-            case R_SH_PLT32:
-                f.write(t, loc, 4, v - dot);
-                return RelocResult.OK;
             case R_SH_GLOB_DAT:
             case R_SH_JMP_SLOT:
-                f.write(t, loc, 4, v);
-                return RelocResult.OK;
+                field = v;
+                break;
+            case R_SH_REL32:
+            case R_SH_PLT32: // no PLT in a module: straight to the function
+                field = v - dot;
+                break;
             case R_SH_RELATIVE:
-                f.write(t, loc, 4, f.baseaddr + r.addend);
-                return RelocResult.OK;
+                field = f.baseaddr + r.addend;
+                break;
             case R_SH_GOTPC:
                 if (got == null) {
                     return RelocResult.DANGEROUS;
                 }
-                f.write(t, loc, 4, got.addr - dot + r.addend);
-                return RelocResult.OK;
+                field = got.addr - dot + r.addend;
+                break;
             case R_SH_GOT32: {
                 Sym s = r.sym;
                 if (s == null || got == null || s.gotOffset < 0) {
@@ -109,19 +107,22 @@ public final class Sh implements Target {
                     s.gotDone = true;
                     f.write(got, s.gotOffset, 4, v);
                 }
-                f.write(t, loc, 4, s.gotOffset + r.addend);
-                return RelocResult.OK;
+                field = s.gotOffset + r.addend;
+                break;
             }
             case R_SH_GOTOFF:
                 if (got == null) {
                     return RelocResult.DANGEROUS;
                 }
-                f.write(t, loc, 4, v - got.addr);
-                return RelocResult.OK;
+                field = v - got.addr;
+                break;
             default:
                 r.detail = typeName(r.type) + " is not supported on sh";
                 return RelocResult.UNHANDLED;
         }
+        // Every 32-bit SH type is partial-inplace: gas leaves (part of) the addend in the field.
+        f.write(t, loc, 4, f.read(t, loc, 4) + field);
+        return RelocResult.OK;
     }
 
     static String typeName(int t) {
