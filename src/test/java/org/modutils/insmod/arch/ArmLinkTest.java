@@ -117,7 +117,8 @@ class ArmLinkTest {
         }
         assertTrue(farCalls.getOrDefault(".text", Set.of()).size() > 30, "expected many calls into the kernel");
 
-        GnuLd.Comparison c = GnuLd.compareExcept(obj, ksyms(t), release, LD, OBJCOPY, null, tmp.resolve("work"),
+        GnuLd.Comparison c = GnuLd.compareExcept(obj, ksyms(t), release, LD, OBJCOPY, null, List.of(),
+                tmp.resolve("work"),
                 (sec, off) -> farCalls.getOrDefault(sec, Set.of()).contains(off & ~3L), new String[0]);
         assertTrue(c.differences().isEmpty(), module + " differs from GNU ld:\n" + String.join("\n", c.differences()));
         assertTrue(c.bytesCompared() > 3000, "compared only " + c.bytesCompared() + " bytes");
@@ -167,7 +168,7 @@ class ArmLinkTest {
         // is checked by meaning below rather than byte for byte.
         GnuLd.Comparison c = GnuLd.compareExcept(AsmObjects.DIR.resolve("arm").resolve(obj),
                 AsmObjects.ksyms(tmp, asmTable(0x12100000L)), AsmObjects.RELEASE, LD, OBJCOPY, null,
-                tmp.resolve("work"), (sec, off) -> sec.startsWith(".ARM.exidx"), new String[0]);
+                List.of(), tmp.resolve("work"), (sec, off) -> sec.startsWith(".ARM.exidx"), new String[0]);
         assertTrue(c.differences().isEmpty(), obj + " differs from GNU ld:\n" + String.join("\n", c.differences()));
         assertTrue(c.map().contains("\n" + mustHave + " "), c.map());
         assertTrue(c.bytesCompared() >= 20, "compared only " + c.bytesCompared() + " bytes");

@@ -63,17 +63,19 @@ public final class GnuLd {
      */
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
                                      String emulation, Path work, String... extraInsmodArgs) throws Exception {
-        return compareExcept(obj, ksyms, release, ld, objcopy, emulation, work, (sec, off) -> false, extraInsmodArgs);
+        return compareExcept(obj, ksyms, release, ld, objcopy, emulation, List.of(), work, (sec, off) -> false,
+                extraInsmodArgs);
     }
 
     /**
      * As {@link #compare}, but the bytes for which {@code skip} (section name, offset in it) holds
      * are left out, for a caller that checks them by meaning (e.g. branches insmod routes through
      * its own stubs where ld would need a veneer). The image is {@code work/blob.bin}, ld's output
-     * {@code work/linked.elf}.
+     * {@code work/linked.elf}. {@code ldFlags} go to ld as they are (e.g. -EB for a big-endian SH).
      */
     public static Comparison compareExcept(Path obj, Path ksyms, String release, String ld, String objcopy,
-                                           String emulation, Path work, BiPredicate<String, Long> skip,
+                                           String emulation, List<String> ldFlags, Path work,
+                                           BiPredicate<String, Long> skip,
                                            String... extraInsmodArgs) throws Exception {
         Files.createDirectories(work);
         Path blob = work.resolve("blob.bin");
@@ -181,6 +183,7 @@ public final class GnuLd {
             cmd.add("-m");
             cmd.add(emulation);
         }
+        cmd.addAll(ldFlags);
         cmd.addAll(List.of("-T", lds.toString(), "-o", linked.toString(), "-e", "0", "--no-relax", "-nostdlib",
                 "-static", "--build-id=none", "--noinhibit-exec", "-z", "noexecstack"));
         cmd.addAll(defsyms);
