@@ -14,6 +14,7 @@ init_module:
 	bl	printk			@ R_ARM_CALL to the kernel
 	blne	printk			@ conditional: R_ARM_JUMP24
 	bl	helper			@ R_ARM_CALL against .text.unlikely + addend
+	bl	tfunc			@ R_ARM_CALL to Thumb code: becomes BLX
 	.reloc	., R_ARM_PC24, kfree	@ the old type, as 2.4-era gas wrote it:
 	.inst	0xebfffffe		@ bl kfree
 	movw	r0, #:lower16:counter	@ R_ARM_MOVW_ABS_NC
@@ -47,6 +48,16 @@ helper:
 	.fnstart
 	b	printk			@ R_ARM_JUMP24 from a second code section
 	.fnend
+
+	.section .text.thumb,"ax",%progbits
+	.thumb
+	.global	tfunc
+	.type	tfunc,%function
+	.thumb_func
+	nop
+tfunc:
+	bx	lr
+	.arm
 
 	.data
 	.word	7
