@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 
 import org.modutils.insmod.cli.Insmod;
 import org.modutils.insmod.elf.Elf;
@@ -62,7 +63,8 @@ public final class GnuLd {
      */
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
                                      String emulation, Path work, String... extraInsmodArgs) throws Exception {
-        return compare(obj, ksyms, release, ld, objcopy, emulation, work, Map.of(), List.of(), extraInsmodArgs);
+        return compareAll(obj, ksyms, release, ld, objcopy, emulation, work, Map.of(), List.of(),
+                (sec, off) -> false, extraInsmodArgs);
     }
 
     /**
@@ -73,6 +75,29 @@ public final class GnuLd {
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
                                      String emulation, Path work, Map<String, Long> extraDefsyms,
                                      List<String> extraLdArgs, String... extraInsmodArgs) throws Exception {
+        return compareAll(obj, ksyms, release, ld, objcopy, emulation, work, extraDefsyms, extraLdArgs,
+                (sec, off) -> false, extraInsmodArgs);
+    }
+
+    /**
+     * As {@link #compare}, but the bytes for which {@code skip} (section name, offset in it) holds
+     * are left out, for a caller that checks them by meaning (e.g. branches insmod routes through
+     * its own stubs where ld would need a veneer). The image is {@code work/blob.bin}, ld's output
+     * {@code work/linked.elf}. {@code ldFlags} go to ld as they are (e.g. -EB for a big-endian SH).
+     */
+    public static Comparison compareExcept(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                           String emulation, List<String> ldFlags, Path work,
+                                           BiPredicate<String, Long> skip,
+                                           String... extraInsmodArgs) throws Exception {
+        return compareAll(obj, ksyms, release, ld, objcopy, emulation, work, Map.of(), ldFlags, skip,
+                extraInsmodArgs);
+    }
+
+    /** The comparison with every knob: extra --defsym values, extra ld flags, bytes to skip. */
+    public static Comparison compareAll(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                        String emulation, Path work, Map<String, Long> extraDefsyms,
+                                        List<String> extraLdArgs, BiPredicate<String, Long> skip,
+                                        String... extraInsmodArgs) throws Exception {
         Files.createDirectories(work);
         Path blob = work.resolve("blob.bin");
         List<String> argv = new ArrayList<>(List.of("--ksyms=" + ksyms, "--uname-release=" + release,
@@ -182,10 +207,10 @@ public final class GnuLd {
             cmd.add("-m");
             cmd.add(emulation);
         }
+        cmd.addAll(extraLdArgs);
         cmd.addAll(List.of("-T", lds.toString(), "-o", linked.toString(), "-e", "0", "--no-relax", "-nostdlib",
                 "-static", "--build-id=none", "--noinhibit-exec", "-z", "noexecstack"));
         cmd.addAll(defsyms);
-        cmd.addAll(extraLdArgs);
         cmd.add(plain.toString());
         run(work, cmd);
 
@@ -214,6 +239,9 @@ public final class GnuLd {
             byte[] theirs = out2.sectionData(o.index());
             int off = (int) (addr - base);
             for (int k = 0; k < s.size(); k++) {
+                if (skip.test(s.name(), (long) k)) {
+                    continue;
+                }
                 if (theirs[k] != image[off + k]) {
                     if (diffs.size() < 20) {
                         diffs.add(String.format("%s+0x%x: ld %02x, insmod %02x", s.name(), k, theirs[k] & 0xff,
