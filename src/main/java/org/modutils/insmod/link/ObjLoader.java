@@ -50,6 +50,10 @@ public final class ObjLoader {
                             + " relocations not supported on this architecture " + fn);
                 }
             } else if (Integer.compareUnsigned(t, SHT_LOPROC) >= 0) {
+                String refused = target.procSectionError(sec);
+                if (refused != null) {
+                    throw new ElfException(refused);
+                }
                 sec.contents = h.size() > 0 ? elf.sectionData(i) : null;
                 target.loadProcSection(sec);
             } else {
