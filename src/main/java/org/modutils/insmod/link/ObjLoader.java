@@ -79,6 +79,9 @@ public final class ObjLoader {
                     String name = syms.name()[j];
                     if (name.isEmpty()) {
                         int shndx = syms.shndx()[j];
+                        if (shndx >= shnum && shndx < SHN_LORESERVE) {
+                            continue; // the symbol of a section that is not in the file
+                        }
                         name = shndx < shnum ? f.section(shndx).name : "";
                     }
                     f.symtab.add(name, j, syms.info()[j], syms.shndx()[j], syms.value()[j], syms.size()[j]);
