@@ -62,6 +62,16 @@ public final class GnuLd {
      */
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
                                      String emulation, Path work, String... extraInsmodArgs) throws Exception {
+        return compare(obj, ksyms, release, ld, objcopy, emulation, java.util.Set.of(), work, extraInsmodArgs);
+    }
+
+    /**
+     * As above, but the object sections named in {@code notCompared} are placed and linked without
+     * their bytes being compared (e.g. MIPS .reginfo, which ld rewrites and insmod leaves zero).
+     */
+    public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                     String emulation, java.util.Set<String> notCompared, Path work,
+                                     String... extraInsmodArgs) throws Exception {
         Files.createDirectories(work);
         Path blob = work.resolve("blob.bin");
         List<String> argv = new ArrayList<>(List.of("--ksyms=" + ksyms, "--uname-release=" + release,
@@ -133,11 +143,17 @@ public final class GnuLd {
         }
         // ld would merge duplicate strings in SHF_MERGE sections; insmod never does.
         Path plain = work.resolve("plain.o");
-        List<String> oc = new ArrayList<>(List.of(objcopy));
-        oc.addAll(mergeFlags);
-        oc.add(obj.toAbsolutePath().toString());
-        oc.add(plain.toString());
-        run(work, oc);
+        if (mergeFlags.isEmpty()) {
+            // Nothing to change: ld reads the object as it is (objcopy would rewrite odd vendor
+            // symbol tables, e.g. locals after sh_info, into something ld refuses).
+            Files.copy(obj, plain, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            List<String> oc = new ArrayList<>(List.of(objcopy));
+            oc.addAll(mergeFlags);
+            oc.add(obj.toAbsolutePath().toString());
+            oc.add(plain.toString());
+            run(work, oc);
+        }
 
         StringBuilder script = new StringBuilder("SECTIONS\n{\n");
         List<ElfSection> compared = new ArrayList<>();
@@ -178,6 +194,9 @@ public final class GnuLd {
         List<String> diffs = new ArrayList<>();
         long bytes = 0;
         for (ElfSection s : compared) {
+            if (notCompared.contains(s.name())) {
+                continue;
+            }
             ElfSection o = null;
             for (int i = 0; i < out2.sectionCount(); i++) {
                 if (out2.section(i).name().equals(s.name())) {
