@@ -42,6 +42,9 @@ public final class ObjLoader {
             if (t == SHT_NULL || t == SHT_NOTE || t == SHT_NOBITS) {
                 continue;
             }
+            if (t == SHT_GNU_ATTRIBUTES && (h.flags() & SHF_ALLOC) == 0) {
+                continue; // build attributes of today's assemblers (mips, ppc, sparc, s390): nothing to load
+            }
             if (t == SHT_PROGBITS || t == SHT_SYMTAB || t == SHT_STRTAB || t == relm) {
                 sec.contents = h.size() > 0 ? elf.sectionData(i) : null;
             } else if (t == other) {
