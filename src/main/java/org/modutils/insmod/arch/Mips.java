@@ -108,6 +108,8 @@ public final class Mips implements Target {
                 }
                 if ((v & 0xf0000000L) != ((dot + 4) & 0xf0000000L)) {
                     ret = RelocResult.OVERFLOW;
+                    r.detail = String.format("R_MIPS_26 from 0x%08x cannot reach 0x%08x in another 256 MiB region",
+                            dot, v);
                 }
                 if (ret != RelocResult.OK) {
                     return ret;
@@ -125,20 +127,20 @@ public final class Mips implements Target {
                 return RelocResult.OK;
             }
             case R_MIPS_16: {
-                long insn = f.read(t, loc, 2);
-                long val = v + (((insn & 0xffff) ^ 0x8000) - 0x8000);
-                long s = ((val & 0xffffffffL) ^ 0x80000000L) - 0x80000000L;
-                if (!Arch.fitsSigned(s, 16) && !Arch.fitsUnsigned(val & 0xffffffffL, 16)) {
-                    r.detail = "R_MIPS_16 value 0x" + Long.toHexString(val & 0xffffffffL) + " does not fit";
+                // The low half of a 32-bit word (as binutils lays it out), a signed 16-bit S + A.
+                long insn = f.read(t, loc, 4);
+                long val = (v + (((insn & 0xffff) ^ 0x8000) - 0x8000)) & 0xffffffffL;
+                if (!Arch.fitsSigned((val ^ 0x80000000L) - 0x80000000L, 16)) {
+                    r.detail = "R_MIPS_16 value 0x" + Long.toHexString(val) + " does not fit in 16 bits";
                     return RelocResult.OVERFLOW;
                 }
-                f.write(t, loc, 2, val);
+                f.write(t, loc, 4, (insn & ~0xffffL) | (val & 0xffff));
                 return RelocResult.OK;
             }
             case R_MIPS_PC16: {
                 long insn = f.read(t, loc, 4);
                 long addend = (((insn & 0xffff) ^ 0x8000) - 0x8000) << 2;
-                long off = ((v + addend - dot - 4) & 0xffffffffL ^ 0x80000000L) - 0x80000000L;
+                long off = (((v + addend - dot) & 0xffffffffL) ^ 0x80000000L) - 0x80000000L; // the addend holds the -4
                 if ((off & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }

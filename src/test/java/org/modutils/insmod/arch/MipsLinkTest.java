@@ -1,18 +1,24 @@
 package org.modutils.insmod.arch;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.modutils.insmod.cli.Insmod;
 import org.modutils.insmod.elf.Elf;
 import org.modutils.insmod.elf.ElfFile;
 import org.modutils.insmod.elf.ElfSection;
@@ -31,6 +37,7 @@ class MipsLinkTest {
     static final Path WGT = CORPUS.resolve("netgear-wgt634u-1.4.1.5");
     static final Path WNR = CORPUS.resolve("netgear-wnr1000v3-rootfs");
     static final Path WNR_MODULES = WNR.resolve("squashfs-root/lib/modules/2.4.20/kernel");
+    static final Path TESTDATA = Paths.get("testdata/arch-mips");
     static final String LD = "mipsel-linux-gnu-ld";
     static final String OBJCOPY = "mipsel-linux-gnu-objcopy";
     /** ld rewrites .reginfo; insmod loads it without contents (as the original). */
@@ -43,6 +50,51 @@ class MipsLinkTest {
         assumeTrue(Files.isDirectory(CORPUS), "../shared/corpus/mipsel is absent: vendor modules are not in the project");
         assumeTrue(GnuLd.available(LD), "GNU ld for mipsel is not installed (Debian binutils-mipsel-linux-gnu)");
         assumeTrue(GnuLd.available(OBJCOPY), "objcopy for mipsel is not installed (binutils-mipsel-linux-gnu)");
+    }
+
+    /** The assembled objects of testdata/arch-mips (make.sh) exercise every type we apply, in both byte orders. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mips", "mipsel"})
+    void everyRelocationTypeAgreesWithGnuLd(String arch) throws Exception {
+        String ld = arch + "-linux-gnu-ld";
+        assumeTrue(GnuLd.available(ld), "GNU ld for " + arch + " is not installed (binutils-" + arch + "-linux-gnu)");
+        GnuLd.Comparison c = GnuLd.compare(TESTDATA.resolve("relocs-" + arch + ".o"), TESTDATA.resolve("ksyms.txt"),
+                "2.4.20", ld, arch + "-linux-gnu-objcopy", null, NOT_COMPARED, tmp.resolve("work"));
+        assertTrue(c.differences().isEmpty(), arch + " differs from GNU ld:\n" + String.join("\n", c.differences()));
+        // .text, .text.other, .data and .MIPS.abiflags
+        assertTrue(c.bytesCompared() >= 0x80 + 8 + 0x20 + 0x18, "compared only " + c.bytesCompared() + " bytes");
+        assertTrue(c.map().contains(".MIPS.abiflags  00000018"), c.map());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mips", "mipsel"})
+    void jalBeyondItsRegionIsAnErrorNamingTheSymbol(String arch) throws Exception {
+        Run r = insmod(TESTDATA.resolve("far26-" + arch + ".o"));
+        assertEquals(1, r.rc);
+        assertEquals(TESTDATA.resolve("far26-" + arch + ".o") + ": Relocation overflow of type 4 for ext_func"
+                + " (R_MIPS_26 from 0x12340060 cannot reach 0x80234560 in another 256 MiB region)\n", r.err);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mips", "mipsel"})
+    void gpRelativeAccessIsRefusedByName(String arch) throws Exception {
+        Run r = insmod(TESTDATA.resolve("gprel-" + arch + ".o"));
+        assertEquals(1, r.rc);
+        assertTrue(r.err.contains("Unhandled relocation of type 7 for ext_var (R_MIPS_GPREL16"), r.err);
+    }
+
+    record Run(int rc, String out, String err) {}
+
+    static Run insmod(Path obj, String... extra) {
+        List<String> argv = new ArrayList<>(List.of("--ksyms=" + TESTDATA.resolve("ksyms.txt"), "--uname-release=2.4.20",
+                "--uname-version=#1 Sat Jan 1 00:00:00 UTC 2005", "-n", "-m"));
+        argv.addAll(List.of(extra));
+        argv.add(obj.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = Insmod.run(argv.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.ISO_8859_1),
+                new PrintStream(err, true, StandardCharsets.ISO_8859_1), Map.of());
+        return new Run(rc, out.toString(StandardCharsets.ISO_8859_1), err.toString(StandardCharsets.ISO_8859_1));
     }
 
     @ParameterizedTest
