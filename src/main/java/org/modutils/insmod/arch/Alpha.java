@@ -162,6 +162,7 @@ public final class Alpha implements Target {
                     return RelocResult.DANGEROUS;
                 }
                 if (d > 0x3fffffL || d < -0x400000L) {
+                    r.detail = String.format("R_ALPHA_BRADDR from 0x%x cannot reach 0x%x (beyond 4 MiB)", dot, v);
                     return RelocResult.OVERFLOW;
                 }
                 long insn = f.read(t, loc, 4);

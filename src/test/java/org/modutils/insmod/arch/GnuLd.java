@@ -72,6 +72,19 @@ public final class GnuLd {
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
                                      String emulation, java.util.Set<String> notCompared, Path work,
                                      String... extraInsmodArgs) throws Exception {
+        return compare(obj, ksyms, release, ld, objcopy, emulation, notCompared, java.util.Set.of(), work,
+                extraInsmodArgs);
+    }
+
+    /**
+     * As above; besides, the sections ld itself creates that are named in {@code placedAsInsmod}
+     * (e.g. alpha's .got, whose address decides the GP) go where our map puts insmod's section of
+     * that name. They are not compared: the entry order is the linker's own.
+     */
+    public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                     String emulation, java.util.Set<String> notCompared,
+                                     java.util.Set<String> placedAsInsmod, Path work,
+                                     String... extraInsmodArgs) throws Exception {
         Files.createDirectories(work);
         Path blob = work.resolve("blob.bin");
         List<String> argv = new ArrayList<>(List.of("--ksyms=" + ksyms, "--uname-release=" + release,
@@ -174,6 +187,13 @@ public final class GnuLd {
             }
             script.append(" }\n");
             compared.add(s);
+        }
+        for (String name : placedAsInsmod) {
+            long[] placed = sections.get(name);
+            if (placed != null) {
+                script.append("  ").append(name).append(" 0x").append(Long.toHexString(placed[0]))
+                      .append(" : { *(").append(name).append(") }\n");
+            }
         }
         script.append("  /DISCARD/ : { *(.modinfo) *(.modstring) *(.comment) *(.note.GNU-stack) }\n}\n");
         Path lds = work.resolve("link.lds");

@@ -86,7 +86,11 @@ class MipsLinkTest {
     record Run(int rc, String out, String err) {}
 
     static Run insmod(Path obj, String... extra) {
-        List<String> argv = new ArrayList<>(List.of("--ksyms=" + TESTDATA.resolve("ksyms.txt"), "--uname-release=2.4.20",
+        return insmod(obj, TESTDATA.resolve("ksyms.txt"), extra);
+    }
+
+    static Run insmod(Path obj, Path ksyms, String... extra) {
+        List<String> argv = new ArrayList<>(List.of("--ksyms=" + ksyms, "--uname-release=2.4.20",
                 "--uname-version=#1 Sat Jan 1 00:00:00 UTC 2005", "-n", "-m"));
         argv.addAll(List.of(extra));
         argv.add(obj.toString());
