@@ -18,8 +18,8 @@ import org.modutils.insmod.link.Sym;
  * bytes; __archdata holds the start and end of __dbe_table.
  *
  * <p>Beyond the original: a HI16 is paired with the next LO16 of the same value (the original
- * took the next LO16 of any value and aborted on a mismatch), a HI16 with no LO16 after it uses
- * its own addend (the original left it unrelocated); R_MIPS_16, R_MIPS_PC16, R_MIPS_PC32 and the
+ * took the next LO16 of any value and aborted on a mismatch), a HI16 with no LO16 after it is an
+ * error (the original left it unrelocated); R_MIPS_16, R_MIPS_PC16, R_MIPS_PC32 and the
  * R_MIPS_JALR hint are applied; .MIPS.abiflags is loaded as it is; GP- and GOT-relative types are
  * refused by name.
  */
@@ -191,11 +191,12 @@ public final class Mips implements Target {
         LinkSection t = r.target;
         ElfRelocs rels = f.elfRelocs(r.relSection);
         int j = findLo16(f, r.relSection, rels, r.relIndex, v);
-        long vallo = 0;
-        if (j >= 0) {
-            long lo = f.read(t, rels.offset()[j], 4);
-            vallo = ((lo & 0xffff) ^ 0x8000) - 0x8000;
+        if (j < 0) {
+            r.detail = "R_MIPS_HI16 without a matching R_MIPS_LO16 after it";
+            return RelocResult.DANGEROUS;
         }
+        long lo = f.read(t, rels.offset()[j], 4);
+        long vallo = ((lo & 0xffff) ^ 0x8000) - 0x8000;
         long insn = f.read(t, r.offset, 4);
         long val = (((insn & 0xffff) << 16) + vallo + v) & 0xffffffffL;
         val = ((val >>> 16) + ((val & 0x8000) != 0 ? 1 : 0)) & 0xffff;

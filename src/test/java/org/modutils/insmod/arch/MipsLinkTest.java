@@ -23,6 +23,7 @@ import org.modutils.insmod.elf.Elf;
 import org.modutils.insmod.elf.ElfFile;
 import org.modutils.insmod.elf.ElfSection;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.elf.Endian;
 
 /**
  * The real mipsel 2.4.20 vendor modules of ../shared/corpus (Broadcom wl.o/et.o of the Netgear
@@ -81,6 +82,36 @@ class MipsLinkTest {
         Run r = insmod(TESTDATA.resolve("gprel-" + arch + ".o"));
         assertEquals(1, r.rc);
         assertTrue(r.err.contains("Unhandled relocation of type 7 for ext_var (R_MIPS_GPREL16"), r.err);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mips", "mipsel"})
+    void hi16WithoutLo16IsAnError(String arch) throws Exception {
+        Path obj = TESTDATA.resolve("lone-hi16-" + arch + ".o");
+        Run r = insmod(obj);
+        assertEquals(1, r.rc);
+        assertEquals(obj + ": Dangerous relocation of type 5 for ext_var (R_MIPS_HI16 without a matching R_MIPS_LO16"
+                + " after it)\n", r.err);
+    }
+
+    /** .reginfo turned into other processor-specific types: refused with the original's messages. */
+    @ParameterizedTest
+    @ValueSource(strings = {"7000000d:Unhandled", "70000077:Unknown"})
+    void unknownProcessorSectionsAreRefused(String spec) throws Exception {
+        int type = Integer.parseUnsignedInt(spec.substring(0, 8), 16);
+        byte[] b = Files.readAllBytes(TESTDATA.resolve("relocs-mipsel.o"));
+        ElfFile elf = ElfFile.parse("x", b);
+        int shoff = (int) Endian.word(b, 32, 4, false);
+        for (int i = 0; i < elf.sectionCount(); i++) {
+            if (elf.section(i).name().equals(".reginfo")) {
+                Endian.putWord(b, shoff + 40 * i + 4, 4, type, false);
+            }
+        }
+        Path obj = tmp.resolve("odd.o");
+        Files.write(obj, b);
+        Run r = insmod(obj);
+        assertEquals(1, r.rc);
+        assertEquals(obj + ": " + spec.substring(9) + " section header type: " + spec.substring(0, 8) + "\n", r.err);
     }
 
     record Run(int rc, String out, String err) {}
