@@ -46,6 +46,14 @@ public interface Target {
         return true;
     }
 
+    /**
+     * A processor-specific section (sh_type >= SHT_LOPROC) this target refuses: the error message
+     * (without the file name), or null to accept it (then {@link #loadProcSection} decides).
+     */
+    default String procSectionError(LinkSection sec) {
+        return null;
+    }
+
     /** A processor-specific section (sh_type >= SHT_LOPROC) was read: keep or drop its contents. */
     default void loadProcSection(LinkSection sec) {
         sec.contents = null;

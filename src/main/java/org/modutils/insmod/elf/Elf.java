@@ -10,6 +10,7 @@ public final class Elf {
 
     public static final int SHT_NULL = 0, SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4,
             SHT_HASH = 5, SHT_DYNAMIC = 6, SHT_NOTE = 7, SHT_NOBITS = 8, SHT_REL = 9, SHT_LOPROC = 0x70000000;
+    public static final int SHT_GNU_ATTRIBUTES = 0x6ffffff5;
 
     public static final long SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4;
 

@@ -215,7 +215,9 @@ public final class ElfFile {
             if (nm == null) {
                 throw new ElfException("ELF file " + fileName + " symbol " + k + " has a bad name index");
             }
-            if (shndx[k] >= sections.length && shndx[k] < Elf.SHN_LORESERVE) {
+            // An unnamed symbol of a section that is gone (vendor tools that strip sections but
+            // keep their section symbols) is tolerated; the loader skips it, as busybox does.
+            if (shndx[k] >= sections.length && shndx[k] < Elf.SHN_LORESERVE && !nm.isEmpty()) {
                 throw new ElfException("ELF file " + fileName + " symbol " + k + " (" + nm
                         + ") has bad section index " + shndx[k]);
             }

@@ -42,6 +42,9 @@ public final class ObjLoader {
             if (t == SHT_NULL || t == SHT_NOTE || t == SHT_NOBITS) {
                 continue;
             }
+            if (t == SHT_GNU_ATTRIBUTES && (h.flags() & SHF_ALLOC) == 0) {
+                continue; // build attributes of today's assemblers (mips, ppc, sparc, s390): nothing to load
+            }
             if (t == SHT_PROGBITS || t == SHT_SYMTAB || t == SHT_STRTAB || t == relm) {
                 sec.contents = h.size() > 0 ? elf.sectionData(i) : null;
             } else if (t == other) {
@@ -50,6 +53,10 @@ public final class ObjLoader {
                             + " relocations not supported on this architecture " + fn);
                 }
             } else if (Integer.compareUnsigned(t, SHT_LOPROC) >= 0) {
+                String refused = target.procSectionError(sec);
+                if (refused != null) {
+                    throw new ElfException(refused);
+                }
                 sec.contents = h.size() > 0 ? elf.sectionData(i) : null;
                 target.loadProcSection(sec);
             } else {
@@ -75,6 +82,9 @@ public final class ObjLoader {
                     String name = syms.name()[j];
                     if (name.isEmpty()) {
                         int shndx = syms.shndx()[j];
+                        if (shndx >= shnum && shndx < SHN_LORESERVE) {
+                            continue; // the symbol of a section that is not in the file
+                        }
                         name = shndx < shnum ? f.section(shndx).name : "";
                     }
                     f.symtab.add(name, j, syms.info()[j], syms.shndx()[j], syms.value()[j], syms.size()[j]);

@@ -135,7 +135,11 @@ public final class Insmod24 {
 
         createThisModule();
         target.createGot(f);
-        flushPendingErrors();
+        if (!f.pendingErrors().isEmpty()) {
+            // arch_create_got failed (e.g. alpha's .got beyond 64 KiB): the original stops here.
+            flushPendingErrors();
+            return 1;
+        }
         List<String> unresolved = f.checkUndefineds();
         if (!unresolved.isEmpty()) {
             if (!req.quiet()) {

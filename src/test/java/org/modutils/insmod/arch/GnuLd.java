@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 
@@ -93,11 +94,45 @@ public final class GnuLd {
                 extraInsmodArgs);
     }
 
-    /** The comparison with every knob: extra --defsym values, extra ld flags, bytes to skip. */
+    /**
+     * As above, but the object sections named in {@code notCompared} are placed and linked without
+     * their bytes being compared (e.g. MIPS .reginfo, which ld rewrites and insmod leaves zero).
+     */
+    public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                     String emulation, Set<String> notCompared, Path work,
+                                     String... extraInsmodArgs) throws Exception {
+        return compare(obj, ksyms, release, ld, objcopy, emulation, notCompared, Set.of(), work, extraInsmodArgs);
+    }
+
+    /**
+     * As above; besides, the sections ld itself creates that are named in {@code placedAsInsmod}
+     * (e.g. alpha's .got, whose address decides the GP) go where our map puts insmod's section of
+     * that name. They are not compared: the entry order is the linker's own.
+     */
+    public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                     String emulation, Set<String> notCompared, Set<String> placedAsInsmod,
+                                     Path work, String... extraInsmodArgs) throws Exception {
+        return compareAll(obj, ksyms, release, ld, objcopy, emulation, work, Map.of(), List.of(),
+                (sec, off) -> off < 0 && notCompared.contains(sec), placedAsInsmod, extraInsmodArgs);
+    }
+
+    /** The comparison with every knob but ld-made sections placed as insmod's. */
     public static Comparison compareAll(Path obj, Path ksyms, String release, String ld, String objcopy,
                                         String emulation, Path work, Map<String, Long> extraDefsyms,
                                         List<String> extraLdArgs, BiPredicate<String, Long> skip,
                                         String... extraInsmodArgs) throws Exception {
+        return compareAll(obj, ksyms, release, ld, objcopy, emulation, work, extraDefsyms, extraLdArgs, skip,
+                Set.of(), extraInsmodArgs);
+    }
+
+    /**
+     * The comparison with every knob: extra --defsym values, extra ld flags, bytes to skip, and
+     * sections ld makes itself placed where insmod put its own of that name.
+     */
+    public static Comparison compareAll(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                        String emulation, Path work, Map<String, Long> extraDefsyms,
+                                        List<String> extraLdArgs, BiPredicate<String, Long> skip,
+                                        Set<String> placedAsInsmod, String... extraInsmodArgs) throws Exception {
         Files.createDirectories(work);
         Path blob = work.resolve("blob.bin");
         List<String> argv = new ArrayList<>(List.of("--ksyms=" + ksyms, "--uname-release=" + release,
@@ -172,11 +207,17 @@ public final class GnuLd {
         }
         // ld would merge duplicate strings in SHF_MERGE sections; insmod never does.
         Path plain = work.resolve("plain.o");
-        List<String> oc = new ArrayList<>(List.of(objcopy));
-        oc.addAll(mergeFlags);
-        oc.add(obj.toAbsolutePath().toString());
-        oc.add(plain.toString());
-        run(work, oc);
+        if (mergeFlags.isEmpty()) {
+            // Nothing to change: ld reads the object as it is (objcopy would rewrite odd vendor
+            // symbol tables, e.g. locals after sh_info, into something ld refuses).
+            Files.copy(obj, plain, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            List<String> oc = new ArrayList<>(List.of(objcopy));
+            oc.addAll(mergeFlags);
+            oc.add(obj.toAbsolutePath().toString());
+            oc.add(plain.toString());
+            run(work, oc);
+        }
 
         StringBuilder script = new StringBuilder("SECTIONS\n{\n");
         List<ElfSection> compared = new ArrayList<>();
@@ -198,6 +239,13 @@ public final class GnuLd {
             script.append(" }\n");
             compared.add(s);
         }
+        for (String name : placedAsInsmod) {
+            long[] placed = sections.get(name);
+            if (placed != null) {
+                script.append("  ").append(name).append(" 0x").append(Long.toHexString(placed[0]))
+                      .append(" : { *(").append(name).append(") }\n");
+            }
+        }
         script.append("  /DISCARD/ : { *(.modinfo) *(.modstring) *(.comment) *(.note.GNU-stack) }\n}\n");
         Path lds = work.resolve("link.lds");
         Files.writeString(lds, script);
@@ -218,6 +266,9 @@ public final class GnuLd {
         List<String> diffs = new ArrayList<>();
         long bytes = 0;
         for (ElfSection s : compared) {
+            if (skip.test(s.name(), -1L)) {
+                continue; // the caller leaves this whole section out
+            }
             ElfSection o = null;
             for (int i = 0; i < out2.sectionCount(); i++) {
                 if (out2.section(i).name().equals(s.name())) {
