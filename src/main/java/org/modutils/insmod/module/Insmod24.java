@@ -91,6 +91,7 @@ public final class Insmod24 {
                 log.error("ELF file " + req.fileName() + " not for this architecture");
                 return 1;
             }
+            target.useKernelSymbols(ksyms);
             f = ObjLoader.load(elf, target);
         } catch (ElfException e) {
             log.error(e.getMessage());
@@ -172,6 +173,7 @@ public final class Insmod24 {
         createModuleKsymtab();
         LinkSection archdata = addArchdata();
         if (archdata == null) {
+            flushPendingErrors();
             return 1;
         }
         LinkSection kallsyms = addKallsyms(null);
