@@ -62,6 +62,85 @@ public final class GnuLd {
      */
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
                                      String emulation, Path work, String... extraInsmodArgs) throws Exception {
+        Linked l = link(obj, ksyms, release, ld, objcopy, emulation, work, List.of(), false, extraInsmodArgs);
+        List<String> diffs = new ArrayList<>();
+        long bytes = 0;
+        for (ElfSection s : l.compared()) {
+            ElfSection o = l.ldSection(s.name());
+            if (o == null) {
+                diffs.add(s.name() + ": not in GNU ld's output");
+                continue;
+            }
+            if (o.type() == Elf.SHT_NOBITS) {
+                continue;
+            }
+            long addr = l.sections().get(s.name())[0];
+            if (o.addr() != addr) {
+                diffs.add(s.name() + ": GNU ld placed it at 0x" + Long.toHexString(o.addr()));
+                continue;
+            }
+            byte[] theirs = l.linked().sectionData(o.index());
+            int off = (int) (addr - l.base());
+            for (int k = 0; k < s.size(); k++) {
+                if (theirs[k] != l.image()[off + k]) {
+                    if (diffs.size() < 20) {
+                        diffs.add(String.format("%s+0x%x: ld %02x, insmod %02x", s.name(), k, theirs[k] & 0xff,
+                                l.image()[off + k] & 0xff));
+                    }
+                }
+            }
+            bytes += s.size();
+        }
+        return new Comparison(bytes, diffs, l.map());
+    }
+
+    /**
+     * Both links of one object, for tests that compare more than bytes (GOT, descriptor and stub
+     * contents, which ld and insmod lay out differently): our map, image and symbols, and ld's
+     * output with each object section placed at our address.
+     */
+    public record Linked(String map, byte[] image, long base, Map<String, long[]> sections, Map<String, Long> symbols,
+                         ElfFile object, ElfFile linked, List<ElfSection> compared) {
+        /** ld's output section of that name, or null. */
+        public ElfSection ldSection(String name) {
+            for (int i = 0; i < linked.sectionCount(); i++) {
+                if (linked.section(i).name().equals(name)) {
+                    return linked.section(i);
+                }
+            }
+            return null;
+        }
+
+        /** {@code n} bytes of ld's output at {@code addr}, or null when no section with contents holds them. */
+        public byte[] ldBytes(long addr, int n) {
+            for (int i = 0; i < linked.sectionCount(); i++) {
+                ElfSection s = linked.section(i);
+                if ((s.flags() & Elf.SHF_ALLOC) != 0 && s.type() != Elf.SHT_NOBITS && addr >= s.addr()
+                        && addr + n <= s.addr() + s.size()) {
+                    byte[] d = linked.sectionData(i);
+                    return java.util.Arrays.copyOfRange(d, (int) (addr - s.addr()), (int) (addr - s.addr()) + n);
+                }
+            }
+            return null;
+        }
+
+        /** {@code n} bytes of our image at {@code addr}, or null when outside it. */
+        public byte[] ourBytes(long addr, int n) {
+            if (addr < base || addr + n > base + image.length) {
+                return null;
+            }
+            return java.util.Arrays.copyOfRange(image, (int) (addr - base), (int) (addr - base) + n);
+        }
+    }
+
+    /**
+     * Runs our insmod (-n -m -O) and GNU ld on {@code obj} as {@link #compare} does. {@code extraLdArgs}
+     * go to ld before the object (e.g. a --defsym of the gp insmod chose); {@code oneSegment} puts
+     * every section in one PT_LOAD segment, so ld's segment base is the first object section.
+     */
+    public static Linked link(Path obj, Path ksyms, String release, String ld, String objcopy, String emulation,
+                              Path work, List<String> extraLdArgs, boolean oneSegment, String... extraInsmodArgs)
+            throws Exception {
         Files.createDirectories(work);
         Path blob = work.resolve("blob.bin");
         List<String> argv = new ArrayList<>(List.of("--ksyms=" + ksyms, "--uname-release=" + release,
@@ -139,7 +218,8 @@ public final class GnuLd {
         oc.add(plain.toString());
         run(work, oc);
 
-        StringBuilder script = new StringBuilder("SECTIONS\n{\n");
+        StringBuilder script = new StringBuilder(oneSegment ? "PHDRS { all PT_LOAD; }\n" : "");
+        script.append("SECTIONS\n{\n");
         List<ElfSection> compared = new ArrayList<>();
         for (int i = 0; i < elf.sectionCount(); i++) {
             ElfSection s = elf.section(i);
@@ -156,7 +236,7 @@ public final class GnuLd {
             if (s.type() == Elf.SHT_NOBITS) {
                 script.append(" *(COMMON)");
             }
-            script.append(" }\n");
+            script.append(oneSegment ? " } :all\n" : " }\n");
             compared.add(s);
         }
         script.append("  /DISCARD/ : { *(.modinfo) *(.modstring) *(.comment) *(.note.GNU-stack) }\n}\n");
@@ -171,43 +251,10 @@ public final class GnuLd {
         cmd.addAll(List.of("-T", lds.toString(), "-o", linked.toString(), "-e", "0", "--no-relax", "-nostdlib",
                 "-static", "--build-id=none", "--noinhibit-exec", "-z", "noexecstack"));
         cmd.addAll(defsyms);
+        cmd.addAll(extraLdArgs);
         cmd.add(plain.toString());
         run(work, cmd);
-
         ElfFile out2 = ElfFile.parse(linked.toString(), Files.readAllBytes(linked));
-        List<String> diffs = new ArrayList<>();
-        long bytes = 0;
-        for (ElfSection s : compared) {
-            ElfSection o = null;
-            for (int i = 0; i < out2.sectionCount(); i++) {
-                if (out2.section(i).name().equals(s.name())) {
-                    o = out2.section(i);
-                }
-            }
-            if (o == null) {
-                diffs.add(s.name() + ": not in GNU ld's output");
-                continue;
-            }
-            if (o.type() == Elf.SHT_NOBITS) {
-                continue;
-            }
-            long addr = sections.get(s.name())[0];
-            if (o.addr() != addr) {
-                diffs.add(s.name() + ": GNU ld placed it at 0x" + Long.toHexString(o.addr()));
-                continue;
-            }
-            byte[] theirs = out2.sectionData(o.index());
-            int off = (int) (addr - base);
-            for (int k = 0; k < s.size(); k++) {
-                if (theirs[k] != image[off + k]) {
-                    if (diffs.size() < 20) {
-                        diffs.add(String.format("%s+0x%x: ld %02x, insmod %02x", s.name(), k, theirs[k] & 0xff,
-                                image[off + k] & 0xff));
-                    }
-                }
-            }
-            bytes += s.size();
-        }
-        return new Comparison(bytes, diffs, map);
+        return new Linked(map, image, base, sections, symbols, elf, out2, compared);
     }
 }
