@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 public final class Targets {
     private Targets() {}
 
-    private static final List<Supplier<Target>> ALL = List.of(I386::new, X86_64::new, Hppa::new, Ia64::new);
+    private static final List<Supplier<Target>> ALL = List.of(I386::new, X86_64::new, Hppa::new, Hppa64::new, Ia64::new);
 
     /** The target for an object's machine, class and byte order, or null when none links it. */
     public static Target forObject(int machine, boolean is64, boolean bigEndian) {
