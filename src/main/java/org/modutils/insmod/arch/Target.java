@@ -1,5 +1,6 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.kernel.KernelSymbols;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 
@@ -67,6 +68,12 @@ public interface Target {
         return 0;
     }
 
+    /**
+     * The kernel's symbol tables as insmod read them (modstat's ksyms), handed over before the
+     * object is linked, for architectures that take a value from them (hppa's dp from $global$).
+     */
+    default void useKernelSymbols(KernelSymbols ksyms) {}
+
     /** arch_create_got: size the GOT, PLT or stubs from the relocations; create their sections. */
     void createGot(ObjFile f);
 
@@ -81,7 +88,10 @@ public interface Target {
         }
     }
 
-    /** arch_archdata: fills __archdata; returns false on error. */
+    /**
+     * arch_archdata: fills __archdata; returns false on error (after adding the message to
+     * {@code f.pendingErrors()}).
+     */
     default boolean archdata(ObjFile f, LinkSection sec) {
         return true;
     }

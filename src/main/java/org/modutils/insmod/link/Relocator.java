@@ -20,7 +20,14 @@ public final class Relocator {
      */
     public static List<String> relocate(ObjFile f, long base, boolean strict) {
         List<String> errors = new ArrayList<>();
+        int pending = f.errors.size();
         f.target.finalizeSectionAddresses(f, base);
+        if (f.errors.size() > pending) {
+            // arch_finalize_section_address failed (ia64: GP cannot cover the short data).
+            errors.addAll(f.errors.subList(pending, f.errors.size()));
+            f.errors.subList(pending, f.errors.size()).clear();
+            return errors;
+        }
         int relm = f.target.rela() ? SHT_RELA : SHT_REL;
         Reloc r = new Reloc();
         r.strict = strict;

@@ -94,6 +94,7 @@ public final class Insmod24 {
                 log.error("ELF file " + req.fileName() + " not for this architecture");
                 return 1;
             }
+            target.useKernelSymbols(ksyms);
             f = ObjLoader.load(elf, target);
         } catch (ElfException e) {
             log.error(e.getMessage());
@@ -185,6 +186,7 @@ public final class Insmod24 {
         createModuleKsymtab();
         LinkSection archdata = addArchdata();
         if (archdata == null) {
+            flushPendingErrors();
             return 1;
         }
         LinkSection kallsyms = addKallsyms(null);

@@ -62,77 +62,156 @@ public final class GnuLd {
      * same addresses, and compares. {@code ld}/{@code objcopy} are the binutils for the target,
      * {@code emulation} ld's -m value (null for the default).
      */
-    public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
-                                     String emulation, Path work, String... extraInsmodArgs) throws Exception {
-        return compareAll(obj, ksyms, release, ld, objcopy, emulation, work, Map.of(), List.of(),
-                (sec, off) -> false, extraInsmodArgs);
+    /**
+     * What a comparison may change: extra or overriding --defsym values (e.g. ppc64 dot symbols
+     * at our stubs), extra ld arguments (e.g. -EB), one PT_LOAD segment (so ld's segment base is
+     * the first section), and sections ld makes itself placed where insmod put its own of that
+     * name (e.g. alpha's .got, whose address decides the GP).
+     */
+    public record Options(Map<String, Long> extraDefsyms, List<String> ldArgs, boolean oneSegment,
+                          Set<String> placedAsInsmod) {
+        public static final Options NONE = new Options(Map.of(), List.of(), false, Set.of());
     }
 
-    /**
-     * As above, with {@code extraDefsyms} added to (and overriding) the values taken from the
-     * kernel table (e.g. ppc64 dot symbols placed at our call stubs) and {@code extraLdArgs}
-     * passed to ld before the object.
-     */
+    public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                     String emulation, Path work, String... extraInsmodArgs) throws Exception {
+        return compare(link(obj, ksyms, release, ld, objcopy, emulation, work, Options.NONE, extraInsmodArgs),
+                (sec, off) -> false);
+    }
+
+    /** With {@code extraDefsyms} added to (and overriding) the kernel table, {@code extraLdArgs} to ld. */
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
                                      String emulation, Path work, Map<String, Long> extraDefsyms,
                                      List<String> extraLdArgs, String... extraInsmodArgs) throws Exception {
-        return compareAll(obj, ksyms, release, ld, objcopy, emulation, work, extraDefsyms, extraLdArgs,
-                (sec, off) -> false, extraInsmodArgs);
+        return compare(link(obj, ksyms, release, ld, objcopy, emulation, work,
+                new Options(extraDefsyms, extraLdArgs, false, Set.of()), extraInsmodArgs), (sec, off) -> false);
     }
 
-    /**
-     * As {@link #compare}, but the bytes for which {@code skip} (section name, offset in it) holds
-     * are left out, for a caller that checks them by meaning (e.g. branches insmod routes through
-     * its own stubs where ld would need a veneer). The image is {@code work/blob.bin}, ld's output
-     * {@code work/linked.elf}. {@code ldFlags} go to ld as they are (e.g. -EB for a big-endian SH).
-     */
-    public static Comparison compareExcept(Path obj, Path ksyms, String release, String ld, String objcopy,
-                                           String emulation, List<String> ldFlags, Path work,
-                                           BiPredicate<String, Long> skip,
-                                           String... extraInsmodArgs) throws Exception {
-        return compareAll(obj, ksyms, release, ld, objcopy, emulation, work, Map.of(), ldFlags, skip,
-                extraInsmodArgs);
-    }
-
-    /**
-     * As above, but the object sections named in {@code notCompared} are placed and linked without
-     * their bytes being compared (e.g. MIPS .reginfo, which ld rewrites and insmod leaves zero).
-     */
+    /** The object sections named in {@code notCompared} are linked but their bytes not compared. */
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
                                      String emulation, Set<String> notCompared, Path work,
                                      String... extraInsmodArgs) throws Exception {
         return compare(obj, ksyms, release, ld, objcopy, emulation, notCompared, Set.of(), work, extraInsmodArgs);
     }
 
-    /**
-     * As above; besides, the sections ld itself creates that are named in {@code placedAsInsmod}
-     * (e.g. alpha's .got, whose address decides the GP) go where our map puts insmod's section of
-     * that name. They are not compared: the entry order is the linker's own.
-     */
+    /** As above, with the sections ld makes named in {@code placedAsInsmod} placed at insmod's address. */
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
                                      String emulation, Set<String> notCompared, Set<String> placedAsInsmod,
                                      Path work, String... extraInsmodArgs) throws Exception {
-        return compareAll(obj, ksyms, release, ld, objcopy, emulation, work, Map.of(), List.of(),
-                (sec, off) -> off < 0 && notCompared.contains(sec), placedAsInsmod, extraInsmodArgs);
-    }
-
-    /** The comparison with every knob but ld-made sections placed as insmod's. */
-    public static Comparison compareAll(Path obj, Path ksyms, String release, String ld, String objcopy,
-                                        String emulation, Path work, Map<String, Long> extraDefsyms,
-                                        List<String> extraLdArgs, BiPredicate<String, Long> skip,
-                                        String... extraInsmodArgs) throws Exception {
-        return compareAll(obj, ksyms, release, ld, objcopy, emulation, work, extraDefsyms, extraLdArgs, skip,
-                Set.of(), extraInsmodArgs);
+        return compare(link(obj, ksyms, release, ld, objcopy, emulation, work,
+                new Options(Map.of(), List.of(), false, placedAsInsmod), extraInsmodArgs),
+                (sec, off) -> off < 0 && notCompared.contains(sec));
     }
 
     /**
-     * The comparison with every knob: extra --defsym values, extra ld flags, bytes to skip, and
-     * sections ld makes itself placed where insmod put its own of that name.
+     * The bytes for which {@code skip} (section name, offset in it) holds are left out, for a
+     * caller that checks them by meaning (e.g. branches insmod routes through its own stubs).
+     * {@code ldFlags} go to ld as they are (e.g. -EB for a big-endian SH).
      */
-    public static Comparison compareAll(Path obj, Path ksyms, String release, String ld, String objcopy,
-                                        String emulation, Path work, Map<String, Long> extraDefsyms,
-                                        List<String> extraLdArgs, BiPredicate<String, Long> skip,
-                                        Set<String> placedAsInsmod, String... extraInsmodArgs) throws Exception {
+    public static Comparison compareExcept(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                           String emulation, List<String> ldFlags, Path work,
+                                           BiPredicate<String, Long> skip,
+                                           String... extraInsmodArgs) throws Exception {
+        return compare(link(obj, ksyms, release, ld, objcopy, emulation, work,
+                new Options(Map.of(), ldFlags, false, Set.of()), extraInsmodArgs), skip);
+    }
+
+    /**
+     * Compares each object section's bytes in both links; {@code skip} is asked with offset -1
+     * whether to leave a whole section out, then for each byte.
+     */
+    public static Comparison compare(Linked l, BiPredicate<String, Long> skip) {
+        List<String> diffs = new ArrayList<>();
+        long bytes = 0;
+        for (ElfSection s : l.compared()) {
+            if (skip.test(s.name(), -1L)) {
+                continue;
+            }
+            ElfSection o = l.ldSection(s.name());
+            if (o == null) {
+                diffs.add(s.name() + ": not in GNU ld's output");
+                continue;
+            }
+            if (o.type() == Elf.SHT_NOBITS) {
+                continue;
+            }
+            long addr = l.sections().get(s.name())[0];
+            if (o.addr() != addr) {
+                diffs.add(s.name() + ": GNU ld placed it at 0x" + Long.toHexString(o.addr()));
+                continue;
+            }
+            byte[] theirs = l.linked().sectionData(o.index());
+            int off = (int) (addr - l.base());
+            for (int k = 0; k < s.size(); k++) {
+                if (skip.test(s.name(), (long) k)) {
+                    continue;
+                }
+                if (theirs[k] != l.image()[off + k]) {
+                    if (diffs.size() < 20) {
+                        diffs.add(String.format("%s+0x%x: ld %02x, insmod %02x", s.name(), k, theirs[k] & 0xff,
+                                l.image()[off + k] & 0xff));
+                    }
+                }
+            }
+            bytes += s.size();
+        }
+        return new Comparison(bytes, diffs, l.map());
+    }
+
+    /**
+     * Both links of one object, for tests that compare more than bytes (GOT, descriptor and stub
+     * contents, which ld and insmod lay out differently): our map, image and symbols, and ld's
+     * output with each object section placed at our address.
+     */
+    public record Linked(String map, byte[] image, long base, Map<String, long[]> sections, Map<String, Long> symbols,
+                         ElfFile object, ElfFile linked, List<ElfSection> compared) {
+        /** ld's output section of that name, or null. */
+        public ElfSection ldSection(String name) {
+            for (int i = 0; i < linked.sectionCount(); i++) {
+                if (linked.section(i).name().equals(name)) {
+                    return linked.section(i);
+                }
+            }
+            return null;
+        }
+
+        /** {@code n} bytes of ld's output at {@code addr}, or null when no section with contents holds them. */
+        public byte[] ldBytes(long addr, int n) {
+            for (int i = 0; i < linked.sectionCount(); i++) {
+                ElfSection s = linked.section(i);
+                if ((s.flags() & Elf.SHF_ALLOC) != 0 && s.type() != Elf.SHT_NOBITS && addr >= s.addr()
+                        && addr + n <= s.addr() + s.size()) {
+                    byte[] d = linked.sectionData(i);
+                    return java.util.Arrays.copyOfRange(d, (int) (addr - s.addr()), (int) (addr - s.addr()) + n);
+                }
+            }
+            return null;
+        }
+
+        /** {@code n} bytes of our image at {@code addr}, or null when outside it. */
+        public byte[] ourBytes(long addr, int n) {
+            if (addr < base || addr + n > base + image.length) {
+                return null;
+            }
+            return java.util.Arrays.copyOfRange(image, (int) (addr - base), (int) (addr - base) + n);
+        }
+    }
+
+    /**
+     * Runs our insmod (-n -m -O) and GNU ld on {@code obj}: each object section at our map's
+     * address, each undefined symbol at the value of the kernel table. {@code extraLdArgs} go
+     * to ld before the object; {@code oneSegment} puts every section in one PT_LOAD segment.
+     */
+    public static Linked link(Path obj, Path ksyms, String release, String ld, String objcopy, String emulation,
+                              Path work, List<String> extraLdArgs, boolean oneSegment, String... extraInsmodArgs)
+            throws Exception {
+        return link(obj, ksyms, release, ld, objcopy, emulation, work,
+                new Options(Map.of(), extraLdArgs, oneSegment, Set.of()), extraInsmodArgs);
+    }
+
+    /** Both links of {@code obj} with the given options. */
+    public static Linked link(Path obj, Path ksyms, String release, String ld, String objcopy, String emulation,
+                              Path work, Options o, String... extraInsmodArgs) throws Exception {
         Files.createDirectories(work);
         Path blob = work.resolve("blob.bin");
         List<String> argv = new ArrayList<>(List.of("--ksyms=" + ksyms, "--uname-release=" + release,
@@ -190,11 +269,11 @@ public final class GnuLd {
                     }
                     String n = syms.name()[k];
                     Long v = n.equals("__this_module") ? Long.valueOf(base) : kernel.get(n);
-                    if (extraDefsyms.containsKey(n)) {
-                        v = extraDefsyms.get(n);
-                    }
                     if (v == null) {
                         v = kernel.get("GPLONLY_" + n);
+                    }
+                    if (o.extraDefsyms().containsKey(n)) {
+                        v = o.extraDefsyms().get(n);
                     }
                     if (v != null) {
                         defsyms.add("--defsym=" + n + "=0x" + Long.toHexString(v));
@@ -219,7 +298,8 @@ public final class GnuLd {
             run(work, oc);
         }
 
-        StringBuilder script = new StringBuilder("SECTIONS\n{\n");
+        StringBuilder script = new StringBuilder(o.oneSegment() ? "PHDRS { all PT_LOAD; }\n" : "");
+        script.append("SECTIONS\n{\n");
         List<ElfSection> compared = new ArrayList<>();
         for (int i = 0; i < elf.sectionCount(); i++) {
             ElfSection s = elf.section(i);
@@ -236,14 +316,14 @@ public final class GnuLd {
             if (s.type() == Elf.SHT_NOBITS) {
                 script.append(" *(COMMON)");
             }
-            script.append(" }\n");
+            script.append(o.oneSegment() ? " } :all\n" : " }\n");
             compared.add(s);
         }
-        for (String name : placedAsInsmod) {
+        for (String name : o.placedAsInsmod()) {
             long[] placed = sections.get(name);
             if (placed != null) {
                 script.append("  ").append(name).append(" 0x").append(Long.toHexString(placed[0]))
-                      .append(" : { *(").append(name).append(") }\n");
+                      .append(" : { *(").append(name).append(") }").append(o.oneSegment() ? " :all\n" : "\n");
             }
         }
         script.append("  /DISCARD/ : { *(.modinfo) *(.modstring) *(.comment) *(.note.GNU-stack) }\n}\n");
@@ -255,53 +335,13 @@ public final class GnuLd {
             cmd.add("-m");
             cmd.add(emulation);
         }
-        cmd.addAll(extraLdArgs);
         cmd.addAll(List.of("-T", lds.toString(), "-o", linked.toString(), "-e", "0", "--no-relax", "-nostdlib",
                 "-static", "--build-id=none", "--noinhibit-exec", "-z", "noexecstack"));
         cmd.addAll(defsyms);
+        cmd.addAll(o.ldArgs());
         cmd.add(plain.toString());
         run(work, cmd);
-
         ElfFile out2 = ElfFile.parse(linked.toString(), Files.readAllBytes(linked));
-        List<String> diffs = new ArrayList<>();
-        long bytes = 0;
-        for (ElfSection s : compared) {
-            if (skip.test(s.name(), -1L)) {
-                continue; // the caller leaves this whole section out
-            }
-            ElfSection o = null;
-            for (int i = 0; i < out2.sectionCount(); i++) {
-                if (out2.section(i).name().equals(s.name())) {
-                    o = out2.section(i);
-                }
-            }
-            if (o == null) {
-                diffs.add(s.name() + ": not in GNU ld's output");
-                continue;
-            }
-            if (o.type() == Elf.SHT_NOBITS) {
-                continue;
-            }
-            long addr = sections.get(s.name())[0];
-            if (o.addr() != addr) {
-                diffs.add(s.name() + ": GNU ld placed it at 0x" + Long.toHexString(o.addr()));
-                continue;
-            }
-            byte[] theirs = out2.sectionData(o.index());
-            int off = (int) (addr - base);
-            for (int k = 0; k < s.size(); k++) {
-                if (skip.test(s.name(), (long) k)) {
-                    continue;
-                }
-                if (theirs[k] != image[off + k]) {
-                    if (diffs.size() < 20) {
-                        diffs.add(String.format("%s+0x%x: ld %02x, insmod %02x", s.name(), k, theirs[k] & 0xff,
-                                image[off + k] & 0xff));
-                    }
-                }
-            }
-            bytes += s.size();
-        }
-        return new Comparison(bytes, diffs, map);
+        return new Linked(map, image, base, sections, symbols, elf, out2, compared);
     }
 }

@@ -1,0 +1,307 @@
+package org.modutils.insmod.arch;
+
+import static org.modutils.insmod.elf.Elf.*;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.modutils.insmod.elf.ElfRelocs;
+import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.LinkSection;
+import org.modutils.insmod.link.ObjFile;
+import org.modutils.insmod.link.ObjLoader;
+import org.modutils.insmod.link.Sym;
+import org.modutils.insmod.module.StructModule;
+
+/**
+ * PA-RISC 64-bit (RELA, big-endian). As the original: a {@code .got} (8 bytes per symbol and
+ * addend used by LTOFF21L/LTOFF14R/PCREL22F), an {@code .opd} of 32-byte descriptors (the first
+ * two for init_module and cleanup_module, then one per local FPTR64 target), and a {@code .stub}
+ * of 16-byte stubs for calls to the kernel or beyond the +-8 MiB branch range ({@code $$}
+ * millicode gets a stub that does not touch dp). dp (gp) is the end of the {@code .got}.
+ */
+public final class Hppa64 implements Target {
+    static final int R_NONE = 0, R_LTOFF21L = 34, R_LTOFF14R = 38, R_SEGREL32 = 49, R_FPTR64 = 64,
+            R_PCREL22F = 74, R_DIR64 = 80;
+    static final int SHT_PARISC_EXT = 0x70000000, SHT_PARISC_UNWIND = 0x70000001;
+    static final long SHF_PARISC_SHORT = 0x20000000L;
+    static final int STUB_SIZE = 16, OPD_SIZE = 32;
+
+    /** ldd 0(dp),dp; ldd 10(dp),r1; bve (r1); ldd 18(dp),dp: the call through a .got entry. */
+    static final int[] STUB_EXTERN = {0x537b0000, 0x53610020, 0xe820d000, 0x537b0030};
+    /** ldil 0,r1; ldo 0(r1),r1; ldd 10(r1),r1; bve,n (r1): millicode, dp untouched. */
+    static final int[] STUB_MILLICODE = {0x20200000, 0x34210000, 0x50210020, 0xe820d002};
+
+    /** A .got or .stub slot for one symbol and addend. */
+    static final class Entry {
+        final long addend;
+        final long offset;
+        boolean done;
+
+        Entry(long addend, long offset) {
+            this.addend = addend;
+            this.offset = offset;
+        }
+    }
+
+    private final Map<Sym, List<Entry>> gotEntries = new IdentityHashMap<>();
+    private final Map<Sym, List<Entry>> stubEntries = new IdentityHashMap<>();
+    private final Map<Sym, List<Entry>> opdEntries = new IdentityHashMap<>();
+    private LinkSection got, opd, stub;
+    private long gp;
+
+    @Override public String name() { return "hppa64"; }
+    @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && be && m == EM_PARISC; }
+    @Override public boolean is64() { return true; }
+    @Override public boolean bigEndian() { return true; }
+    @Override public boolean rela() { return true; }
+
+    @Override
+    public void loadProcSection(LinkSection sec) {
+        if (sec.type != SHT_PARISC_UNWIND) {
+            sec.contents = null;
+        }
+    }
+
+    static Entry find(Map<Sym, List<Entry>> map, Sym s, long addend) {
+        List<Entry> l = map.get(s);
+        if (l != null) {
+            for (Entry e : l) {
+                if (e.addend == addend) {
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Adds an entry for (s, addend) unless there is one; returns true when it was added. */
+    static boolean add(Map<Sym, List<Entry>> map, Sym s, long addend, long offset) {
+        if (find(map, s, addend) != null) {
+            return false;
+        }
+        map.computeIfAbsent(s, k -> new ArrayList<>()).add(new Entry(addend, offset));
+        return true;
+    }
+
+    static boolean isLocal(Sym s) {
+        return s.secidx <= SHN_HIRESERVE;
+    }
+
+    @Override
+    public void createGot(ObjFile f) {
+        long gotOffset = 0, opdOffset = 2 * OPD_SIZE, stubOffset = 0;
+        for (LinkSection rs : f.sections()) {
+            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
+            if (rels == null) {
+                continue;
+            }
+            ElfSymbols syms = f.elfSymbols(rs.link);
+            for (int k = 0; k < rels.count(); k++) {
+                int t = rels.type()[k];
+                boolean needGot = t == R_LTOFF14R || t == R_LTOFF21L || t == R_PCREL22F;
+                boolean needStub = t == R_PCREL22F;
+                boolean needOpd = t == R_FPTR64;
+                if (!(needGot || needOpd) || rels.sym()[k] == 0) {
+                    continue;
+                }
+                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym()[k]);
+                if (s == null) {
+                    continue;
+                }
+                long addend = rels.addend()[k];
+                if (needStub && add(stubEntries, s, addend, stubOffset)) {
+                    stubOffset += STUB_SIZE;
+                }
+                if (needGot && add(gotEntries, s, addend, gotOffset)) {
+                    gotOffset += 8;
+                }
+                // One descriptor per symbol and addend (the original: per symbol, which merges
+                // local functions that today's gas names as section+offset).
+                if (needOpd && isLocal(s) && add(opdEntries, s, addend, opdOffset)) {
+                    opdOffset += OPD_SIZE;
+                }
+            }
+        }
+        long flags = SHF_ALLOC | SHF_WRITE | SHF_PARISC_SHORT;
+        got = f.createAllocedSection(".got", 8, gotOffset, flags);
+        opd = f.createAllocedSection(".opd", 16, opdOffset, flags);
+        if (stubOffset > 0) {
+            stub = f.createAllocedSection(".stub", 16, stubOffset, SHF_ALLOC | SHF_EXECINSTR | SHF_PARISC_SHORT);
+        }
+    }
+
+    @Override
+    public void finalizeSectionAddresses(ObjFile f, long base) {
+        Target.super.finalizeSectionAddresses(f, base);
+        gp = got.addr + got.size;
+    }
+
+    /** The right part of a value split as the original splits it for LTOFF (sign-adjusted low 11 bits). */
+    static int patch14r(int insn, long v64) {
+        int v = (int) v64;
+        v = v < 0 ? v | ~0x7ff : v & 0x7ff;
+        return (insn & ~0x3fff) | ((v & 0x1fff) << 1) | ((v & 0x2000) >>> 13);
+    }
+
+    /** The left 21 bits, rounded up for negative values to pair with {@link #patch14r}. */
+    static int patch21l(int insn, long v64) {
+        int v = (int) v64 & 0xfffff800;
+        if (v < 0) {
+            v += 0x800;
+        }
+        int bits = ((v & 0x80000000) >>> 31) | ((v & 0x7ff00000) >>> 19) | ((v & 0x000c0000) >>> 4)
+                | ((v & 0x0003e000) << 3) | ((v & 0x00001800) << 1);
+        return (insn & ~0x1fffff) | bits;
+    }
+
+    private RelocResult put14r2(ObjFile f, LinkSection s, long off, long v) {
+        if (v > 0x1fff || v < -0x2000) {
+            return RelocResult.OVERFLOW;
+        }
+        int insn = (int) f.read(s, off, 4);
+        int w = (int) v;
+        f.write(s, off, 4, (insn & ~0x3fff) | ((w & 0x2000) >>> 13) | ((w & 0x1fff) << 1));
+        return RelocResult.OK;
+    }
+
+    private static RelocResult put22f(ObjFile f, LinkSection s, long off, long v) {
+        if (v > 0x800000 - 1 || v < -0x800000) {
+            return RelocResult.OVERFLOW;
+        }
+        int insn = (int) f.read(s, off, 4);
+        int w = (int) v;
+        int bits = ((w & 0x00800000) >>> 23) | ((w & 0x007c0000) << 3) | ((w & 0x0003e000) << 3)
+                | ((w & 0x00001000) >>> 10) | ((w & 0x00000ffc) << 1);
+        f.write(s, off, 4, (insn & ~0x03ff1ffd) | bits);
+        return RelocResult.OK;
+    }
+
+    @Override
+    public RelocResult apply(ObjFile f, Reloc r, long v) {
+        LinkSection t = r.target;
+        long dot = (t.addr + r.offset) & ~3L;
+        Sym s = r.sym;
+        switch (r.type) {
+            case R_NONE:
+                return RelocResult.OK;
+            case R_LTOFF14R:
+            case R_LTOFF21L: {
+                Entry ge = s == null ? null : find(gotEntries, s, r.addend);
+                if (ge == null) {
+                    return RelocResult.DANGEROUS;
+                }
+                if (!ge.done) {
+                    ge.done = true;
+                    f.write(got, ge.offset, 8, v);
+                }
+                long off = got.addr + ge.offset - gp;
+                int insn = (int) f.read(t, r.offset, 4);
+                f.write(t, r.offset, 4, r.type == R_LTOFF14R ? patch14r(insn, off) : patch21l(insn, off));
+                return RelocResult.OK;
+            }
+            case R_PCREL22F: {
+                Entry ge = s == null ? null : find(gotEntries, s, r.addend);
+                if (ge == null) {
+                    return RelocResult.DANGEROUS;
+                }
+                if (!ge.done) {
+                    ge.done = true;
+                    f.write(got, ge.offset, 8, v);
+                }
+                RelocResult ret = RelocResult.OK;
+                long disp = v - dot - 8;
+                if (!isLocal(s) || disp > 0x800000 - 1 || disp < -0x800000) {
+                    Entry se = find(stubEntries, s, r.addend);
+                    if (se == null || stub == null) {
+                        return RelocResult.DANGEROUS;
+                    }
+                    if (!se.done) {
+                        int at = (int) se.offset;
+                        if (s.name.startsWith("$$")) {
+                            for (int i = 0; i < 4; i++) {
+                                f.write(stub, at + 4L * i, 4, STUB_MILLICODE[i]);
+                            }
+                            long target = s.value;
+                            f.write(stub, at, 4, patch21l(STUB_MILLICODE[0], target));
+                            f.write(stub, at + 4, 4, patch14r(STUB_MILLICODE[1], target));
+                        } else {
+                            for (int i = 0; i < 4; i++) {
+                                f.write(stub, at + 4L * i, 4, STUB_EXTERN[i]);
+                            }
+                            ret = put14r2(f, stub, at, got.addr + ge.offset - gp);
+                            if (ret != RelocResult.OK) {
+                                r.detail = ".got entry beyond 8K of dp";
+                            }
+                        }
+                        se.done = true;
+                    }
+                    disp = stub.addr + se.offset - dot - 8;
+                }
+                if (ret == RelocResult.OK) {
+                    ret = put22f(f, t, r.offset, disp);
+                }
+                return ret;
+            }
+            case R_DIR64:
+                f.write(t, r.offset, 8, v);
+                return RelocResult.OK;
+            case R_SEGREL32:
+                // Relative to the module base (.this), as the original. (ia64 uses section 1.)
+                f.write(t, r.offset, 4, v - f.baseaddr);
+                if (r.strict && !Arch.fitsSigned(v - f.baseaddr, 32)) {
+                    return RelocResult.OVERFLOW;
+                }
+                return RelocResult.OK;
+            case R_FPTR64:
+                if (s == null) {
+                    return RelocResult.DANGEROUS;
+                }
+                if (isLocal(s)) {
+                    Entry oe = find(opdEntries, s, r.addend);
+                    if (oe == null) {
+                        return RelocResult.DANGEROUS;
+                    }
+                    if (!oe.done) {
+                        oe.done = true;
+                        f.write(opd, oe.offset + 16, 8, v);
+                        f.write(opd, oe.offset + 24, 8, gp);
+                    }
+                    v = opd.addr + oe.offset;
+                }
+                f.write(t, r.offset, 8, v);
+                return RelocResult.OK;
+            default:
+                return RelocResult.UNHANDLED;
+        }
+    }
+
+    @Override
+    public boolean initModule(ObjFile f, LinkSection thisSection) {
+        StructModule mod = new StructModule(f, thisSection);
+        long init = mod.get(StructModule.INIT);
+        long cleanup = mod.get(StructModule.CLEANUP);
+        f.write(opd, 0, 8, 0);
+        f.write(opd, 8, 8, 0);
+        f.write(opd, 16, 8, init);
+        if (init != 0) {
+            f.write(opd, 24, 8, gp);
+            mod.set(StructModule.INIT, opd.addr);
+        }
+        f.write(opd, 32, 8, 0);
+        f.write(opd, 40, 8, 0);
+        f.write(opd, 48, 8, cleanup);
+        if (cleanup != 0) {
+            f.write(opd, 56, 8, gp);
+            mod.set(StructModule.CLEANUP, opd.addr + OPD_SIZE);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean archdata(ObjFile f, LinkSection sec) {
+        return Ia64.fillArchdata(f, sec, gp, SHT_PARISC_UNWIND);
+    }
+}
