@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 public final class Targets {
     private Targets() {}
 
-    private static final List<Supplier<Target>> ALL = List.of(I386::new, X86_64::new);
+    private static final List<Supplier<Target>> ALL = List.of(I386::new, X86_64::new, Sparc::new, Sparc64::new, S390::new, S390x::new);
 
     /** The target for an object's machine, class and byte order, or null when none links it. */
     public static Target forObject(int machine, boolean is64, boolean bigEndian) {
