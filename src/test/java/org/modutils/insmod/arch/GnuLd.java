@@ -62,6 +62,67 @@ public final class GnuLd {
      */
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
                                      String emulation, Path work, String... extraInsmodArgs) throws Exception {
+        return compare(obj, ksyms, release, ld, objcopy, emulation, work, null, null, extraInsmodArgs);
+    }
+
+    /**
+     * Lets a target's test compare by meaning the fields that insmod and ld encode differently (a
+     * call through insmod's PLT stub that ld makes direct, an offset into insmod's GOT instead of
+     * ld's). Called for each compared section before its bytes are compared; it checks such fields
+     * and, where they mean the same, copies ld's bytes over {@code ours}; it throws AssertionError
+     * where they do not.
+     */
+    @FunctionalInterface
+    public interface Normalizer {
+        void normalize(String section, long addr, byte[] ours, byte[] theirs, Linked linked) throws Exception;
+    }
+
+    /** What a {@link Normalizer} can look at: our image and map, and ld's output. */
+    public record Linked(byte[] image, long base, Map<String, long[]> sections, Map<String, Long> symbols,
+                         ElfFile ldOutput) {
+        /** {@code size} bytes of ld's output at address {@code addr}, or null when no section holds them. */
+        public byte[] ldBytes(long addr, int size) {
+            for (int i = 0; i < ldOutput.sectionCount(); i++) {
+                ElfSection s = ldOutput.section(i);
+                if ((s.flags() & Elf.SHF_ALLOC) != 0 && s.type() != Elf.SHT_NOBITS && addr >= s.addr()
+                        && addr + size <= s.addr() + s.size()) {
+                    byte[] d = ldOutput.sectionData(i);
+                    return java.util.Arrays.copyOfRange(d, (int) (addr - s.addr()), (int) (addr - s.addr()) + size);
+                }
+            }
+            return null;
+        }
+
+        /** The value of {@code name} in ld's output symbol table, or null. */
+        public Long ldSymbol(String name) throws Exception {
+            for (int i = 0; i < ldOutput.sectionCount(); i++) {
+                if (ldOutput.section(i).type() == Elf.SHT_SYMTAB) {
+                    ElfSymbols syms = ldOutput.symbols(i);
+                    for (int k = 1; k < syms.count(); k++) {
+                        if (syms.name()[k].equals(name)) {
+                            return syms.value()[k];
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+
+        /** {@code size} bytes of our image at address {@code addr}. */
+        public byte[] ourBytes(long addr, int size) {
+            int off = (int) (addr - base);
+            return java.util.Arrays.copyOfRange(image, off, off + size);
+        }
+    }
+
+    /**
+     * As {@link #compare(Path, Path, String, String, String, String, Path, String...)}, with
+     * {@code extraScript} added to ld's SECTIONS (e.g. where its GOT goes) and a {@code normalizer}
+     * (both may be null).
+     */
+    public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                     String emulation, Path work, String extraScript, Normalizer normalizer,
+                                     String... extraInsmodArgs) throws Exception {
         Files.createDirectories(work);
         Path blob = work.resolve("blob.bin");
         List<String> argv = new ArrayList<>(List.of("--ksyms=" + ksyms, "--uname-release=" + release,
@@ -159,6 +220,9 @@ public final class GnuLd {
             script.append(" }\n");
             compared.add(s);
         }
+        if (extraScript != null) {
+            script.append(extraScript);
+        }
         script.append("  /DISCARD/ : { *(.modinfo) *(.modstring) *(.comment) *(.note.GNU-stack) }\n}\n");
         Path lds = work.resolve("link.lds");
         Files.writeString(lds, script);
@@ -198,11 +262,15 @@ public final class GnuLd {
             }
             byte[] theirs = out2.sectionData(o.index());
             int off = (int) (addr - base);
+            byte[] ours = java.util.Arrays.copyOfRange(image, off, off + (int) s.size());
+            if (normalizer != null) {
+                normalizer.normalize(s.name(), addr, ours, theirs, new Linked(image, base, sections, symbols, out2));
+            }
             for (int k = 0; k < s.size(); k++) {
-                if (theirs[k] != image[off + k]) {
+                if (theirs[k] != ours[k]) {
                     if (diffs.size() < 20) {
                         diffs.add(String.format("%s+0x%x: ld %02x, insmod %02x", s.name(), k, theirs[k] & 0xff,
-                                image[off + k] & 0xff));
+                                ours[k] & 0xff));
                     }
                 }
             }
