@@ -20,7 +20,7 @@ import org.modutils.insmod.link.Sym;
  *
  * <p>Where the original went wrong, the psABI formula is used: the addend counts in PLT32, GOTPC,
  * GOTPCDBL and the GOT offsets (the original assumed 0 or 2), a GOT slot holds the symbol's value,
- * GOTENT is PC-relative, GOTOFF patches 32 bits (the 64-bit original wrote 64), GOT12/GOT16 offsets
+ * GOTENT is PC-relative, RELATIVE adds the addend, GOTOFF patches 32 bits (the 64-bit original wrote 64), GOT12/GOT16 offsets
  * are range checked, a pre-existing {@code .got} keeps its contents. Beyond the original (31-bit):
  * PC32DBL, PLT32DBL, GOTPCDBL and GOTENT, which gcc emits for z900 and later; on both: 12, 20,
  * GOT20, GOTOFF16/64, GOTPLT* (as GOT: a module has no lazy binding). For a real kernel, a PC-relative
@@ -199,7 +199,7 @@ public class S390 implements Target {
             case R_8:
                 return add(f, r, 1, v, false, true);
             case R_12:
-                return put12(f, r, v + f.read(r.target, r.offset, 2), false);
+                return put12(f, r, v + (f.read(r.target, r.offset, 2) & 0xfff), false);
             case R_16:
                 return add(f, r, 2, v, false, true);
             case R_32:
@@ -229,7 +229,8 @@ public class S390 implements Target {
                 f.write(r.target, r.offset, w, v);
                 return RelocResult.OK;
             case R_RELATIVE:
-                f.write(r.target, r.offset, w, f.read(r.target, r.offset, w) + f.baseaddr);
+                // B + A; the original left out the addend, where RELA objects keep the value.
+                f.write(r.target, r.offset, w, f.read(r.target, r.offset, w) + f.baseaddr + a);
                 return RelocResult.OK;
 
             case R_PLT16DBL:
