@@ -5,3 +5,4 @@ set -e
 cd "$(dirname "$0")"
 s390x-linux-gnu-as -m31 -mesa -march=z900 relocs.s -o relocs.o
 s390x-linux-gnu-as -m31 -mesa -march=z900 refused.s -o refused.o
+s390x-linux-gnu-as -m31 -mesa -march=z900 range.s -o range.o

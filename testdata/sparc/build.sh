@@ -3,3 +3,4 @@
 set -e
 cd "$(dirname "$0")"
 sparc64-linux-gnu-as -32 -Av8 relocs.s -o relocs.o
+sparc64-linux-gnu-as -32 -Av8 range.s -o range.o

@@ -238,4 +238,24 @@ class S390LinkTest {
         assertTrue(r[2].contains("Unhandled relocation of type 64 for lfunc (R_390_PC24DBL is not supported in 31-bit modules)"), r[2]);
         assertTrue(r[2].contains("Unhandled relocation of type 50 for kvar (R_390_TLS_* (50) is not supported in 31-bit modules)"), r[2]);
     }
+
+    /** bras to the kernel cannot reach: truncated at the -n dummy base as the original did, an error naming the symbol for a real kernel. */
+    @Test
+    void outOfRangeBranchIsAnErrorForARealKernel() throws Exception {
+        Path obj = DIR.resolve("range.o");
+        RealLoad.Outcome real = RealLoad.load(obj, DIR.resolve("ksyms31.txt"), 0x10000000L);
+        assertEquals(1, real.status(), real.errors().toString());
+        assertTrue(real.errors().stream().anyMatch(e -> e.startsWith("Relocation overflow of type 17 for printk")),
+                real.errors().toString());
+        String[] dummy = run("--ksyms=" + DIR.resolve("ksyms31.txt"), "--uname-release=2.4.27", "-n", "-O",
+                tmp.resolve("blob").toString(), obj.toString());
+        assertEquals("0", dummy[0], dummy[2]);
+    }
+
+    /** The relocation test module links for a real kernel too (everything in range). */
+    @Test
+    void relocsLinkForARealKernel() throws Exception {
+        RealLoad.Outcome real = RealLoad.load(DIR.resolve("relocs.o"), DIR.resolve("ksyms31.txt"), 0x10000000L);
+        assertEquals(0, real.status(), real.errors().toString());
+    }
 }

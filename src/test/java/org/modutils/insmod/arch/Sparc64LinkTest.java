@@ -41,4 +41,28 @@ class Sparc64LinkTest {
                 + "\n" + c.map());
         assertTrue(c.bytesCompared() > 100, "compared only " + c.bytesCompared() + " bytes");
     }
+
+    /**
+     * The recorded usemod case links at the -n dummy base against a kernel at 0xffffffff80000000:
+     * the original or-ed the unmasked HI22 of othermod_var into the sethi and truncated the call to
+     * printk (2.4 GB away), and the oracle case holds those bytes. For a real kernel the same link is
+     * refused by name.
+     */
+    @Test
+    void farKernelSymbolsAreErrorsForARealKernel() throws Exception {
+        Path obj = Paths.get("testdata/oracle/sparc64/obj/usemod.o");
+        RealLoad.Outcome real = RealLoad.load(obj, Paths.get("testdata/oracle/ksyms/ksyms64.txt"), 0x10000000L);
+        assertEquals(1, real.status(), real.errors().toString());
+        assertTrue(real.errors().stream().anyMatch(e -> e.startsWith("Relocation overflow of type 9 for othermod_var")),
+                real.errors().toString());
+        assertTrue(real.errors().stream().anyMatch(e -> e.startsWith("Relocation overflow of type 7 for printk")),
+                real.errors().toString());
+    }
+
+    /** Within the medlow model's 4 GB (a 2.4 sparc64 kernel lives at 0x400000) the real load links. */
+    @Test
+    void nearKernelLinksForARealKernel() throws Exception {
+        RealLoad.Outcome real = RealLoad.load(DIR.resolve("relocs.o"), DIR.resolve("ksyms.txt"), 0x10000000L);
+        assertEquals(0, real.status(), real.errors().toString());
+    }
 }

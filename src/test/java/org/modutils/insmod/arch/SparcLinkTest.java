@@ -41,4 +41,17 @@ class SparcLinkTest {
                 + "\n" + c.map());
         assertTrue(c.bytesCompared() > 100, "compared only " + c.bytesCompared() + " bytes");
     }
+
+    /** A 22-bit branch that cannot reach: silently truncated at the -n dummy base as the original did, an error naming the symbol for a real kernel. */
+    @Test
+    void outOfRangeBranchIsAnErrorForARealKernel() throws Exception {
+        Path obj = DIR.resolve("range.o");
+        RealLoad.Outcome real = RealLoad.load(obj, DIR.resolve("ksyms.txt"), 0x10000000L);
+        assertEquals(1, real.status(), real.errors().toString());
+        assertTrue(real.errors().stream().anyMatch(e -> e.startsWith("Relocation overflow of type 8 for printk")),
+                real.errors().toString());
+        String[] dummy = S390LinkTest.run("--ksyms=" + DIR.resolve("ksyms.txt"), "--uname-release=2.4.27", "-n", "-O",
+                tmp.resolve("blob").toString(), obj.toString());
+        assertEquals("0", dummy[0], dummy[2]);
+    }
 }
