@@ -9,7 +9,8 @@ public final class Targets {
 
     private static final List<Supplier<Target>> ALL = List.of(I386::new, X86_64::new, Arm::new, Sh::new,
             () -> new Sh(true), M68k::new, Ppc::new, Ppc64::new, () -> new Mips(true), () -> new Mips(false),
-            Alpha::new, Hppa::new, Hppa64::new, Ia64::new);
+            Alpha::new, Hppa::new, Hppa64::new, Ia64::new, Sparc::new, Sparc64::new,
+            S390::new, S390x::new);
 
     /** The target for an object's machine, class and byte order, or null when none links it. */
     public static Target forObject(int machine, boolean is64, boolean bigEndian) {

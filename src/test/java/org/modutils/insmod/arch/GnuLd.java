@@ -69,8 +69,38 @@ public final class GnuLd {
      * name (e.g. alpha's .got, whose address decides the GP).
      */
     public record Options(Map<String, Long> extraDefsyms, List<String> ldArgs, boolean oneSegment,
-                          Set<String> placedAsInsmod) {
-        public static final Options NONE = new Options(Map.of(), List.of(), false, Set.of());
+                          Set<String> placedAsInsmod, String extraScript) {
+        public static final Options NONE = new Options(Map.of(), List.of(), false, Set.of(), "");
+
+        public Options(Map<String, Long> extraDefsyms, List<String> ldArgs, boolean oneSegment,
+                       Set<String> placedAsInsmod) {
+            this(extraDefsyms, ldArgs, oneSegment, placedAsInsmod, "");
+        }
+    }
+
+    /**
+     * Lets a target's test compare by meaning the fields that insmod and ld encode differently (a
+     * call through insmod's PLT stub that ld makes direct, an offset into insmod's GOT instead of
+     * ld's). Called for each compared section before its bytes are compared; it checks such fields
+     * and, where they mean the same, copies ld's bytes over {@code ours}; it throws AssertionError
+     * where they do not.
+     */
+    @FunctionalInterface
+    public interface Normalizer {
+        void normalize(String section, long addr, byte[] ours, byte[] theirs, Linked linked) throws Exception;
+    }
+
+    /**
+     * With {@code extraScript} added to ld's SECTIONS (e.g. where its GOT goes) and a
+     * {@code normalizer} (both may be null).
+     */
+    public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
+                                     String emulation, Path work, String extraScript, Normalizer normalizer,
+                                     String... extraInsmodArgs) throws Exception {
+        Linked l = link(obj, ksyms, release, ld, objcopy, emulation, work,
+                new Options(Map.of(), List.of(), false, Set.of(), extraScript == null ? "" : extraScript),
+                extraInsmodArgs);
+        return compare(l, (sec, off) -> false, normalizer);
     }
 
     public static Comparison compare(Path obj, Path ksyms, String release, String ld, String objcopy,
@@ -120,7 +150,13 @@ public final class GnuLd {
      * Compares each object section's bytes in both links; {@code skip} is asked with offset -1
      * whether to leave a whole section out, then for each byte.
      */
-    public static Comparison compare(Linked l, BiPredicate<String, Long> skip) {
+    public static Comparison compare(Linked l, BiPredicate<String, Long> skip) throws Exception {
+        return compare(l, skip, null);
+    }
+
+    /** As above, with a {@link Normalizer} (may be null) run on each section first. */
+    public static Comparison compare(Linked l, BiPredicate<String, Long> skip, Normalizer normalizer)
+            throws Exception {
         List<String> diffs = new ArrayList<>();
         long bytes = 0;
         for (ElfSection s : l.compared()) {
@@ -142,14 +178,18 @@ public final class GnuLd {
             }
             byte[] theirs = l.linked().sectionData(o.index());
             int off = (int) (addr - l.base());
+            byte[] ours = java.util.Arrays.copyOfRange(l.image(), off, off + (int) s.size());
+            if (normalizer != null) {
+                normalizer.normalize(s.name(), addr, ours, theirs, l);
+            }
             for (int k = 0; k < s.size(); k++) {
                 if (skip.test(s.name(), (long) k)) {
                     continue;
                 }
-                if (theirs[k] != l.image()[off + k]) {
+                if (theirs[k] != ours[k]) {
                     if (diffs.size() < 20) {
                         diffs.add(String.format("%s+0x%x: ld %02x, insmod %02x", s.name(), k, theirs[k] & 0xff,
-                                l.image()[off + k] & 0xff));
+                                ours[k] & 0xff));
                     }
                 }
             }
@@ -183,6 +223,21 @@ public final class GnuLd {
                         && addr + n <= s.addr() + s.size()) {
                     byte[] d = linked.sectionData(i);
                     return java.util.Arrays.copyOfRange(d, (int) (addr - s.addr()), (int) (addr - s.addr()) + n);
+                }
+            }
+            return null;
+        }
+
+        /** The value of {@code name} in ld's output symbol table, or null. */
+        public Long ldSymbol(String name) throws Exception {
+            for (int i = 0; i < linked.sectionCount(); i++) {
+                if (linked.section(i).type() == Elf.SHT_SYMTAB) {
+                    ElfSymbols syms = linked.symbols(i);
+                    for (int k = 1; k < syms.count(); k++) {
+                        if (syms.name()[k].equals(name)) {
+                            return syms.value()[k];
+                        }
+                    }
                 }
             }
             return null;
@@ -326,6 +381,7 @@ public final class GnuLd {
                       .append(" : { *(").append(name).append(") }").append(o.oneSegment() ? " :all\n" : "\n");
             }
         }
+        script.append(o.extraScript());
         script.append("  /DISCARD/ : { *(.modinfo) *(.modstring) *(.comment) *(.note.GNU-stack) }\n}\n");
         Path lds = work.resolve("link.lds");
         Files.writeString(lds, script);
