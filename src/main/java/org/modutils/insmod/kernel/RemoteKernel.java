@@ -29,10 +29,10 @@ import org.modutils.insmod.kernel.remote.TcpLink;
  */
 public final class RemoteKernel implements Kernel, AutoCloseable {
 
-    /** Timeouts: per answer frame, for init_module (a module's init may probe hardware), and the agent's idle limit. */
+    /** Timeouts: per answer frame, for init_module (a module's init may probe hardware), and the agent's idle limit (0: keep the agent's own, set by agent_idle= or 30 s). */
     public record Options(long timeoutMillis, long initTimeoutMillis, int idleSeconds) {
         public static Options defaults() {
-            return new Options(15_000, 120_000, 30);
+            return new Options(15_000, 120_000, 0);
         }
     }
 

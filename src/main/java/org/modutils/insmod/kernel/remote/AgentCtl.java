@@ -54,8 +54,21 @@ public final class AgentCtl {
                 break;
             }
         }
+        // These two open their own links; a serial line (or qemu's socket for one) takes one client at a time.
         if (args[1].equals("abandon"))
             return abandon(args[0], rest, idle, out, err);
+        if (args[1].equals("cut")) {
+            if (rest.length < 1) {
+                err.println("insmod-agentctl: cut wants a module name");
+                return 1;
+            }
+            try {
+                return cut(args[0], rest[0], out, err);
+            } catch (KernelException e) {
+                err.println("insmod-agentctl: " + args[0] + ": " + e.getMessage());
+                return 1;
+            }
+        }
         RemoteKernel.Options d = RemoteKernel.Options.defaults();
         RemoteKernel k = null;
         try {
@@ -145,10 +158,6 @@ public final class AgentCtl {
             case "selftest" -> {
                 need(a, 1);
                 return selftest(k, a[0], out, err);
-            }
-            case "cut" -> {
-                need(a, 1);
-                return cut(k.spec(), a[0], out, err);
             }
             default -> {
                 err.println("insmod-agentctl: unknown command " + cmd);
