@@ -124,19 +124,28 @@ static void say(const char *s)
     sys(SYS_WRITE, 2, s, slen(s), 0, 0);
 }
 
+/* Decimal without division (some ports have no divide instruction and libgcc's needs libc). */
 static void say_num(long v)
 {
-    char buf[24];
-    int i = sizeof buf;
-    int neg = v < 0;
-    unsigned long u = neg ? (unsigned long) -v : (unsigned long) v;
-    do {
-        buf[--i] = (char) ('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (neg)
-        buf[--i] = '-';
-    sys(SYS_WRITE, 2, buf + i, sizeof buf - i, 0, 0);
+    static const unsigned long pow10[] = { 1000000000ul, 100000000ul, 10000000ul, 1000000ul,
+                                           100000ul, 10000ul, 1000ul, 100ul, 10ul, 1ul };
+    char buf[12];
+    int n = 0, i, started = 0;
+    unsigned long u = v < 0 ? (unsigned long) -v : (unsigned long) v;
+    if (v < 0)
+        buf[n++] = '-';
+    for (i = 0; i < 10; i++) {
+        char d = '0';
+        while (u >= pow10[i]) {
+            u -= pow10[i];
+            d++;
+        }
+        if (d != '0' || started || i == 9) {
+            buf[n++] = d;
+            started = 1;
+        }
+    }
+    sys(SYS_WRITE, 2, buf, n, 0, 0);
 }
 
 static long now(void)
@@ -146,7 +155,12 @@ static long now(void)
 
 static void sleep_ms(long ms)
 {
-    long ts[2] = { ms / 1000, (ms % 1000) * 1000000L };
+    long ts[2] = { 0, 0 };
+    while (ms >= 1000) {
+        ts[0]++;
+        ms -= 1000;
+    }
+    ts[1] = ms * 1000000L;
     sys(SYS_NANOSLEEP, ts, 0, 0, 0, 0);
 }
 
@@ -837,6 +851,77 @@ static void serve(void)
     pending_cleanup("link closed");
 }
 
+/* ---- sockets (socketcall(2): present on every 2.x port) and serial lines ---- */
+
+static long socketcall(long call, long *args)
+{
+    return sys(SYS_SOCKETCALL, call, args, 0, 0, 0);
+}
+
+static long tcp_listen(unsigned port)
+{
+    long args[5], fd, r;
+    int one = 1;
+    struct { unsigned short family, port; unsigned addr; unsigned char zero[8]; } sa;
+    args[0] = 2; args[1] = arch.sock_stream; args[2] = 0;         /* AF_INET */
+    fd = socketcall(1, args);                                     /* socket */
+    if (fd < 0)
+        return fd;
+    args[0] = fd; args[1] = arch.sol_socket; args[2] = arch.so_reuseaddr;
+    args[3] = (long) &one; args[4] = sizeof one;
+    socketcall(14, args);                                         /* setsockopt */
+    memset(&sa, 0, sizeof sa);
+    sa.family = 2;                                                /* host order */
+    ((unsigned char *) &sa.port)[0] = (unsigned char) (port >> 8); /* network order */
+    ((unsigned char *) &sa.port)[1] = (unsigned char) port;
+    args[0] = fd; args[1] = (long) &sa; args[2] = sizeof sa;
+    r = socketcall(2, args);                                      /* bind */
+    if (r >= 0) {
+        args[0] = fd; args[1] = 1;
+        r = socketcall(4, args);                                  /* listen */
+    }
+    if (r < 0) {
+        sys(SYS_CLOSE, fd, 0, 0, 0, 0);
+        return r;
+    }
+    return fd;
+}
+
+static long tcp_accept(int fd)
+{
+    long args[3] = { fd, 0, 0 };
+    return socketcall(5, args);
+}
+
+static unsigned baud_code(unsigned speed)
+{
+    switch (speed) {
+    case 9600: return 0000015;
+    case 19200: return 0000016;
+    case 38400: return 0000017;
+    case 57600: return 0010001;
+    case 230400: return 0010003;
+    case 460800: return 0010004;
+    default: return 0010002;            /* 115200 */
+    }
+}
+
+/* Raw 8N1: no echo, no signals, no flow control, no CR/LF mapping (cflag bits agree on all ports). */
+static long tty_raw(int fd, unsigned speed)
+{
+    struct { unsigned iflag, oflag, cflag, lflag; unsigned char line, cc[32]; } t;
+    long r = sys(SYS_IOCTL, fd, arch.tcgets, &t, 0, 0);
+    if (r < 0)
+        return r;
+    t.iflag = 0;
+    t.oflag = 0;
+    t.lflag = 0;
+    t.cflag = baud_code(speed) | 0000060 /* CS8 */ | 0000200 /* CREAD */ | 0004000 /* CLOCAL */;
+    t.cc[arch.vmin] = 1;
+    t.cc[arch.vtime] = 0;
+    return sys(SYS_IOCTL, fd, arch.tcsets, &t, 0, 0);
+}
+
 /* ---- modes ---- */
 
 static const char *env_get(char **envp, const char *key)
@@ -868,7 +953,7 @@ static int serve_tty(const char *dev, unsigned speed, int forever)
             sleep_ms(5000);
             continue;
         }
-        if (arch_tty_raw((int) fd, speed) < 0)
+        if (tty_raw((int) fd, speed) < 0)
             say("insmod-agent: warning: cannot set raw mode\n");
         say("insmod-agent: serving on ");
         say(dev);
@@ -884,7 +969,7 @@ static int serve_tty(const char *dev, unsigned speed, int forever)
 
 static int serve_tcp(unsigned port)
 {
-    long s = arch_tcp_listen(port);
+    long s = tcp_listen(port);
     if (s < 0) {
         say("insmod-agent: cannot listen, errno ");
         say_num(-s);
@@ -895,7 +980,7 @@ static int serve_tcp(unsigned port)
     say_num(port);
     say("\n");
     for (;;) {
-        long c = arch_tcp_accept((int) s);
+        long c = tcp_accept((int) s);
         if (c < 0) {
             if (c == -EINTR)
                 continue;
