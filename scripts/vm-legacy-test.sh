@@ -65,18 +65,20 @@ free_port() {
     done
 }
 
-# boot NAME BZIMAGE QEMU_DEVICE_ARGS...
+# boot NAME BZIMAGE QEMU_DEVICE_ARGS...   (SERIAL=pty: the agent's port is a host pty instead)
 boot() {
-    local name=$1 kernel=$2; shift 2
+    local name=$1 kernel=$2 chardev; shift 2
     PORT=$(free_port)
     TARGET=tcp:127.0.0.1:$PORT
+    chardev="tcp:127.0.0.1:$PORT,server=on,wait=off"
+    [ "${SERIAL:-tcp}" = pty ] && chardev=pty
     CONSOLE=$WORK/$name.console
     : > "$CONSOLE"
     timeout $((VM_TIMEOUT + 400)) qemu-system-i386 -machine pc -m 128 -nodefaults -no-reboot \
         -display none -monitor none -kernel "$kernel" -initrd "$WORK/initrd.img" \
         -append "root=/dev/ram0 rw console=ttyS0 init=/sbin/init agent_tty=/dev/ttyS1 agent_idle=30" \
-        -serial "file:$CONSOLE" -serial "tcp:127.0.0.1:$PORT,server=on,wait=off" \
-        -nic none "$@" 2>"$WORK/$name.qemu.err" &
+        -serial "file:$CONSOLE" -serial "$chardev" \
+        -nic none "$@" >"$WORK/$name.qemu.err" 2>&1 &
     QEMU_PID=$!
     local t0 i
     t0=$(date +%s)
@@ -85,6 +87,9 @@ boot() {
         kill -0 "$QEMU_PID" 2>/dev/null || break
         sleep 0.5
     done
+    if [ "${SERIAL:-tcp}" = pty ]; then
+        TARGET=$(grep -o '/dev/pts/[0-9]*' "$WORK/$name.qemu.err" | head -1),115200
+    fi
     if ! grep -q 'insmod-agent: serving on' "$CONSOLE"; then
         fail "$name: the agent did not come up (console tail follows)"
         tail -20 "$CONSOLE"; cat "$WORK/$name.qemu.err"
@@ -245,6 +250,17 @@ if boot k2427 "$K27" -device rtl8139 -device ne2k_pci; then
         ctl dmesg | grep -Ei 'ne2k-pci|RTL-8029' | grep -Ei 'eth[0-9]' && pass "k2427: ne2k-pci probed the emulated card" || fail "k2427: no ne2k-pci probe in the kernel log"
     fi
     show_target k2427
+    halt_vm
+fi
+
+# ---- the serial-device form of --target: the agent's port as a host pty ----
+if SERIAL=pty boot k2418-pty "$K18"; then
+    out=$(ctl selftest agpty 2>&1)
+    if grep -q 'selftest passed' <<<"$out"; then
+        pass "k2418-pty: target $TARGET (stty raw): uname, query_module, create/init/delete_module over the serial-device path"
+    else
+        fail "k2418-pty: $out"
+    fi
     halt_vm
 fi
 
