@@ -158,6 +158,17 @@ agent_checks() {
     else
         fail "$name: abandoned module: listed before=$before after=$after; $(cat "$WORK/$name.abandon")"
     fi
+    # An insmod interrupted (SIGTERM) between create_module and init_module deletes the module itself.
+    "${CTL[@]}" "$TARGET" hang agint > "$WORK/$name.hang" 2>&1 &
+    apid=$!
+    for ((i = 0; i < 60; i++)); do grep -q created "$WORK/$name.hang" && break; sleep 0.5; done
+    kill -TERM "$apid" 2>/dev/null; wait "$apid" 2>/dev/null
+    after=$(ctl cat /proc/modules 2>&1 | grep -c '^agint ')
+    if [ "$after" = 0 ] && grep -q 'interrupted: deleted the half-created module agint' "$WORK/$name.hang"; then
+        pass "$name: insmod interrupted after create_module: '$(grep -o 'interrupted: deleted.*' "$WORK/$name.hang")'"
+    else
+        fail "$name: interrupted load: agint listed $after times; $(cat "$WORK/$name.hang")"
+    fi
     # ksymoops snapshot directory, written through the agent.
     local ts
     ts=$(date -u +%Y%m%d%H%M%S)

@@ -50,6 +50,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
     private AgentClient client;
     private final String sysname, release, version, machine;
     private final Map<String, Long> created = new LinkedHashMap<>();
+    private Thread interruptCleanup;
 
     private RemoteKernel(String spec, LinkOpener opener, Options options, AgentClient client) throws KernelException {
         this.spec = spec;
@@ -274,6 +275,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
             throw new KernelException(0, "short create_module answer from the agent");
         long addr = Bytes.getUInt(r.result(), 0) | (Bytes.getUInt(r.result(), 4) << 32);
         created.put(name, addr);
+        guard();
         return addr;
     }
 
@@ -284,6 +286,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
             client.call(Protocol.INIT_MODULE, Bytes.builder().cstring(name).build(), options.initTimeoutMillis(),
                     "init_module(" + name + ")");
             created.remove(name);
+            guard();
         } catch (LinkException e) {
             throw halfCreated(name, e);
         }
@@ -325,6 +328,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
         }
         if (name != null)
             created.remove(name);
+        guard();
     }
 
     /** After a link failure: one fresh link and greeting, so cleanup can still reach the agent. */
@@ -414,6 +418,53 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
         return Map.copyOf(created);
     }
 
+    /**
+     * While a module is created but not initialised, a JVM shutdown hook (Ctrl-C, SIGTERM) drops
+     * the busy link, reconnects and deletes it, so an interrupted insmod leaves nothing behind.
+     */
+    private synchronized void guard() {
+        if (!created.isEmpty() && interruptCleanup == null) {
+            interruptCleanup = new Thread(this::cleanupOnInterrupt, "insmod-remote-cleanup");
+            try {
+                Runtime.getRuntime().addShutdownHook(interruptCleanup);
+            } catch (IllegalStateException e) {
+                interruptCleanup = null;                    // already shutting down
+            }
+        } else if (created.isEmpty() && interruptCleanup != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(interruptCleanup);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook runs and finds nothing to do
+            }
+            interruptCleanup = null;
+        }
+    }
+
+    private void cleanupOnInterrupt() {
+        Map<String, Long> left;
+        synchronized (this) {
+            left = Map.copyOf(created);
+        }
+        if (left.isEmpty())
+            return;
+        client.close();                                     // the main thread may be mid-frame on it
+        try (AgentClient c = AgentClient.connect(opener.open(), 0, 3_000)) {
+            for (String name : left.keySet()) {
+                try {
+                    c.call(Protocol.DELETE_MODULE, Bytes.builder().u8(1).cstring(name).build(), 3_000,
+                            "delete_module(" + name + ")");
+                    System.err.println("insmod: " + spec + ": interrupted: deleted the half-created module " + name);
+                } catch (KernelException e) {
+                    System.err.println("insmod: " + spec + ": interrupted: could not delete module " + name + ": "
+                            + e.getMessage());
+                }
+            }
+        } catch (IOException | KernelException e) {
+            System.err.println("insmod: " + spec + ": interrupted: cannot reach the agent to delete "
+                    + String.join(", ", left.keySet()) + " (it deletes them itself after its idle limit)");
+        }
+    }
+
     /** Deletes half-created modules (best effort) and closes the link. */
     @Override
     public void close() {
@@ -424,6 +475,10 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
                 // the agent's idle timer is the fallback; nothing more to do here
             }
         }
+        synchronized (this) {
+            created.clear();
+        }
+        guard();
         client.close();
     }
 }

@@ -18,8 +18,10 @@ import org.modutils.insmod.kernel.RemoteKernel;
  * <pre>
  * java -cp insmod.jar org.modutils.insmod.kernel.remote.AgentCtl TARGET COMMAND [ARGS]
  *   info | cat PATH... | dmesg | modules | ksyms | write PATH (data on stdin) | isdir PATH
- *   delete NAME | selftest NAME | abandon NAME | cut NAME
+ *   delete NAME | selftest NAME | abandon NAME | cut NAME | hang NAME
  * </pre>
+ * {@code hang} creates NAME and waits: interrupting it (SIGINT/SIGTERM) must delete the module
+ * from this side at once.
  * {@code abandon} creates NAME, sends the first half of its image and then stops talking (it
  * waits to be killed), as an insmod killed mid-transfer would; the agent's idle timer must delete
  * the module. {@code cut} loads NAME over a link that breaks mid-transfer: the load must fail with
@@ -154,6 +156,18 @@ public final class AgentCtl {
                 need(a, 1);
                 k.deleteModule(a[0]);
                 return 0;
+            }
+            case "hang" -> {
+                need(a, 1);
+                long addr = k.createModule(a[0], bareSize(a[0]));
+                out.printf("created %s at 0x%08x; waiting to be interrupted%n", a[0], addr);
+                out.flush();
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return 1;
             }
             case "selftest" -> {
                 need(a, 1);
