@@ -8,6 +8,7 @@
 set -u -o pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VMTEST=${VMTEST_DIR:-$top/../shared/vmtest}
+[ -d "$VMTEST" ] || VMTEST=/work/shared/vmtest # a clone elsewhere (e.g. a fresh-clone check)
 CACHE=${VMTEST_CACHE:-/var/cache/vmtest}
 say() { echo "vm-modern-test: $*" >&2; }
 
