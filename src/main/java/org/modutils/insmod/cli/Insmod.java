@@ -19,14 +19,19 @@ import java.util.zip.GZIPInputStream;
 import org.modutils.insmod.config.ConfigContext;
 import org.modutils.insmod.config.ModuleLocator;
 import org.modutils.insmod.config.ModulesConf;
+import org.modutils.insmod.kernel.DirectoryKernel;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.KernelSymbols;
 import org.modutils.insmod.kernel.KsymsParser;
+import org.modutils.insmod.kernel.LinuxKernel;
+import org.modutils.insmod.kernel.RemoteKernel;
 import org.modutils.insmod.kernel.OfflineKernel;
 import org.modutils.insmod.module.Insmod24;
 import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.module.LoadRequest;
+import org.modutils.insmod.modern.ModernInsmod;
+import org.modutils.insmod.modern.ModernRequest;
 import org.modutils.insmod.sys.Flock;
 import org.modutils.insmod.sys.Snapshot;
 import org.modutils.insmod.sys.Syslog;
@@ -55,6 +60,7 @@ public final class Insmod {
         boolean force, autoclean, lock = true, map, noload, probe, quiet, rootCheckOff, syslog, kallsyms, verbose;
         boolean export = true, ksymoops = true, numericOnly;
         String persist, name, blob, prefix, ksyms, release, version, target;
+        ModernRequest.Syscall syscall = ModernRequest.Syscall.AUTO;
         final List<String> verify = new ArrayList<>();
     }
 
@@ -119,6 +125,14 @@ public final class Insmod {
                     case "uname-version": s.version = o.arg(); break;
                     case "target": s.target = o.arg(); break;
                     case "verify": s.verify.addAll(List.of(o.arg().split(","))); break;
+                    case "syscall":
+                        switch (o.arg()) {
+                            case "auto": s.syscall = ModernRequest.Syscall.AUTO; break;
+                            case "finit": s.syscall = ModernRequest.Syscall.FINIT; break;
+                            case "init": s.syscall = ModernRequest.Syscall.INIT; break;
+                            default: help[0] = true;
+                        }
+                        break;
                     case "help-all": out.print(OptionTable.helpAll()); help[0] = true; break;
                     default: help[0] = true; break;
                 }
@@ -145,6 +159,10 @@ public final class Insmod {
         ModulesConf conf = ModulesConf.read(ConfigContext.of(Path.of("/"), env, release, s.autoclean), log);
         String mName = s.name != null ? s.name : moduleNameOf(filename);
 
+        if (filename.equals("-")) {
+            // A module on standard input: only the 2.6+ path takes one (the kernel links it).
+            return modern(s, "-", params, new LinuxKernel(), log);
+        }
         Optional<Path> located = new ModuleLocator(conf, !s.rootCheckOff, log).locate(filename, s.verbose);
         if (located.isEmpty()) {
             return 1;
@@ -161,7 +179,30 @@ public final class Insmod {
         }
         Kernel kernel = null;
         Flock lock = null;
+        boolean snapshot = false;
         try {
+            try {
+                kernel = kernelFor(s, release, env, log);
+            } catch (KernelException e) {
+                log.error(e.getMessage());
+                return 1;
+            }
+            if (kernel == null) {
+                return 1;
+            }
+            if (!kernel.legacy()) {
+                // A 2.6+ kernel links modules itself.
+                if (s.noload || s.probe) {
+                    log.error("this kernel (" + release + ") has no /proc/ksyms: 2.4 modules are linked against a "
+                            + "symbol table, so pass --ksyms=FILE (a /proc/ksyms copy or /var/log/ksymoops/*.ksyms "
+                            + "snapshot of the target) and --uname-release=R with -n");
+                    return 1;
+                }
+                return modern(s, filename, params, kernel, log);
+            }
+            if (ModernInsmod.isModernModule(data)) {
+                return ModernInsmod.refuseOnLegacyKernel(filename, kernel.release(), modernMessages(log));
+            }
             if (!s.noload) {
                 // Serialise loads of the same module (2.4.16 always locks). A -n run never touches
                 // the kernel, so it skips the lock and never loads JNA.
@@ -170,15 +211,10 @@ public final class Insmod {
                 } catch (IOException e) {
                     log.error(IoReasons.of(e));
                 }
+                snapshot = true;
             }
             KernelSymbols ksyms;
             try {
-                String testKernel = env.get("INSMOD_TEST_KERNEL");
-                kernel = testKernel != null ? new org.modutils.insmod.kernel.DirectoryKernel(Path.of(testKernel))
-                        : kernelFor(s, release, log);
-                if (kernel == null) {
-                    return 1;
-                }
                 ksyms = kernel.symbols();
             } catch (KernelException e) {
                 log.error(e.getMessage());
@@ -202,14 +238,48 @@ public final class Insmod {
             if (lock != null) {
                 lock.close();
             }
-            if (!s.noload && kernel != null) {
+            if (snapshot) {
                 snapshot(kernel, env, log);
+            }
+            if (kernel instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // closing a link to a remote target: nothing left to report
+                }
             }
         }
     }
 
+    /** The 2.6+ path: the kernel links the module (finit_module or init_module). */
+    private static int modern(Settings s, String module, List<String> params, Kernel kernel, Log log) {
+        return ModernInsmod.run(new ModernRequest(module, List.copyOf(params), s.force, s.verbose,
+                List.copyOf(s.verify), s.syscall, kernel, System.in), modernMessages(log));
+    }
+
+    /** The modern path's messages through our logger (so -s applies): "insmod: " on every line. */
+    private static org.modutils.insmod.modern.Messages modernMessages(Log log) {
+        return new org.modutils.insmod.modern.Messages() {
+            @Override
+            public void error(String text) {
+                for (String line : text.split("\n", -1)) {
+                    log.error(line);
+                }
+            }
+
+            @Override
+            public void info(String text) {
+                log.info(text);
+            }
+        };
+    }
+
     /** The ksymoops snapshot every real load attempt leaves, when /var/log/ksymoops exists. */
     private static void snapshot(Kernel kernel, java.util.Map<String, String> env, Log log) {
+        if (kernel instanceof RemoteKernel remote) {
+            remoteSnapshot(remote, log);
+            return;
+        }
         String dir = env.get("INSMOD_KSYMOOPS_DIR");
         Snapshot snap = dir != null ? new Snapshot(Path.of(dir), java.time.Clock.systemDefaultZone(), log::error)
                 : Snapshot.standard(log::error);
@@ -220,6 +290,28 @@ public final class Insmod {
         }
     }
 
+
+    /** The same snapshot on a remote target, written there through its agent. */
+    private static void remoteSnapshot(RemoteKernel k, Log log) {
+        String dir = "/var/log/ksymoops";
+        try {
+            if (!k.isDirectory(dir)) {
+                return;
+            }
+            String ts = java.time.format.DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
+                    .format(java.time.LocalDateTime.ofEpochSecond(k.time(), 0, java.time.ZoneOffset.UTC));
+            byte[] ksyms = k.readFile("/proc/ksyms");
+            byte[] modules = k.readFile("/proc/modules");
+            if (ksyms != null) {
+                k.writeFile(dir + "/" + ts + ".ksyms", ksyms);
+            }
+            if (modules != null) {
+                k.writeFile(dir + "/" + ts + ".modules", modules);
+            }
+        } catch (KernelException e) {
+            log.error("cannot write the ksymoops snapshot on the target: " + e.getMessage());
+        }
+    }
 
     /** -h, -R or a bad long option: the original usage text; --help-all: ours, exit 0. */
     private static int usageOrHelpAll(String[] argv, PrintStream err) {
@@ -264,9 +356,25 @@ public final class Insmod {
         return raw;
     }
 
-    private static Kernel kernelFor(Settings s, String release, Log log) throws KernelException {
-        String version = s.version != null ? s.version : procString("/proc/sys/kernel/version");
+    /**
+     * The kernel this run talks to: a remote 2.4 target (--target), an offline symbol table
+     * (--ksyms, with -n or -p), the stand-in kernel of the tests (INSMOD_TEST_KERNEL), else the
+     * running kernel.
+     */
+    private static Kernel kernelFor(Settings s, String release, java.util.Map<String, String> env, Log log)
+            throws KernelException {
+        if (s.target != null) {
+            RemoteKernel k = RemoteKernel.open(s.target);
+            if (!k.legacy()) {
+                k.close();
+                log.error("target " + s.target + " runs a kernel without query_module (2.6 or later): "
+                        + "--target drives 2.1-2.4 kernels");
+                return null;
+            }
+            return k;
+        }
         if (s.ksyms != null) {
+            String version = s.version != null ? s.version : procString("/proc/sys/kernel/version");
             byte[] table;
             try {
                 table = Files.readAllBytes(Paths.get(s.ksyms));
@@ -277,7 +385,7 @@ public final class Insmod {
             KernelSymbols syms;
             try {
                 syms = KsymsParser.parse(table);
-            } catch (KsymsParser.FormatException e) {
+            } catch (KernelException e) {
                 log.error(s.ksyms + ": not a /proc/ksyms table: " + e.getMessage());
                 return null;
             }
@@ -287,19 +395,11 @@ public final class Insmod {
             }
             return new OfflineKernel(release, version, syms, true);
         }
-        Path procKsyms = Paths.get("/proc/ksyms");
-        if (Files.isReadable(procKsyms)) {
-            try {
-                return new OfflineKernel(release, version, KsymsParser.parse(Files.readAllBytes(procKsyms)), true);
-            } catch (IOException | KsymsParser.FormatException e) {
-                log.error("/proc/ksyms: " + e.getMessage());
-                return null;
-            }
+        String testKernel = env.get("INSMOD_TEST_KERNEL");
+        if (testKernel != null) {
+            return new DirectoryKernel(Path.of(testKernel));
         }
-        log.error("this kernel (" + release + ") has no /proc/ksyms: 2.4 modules are linked against a symbol table, "
-                + "so pass --ksyms=FILE (a /proc/ksyms copy or /var/log/ksymoops/*.ksyms snapshot of the target) "
-                + "and --uname-release=R with -n");
-        return null;
+        return new LinuxKernel();
     }
 
     private static String procString(String p) {

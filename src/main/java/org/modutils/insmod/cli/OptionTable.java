@@ -94,6 +94,8 @@ final class OptionTable {
         o.addOption(longOnly("target", "SPEC", "Load into a remote 2.4 target through its agent: tcp:HOST:PORT or "
                 + "a serial device[,speed]"));
         o.addOption(longOnly("verify", "CERT[,CERT]", "Refuse a .ko unless its appended signature verifies"));
+        o.addOption(longOnly("syscall", "auto|finit|init", "2.6+ kernels: force finit_module or init_module "
+                + "(default: finit_module, init_module where it cannot be used)"));
         o.addOption(longOnly("help-all", null, "Print every option, ours included"));
         return o;
     }

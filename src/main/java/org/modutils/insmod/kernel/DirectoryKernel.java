@@ -63,7 +63,7 @@ public final class DirectoryKernel implements Kernel {
             }
             mods.addAll(table.modules());
             return new KernelSymbols(mods, table.kernel());
-        } catch (IOException | KsymsParser.FormatException | InterruptedException | NumberFormatException e) {
+        } catch (IOException | KernelException | InterruptedException | NumberFormatException e) {
             throw new KernelException(5, "stand-in kernel: " + e.getMessage());
         }
     }

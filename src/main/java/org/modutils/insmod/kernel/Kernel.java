@@ -34,4 +34,38 @@ public interface Kernel {
 
     /** Writes /proc/sys/kernel/tainted. */
     void setTainted(int value) throws KernelException;
+
+    // ---- 2.6+ kernels: the kernel links the module itself. Defaults say "not supported", so
+    // implementations that only serve the 2.4 linker (offline -n, remote) need not change.
+
+    /** finit_module(2) flag: skip the modversions (CRC) check; needs CONFIG_MODULE_FORCE_LOAD. */
+    int MODULE_INIT_IGNORE_MODVERSIONS = 1;
+    /** finit_module(2) flag: skip the vermagic check; needs CONFIG_MODULE_FORCE_LOAD. */
+    int MODULE_INIT_IGNORE_VERMAGIC = 2;
+    /** finit_module(2) flag: the file is compressed and the kernel decompresses it (5.17+). */
+    int MODULE_INIT_COMPRESSED_FILE = 4;
+
+    /** uname -m of the kernel (the ELF machine its modules must have), or null when unknown. */
+    default String machine() throws KernelException {
+        return null;
+    }
+
+    /** finit_module(2) on the file at {@code path} with the kernel-format parameter string. */
+    default void finitModule(String path, String params, int flags) throws KernelException {
+        throw new KernelException(Errno.ENOSYS, "finit_module: " + Errno.text(Errno.ENOSYS));
+    }
+
+    /**
+     * finit_module(2) on an anonymous memory file (memfd_create) holding {@code image}: the
+     * finit path (and its flags) for modules that were decompressed or read from stdin.
+     * {@code name} only labels the memfd.
+     */
+    default void finitModuleImage(String name, byte[] image, String params, int flags) throws KernelException {
+        throw new KernelException(Errno.ENOSYS, "memfd_create: " + Errno.text(Errno.ENOSYS));
+    }
+
+    /** The 2.6+ init_module(2): {@code image} is a whole, uncompressed .ko. */
+    default void initModuleImage(byte[] image, String params) throws KernelException {
+        throw new KernelException(Errno.ENOSYS, "init_module: " + Errno.text(Errno.ENOSYS));
+    }
 }

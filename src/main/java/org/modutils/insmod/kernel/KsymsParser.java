@@ -7,81 +7,66 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the 2.4 /proc/ksyms format: {@code addr name} for the kernel, {@code addr name\t[module]}
- * for a loaded module. Modules keep the order of their first line (the kernel lists the newest
- * first); a module's struct address is the value of its {@code __insmod_<module>_O...} symbol.
+ * Reads the 2.4 {@code /proc/ksyms} format (also what {@code --ksyms=FILE} takes): one symbol per
+ * line, {@code "<hex address> <name>"} for the kernel's own exports and
+ * {@code "<hex address> <name>\t[<module>]"} for a loaded module's. Modules keep the order in
+ * which they first appear. A module's struct address is the value of its
+ * {@code __insmod_<module>_O...} symbol (the only place /proc/ksyms shows it), 0 without one.
+ * Blank lines are skipped; anything else that does not fit is an error naming the line.
  */
 public final class KsymsParser {
     private KsymsParser() {}
 
-    /** Thrown for a line that is not in the format; the message names the line. */
-    public static final class FormatException extends Exception {
-        public FormatException(String message) {
-            super(message);
-        }
-    }
-
-    public static KernelSymbols parse(byte[] data) throws FormatException {
-        String text = new String(data, StandardCharsets.ISO_8859_1);
+    public static KernelSymbols parse(byte[] text) throws KernelException {
+        String s = new String(text, StandardCharsets.ISO_8859_1);
         List<KernelSymbol> kernel = new ArrayList<>();
-        Map<String, List<KernelSymbol>> mods = new LinkedHashMap<>();
+        Map<String, List<KernelSymbol>> modules = new LinkedHashMap<>();
         int lineNo = 0;
-        int pos = 0;
-        while (pos < text.length()) {
-            int nl = text.indexOf('\n', pos);
-            String line = nl < 0 ? text.substring(pos) : text.substring(pos, nl);
-            pos = nl < 0 ? text.length() : nl + 1;
+        for (String line : s.split("\n", -1)) {
             lineNo++;
-            if (line.endsWith("\r")) {
-                line = line.substring(0, line.length() - 1);
-            }
-            if (line.isBlank()) {
-                continue;
-            }
+            if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
+            if (line.isBlank()) continue;
             int sp = line.indexOf(' ');
-            if (sp <= 0) {
-                throw new FormatException("line " + lineNo + ": expected 'address name'");
-            }
+            if (sp <= 0) throw bad(lineNo, line, "expected '<hex address> <name>'");
             long value;
             try {
                 value = Long.parseUnsignedLong(line.substring(0, sp), 16);
             } catch (NumberFormatException e) {
-                throw new FormatException("line " + lineNo + ": bad address '" + line.substring(0, sp) + "'");
+                throw bad(lineNo, line, "'" + line.substring(0, sp) + "' is not a hex address");
             }
-            String rest = line.substring(sp + 1).stripLeading();
+            String rest = line.substring(sp + 1);
             String module = null;
             int tab = rest.indexOf('\t');
-            int br = tab >= 0 ? tab : rest.indexOf(" [");
-            if (br >= 0) {
-                String m = rest.substring(br + 1).strip();
-                if (!m.startsWith("[") || !m.endsWith("]") || m.length() < 3) {
-                    throw new FormatException("line " + lineNo + ": bad module name '" + m + "'");
-                }
-                module = m.substring(1, m.length() - 1);
-                rest = rest.substring(0, br);
+            if (tab >= 0) {
+                String tag = rest.substring(tab + 1).trim();
+                rest = rest.substring(0, tab);
+                if (tag.length() < 3 || tag.charAt(0) != '[' || tag.charAt(tag.length() - 1) != ']')
+                    throw bad(lineNo, line, "expected '[module]' after the tab");
+                module = tag.substring(1, tag.length() - 1);
             }
-            if (rest.isEmpty() || rest.indexOf(' ') >= 0) {
-                throw new FormatException("line " + lineNo + ": bad symbol name");
-            }
-            KernelSymbol s = new KernelSymbol(value, rest);
-            if (module == null) {
-                kernel.add(s);
-            } else {
-                mods.computeIfAbsent(module, k -> new ArrayList<>()).add(s);
-            }
+            String name = rest.trim();
+            if (name.isEmpty() || name.indexOf(' ') >= 0) throw bad(lineNo, line, "expected one symbol name");
+            KernelSymbol sym = new KernelSymbol(value, name);
+            if (module == null || module.isEmpty()) kernel.add(sym);
+            else modules.computeIfAbsent(module, k -> new ArrayList<>()).add(sym);
         }
-        List<LoadedModule> modules = new ArrayList<>();
-        for (Map.Entry<String, List<KernelSymbol>> e : mods.entrySet()) {
-            String tag = "__insmod_" + e.getKey() + "_O";
-            long addr = 0;
-            for (KernelSymbol s : e.getValue()) {
-                if (s.name().startsWith(tag)) {
-                    addr = s.value();
+        List<LoadedModule> loaded = new ArrayList<>();
+        for (Map.Entry<String, List<KernelSymbol>> e : modules.entrySet()) {
+            String prefix = "__insmod_" + e.getKey() + "_O";
+            long address = 0;
+            for (KernelSymbol sym : e.getValue()) {
+                if (sym.name().startsWith(prefix)) {
+                    address = sym.value();
                     break;
                 }
             }
-            modules.add(new LoadedModule(e.getKey(), addr, List.copyOf(e.getValue())));
+            loaded.add(new LoadedModule(e.getKey(), address, List.copyOf(e.getValue())));
         }
-        return new KernelSymbols(List.copyOf(modules), List.copyOf(kernel));
+        return new KernelSymbols(List.copyOf(loaded), List.copyOf(kernel));
+    }
+
+    private static KernelException bad(int lineNo, String line, String why) {
+        String shown = line.length() > 80 ? line.substring(0, 80) + "..." : line;
+        return new KernelException(0, "line " + lineNo + ": " + why + ": " + shown);
     }
 }

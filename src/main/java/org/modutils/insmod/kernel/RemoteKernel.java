@@ -182,7 +182,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
         byte[] ksyms = readFile("/proc/ksyms");
         if (ksyms == null)
             throw new KernelException(Errno.ENOENT, "the target has neither query_module nor /proc/ksyms");
-        return ProcKsyms.parse(ksyms);
+        return KsymsParser.parse(ksyms);
     }
 
     private KernelSymbols fromQueryModule() throws KernelException {

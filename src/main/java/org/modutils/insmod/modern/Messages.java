@@ -1,0 +1,39 @@
+package org.modutils.insmod.modern;
+
+import java.io.PrintStream;
+
+/**
+ * Where the modern path writes. Style (see docs/modern-messages.md):
+ * errors and warnings go to stderr, each line as {@code insmod: <text>}; the first line of a
+ * failed load is {@code ERROR: could not insert module <file>: <strerror> -- <cause>}, and detail
+ * lines follow indented by two spaces. {@code -v} information goes to stdout without prefix, as
+ * the original's {@code lprintf}.
+ */
+public interface Messages {
+    /** One line (or several, split at '\n') for stderr. */
+    void error(String text);
+
+    /** One line for stdout (verbose information). */
+    void info(String text);
+
+    /** The process's stdout and stderr with the {@code insmod: } prefix on stderr lines. */
+    static Messages stdio() {
+        return of(System.out, System.err);
+    }
+
+    static Messages of(PrintStream out, PrintStream err) {
+        return new Messages() {
+            @Override
+            public void error(String text) {
+                for (String line : text.split("\n", -1)) err.println("insmod: " + line);
+                err.flush();
+            }
+
+            @Override
+            public void info(String text) {
+                out.println(text);
+                out.flush();
+            }
+        };
+    }
+}

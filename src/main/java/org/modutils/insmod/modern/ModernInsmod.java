@@ -1,0 +1,300 @@
+package org.modutils.insmod.modern;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import org.modutils.insmod.kernel.Errno;
+import org.modutils.insmod.kernel.Kernel;
+import org.modutils.insmod.kernel.KernelException;
+
+/**
+ * Loads a 2.6+ module (.ko, maybe compressed, maybe from stdin) into a kernel that links modules
+ * itself: read, decompress by magic, check, optionally verify the signature, hand it to the
+ * kernel with finit_module or init_module, and explain a refusal.
+ */
+public final class ModernInsmod {
+    private static final int TAINT_FORCED_MODULE = 1 << 1;
+
+    private final ModernRequest req;
+    private final Messages out;
+    private final Kernel kernel;
+    private final String label;
+
+    private ModernInsmod(ModernRequest req, Messages out) {
+        this.req = req;
+        this.out = out;
+        this.kernel = req.kernel();
+        this.label = isStdin(req.module()) ? "(standard input)" : req.module();
+    }
+
+    /** Runs one load; returns the exit status (0 loaded, 1 not). Never throws. */
+    public static int run(ModernRequest req, Messages out) {
+        try {
+            return new ModernInsmod(req, out).load();
+        } catch (RuntimeException | Error e) {
+            out.error("ERROR: internal error while loading " + req.module() + ": " + e);
+            return 1;
+        }
+    }
+
+    /**
+     * For the CLI on a 2.1-2.4 kernel: is {@code file} (raw bytes, maybe compressed) a 2.6+ module
+     * that such a kernel cannot take? False for anything else, including unreadable data.
+     */
+    public static boolean isModernModule(byte[] file) {
+        try {
+            return KoFile.parse(Compression.detect(file).decompress(file)).isModernModule();
+        } catch (IOException | KoFile.BadModuleException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The sentence for a .ko offered to a 2.1-2.4 kernel; returns the exit status 1. */
+    public static int refuseOnLegacyKernel(String file, String release, Messages out) {
+        out.error("ERROR: could not insert module " + file + ": it is a Linux 2.6+ module (.ko), but the running"
+                + " kernel " + release + " is a 2.1-2.4 kernel (it has query_module), which loads only 2.4 objects"
+                + " (.o) that insmod links itself");
+        return 1;
+    }
+
+    static boolean isStdin(String module) {
+        return module.equals("-");
+    }
+
+    private int fail(String text) {
+        out.error("ERROR: " + text);
+        return 1;
+    }
+
+    private int load() {
+        // 1. read
+        byte[] raw;
+        try {
+            raw = read();
+        } catch (IOException e) {
+            return fail("could not load module " + label + ": " + ioReason(e));
+        }
+        // 2. decompress by magic
+        Compression comp = Compression.detect(raw);
+        byte[] image;
+        try {
+            image = comp.decompress(raw);
+        } catch (IOException e) {
+            return fail("could not load module " + label + ": corrupt " + comp.kernelName() + " data: " + e.getMessage());
+        }
+        // 3. what is it?
+        KoFile ko;
+        try {
+            ko = KoFile.parse(image);
+        } catch (KoFile.BadModuleException e) {
+            return fail("could not load module " + label + ": " + e.getMessage() + " (not a kernel module)");
+        }
+        if (ko.isLegacyModule()) {
+            String kv = ko.modinfo("kernel_version");
+            return fail("could not insert module " + label + ": it is a Linux 2.0-2.4 module (.o"
+                    + (kv == null ? "" : ", kernel_version=" + kv) + ") that insmod links itself for a 2.4 kernel,"
+                    + " but the running kernel " + kernel.release() + " loads only 2.6+ modules (.ko)");
+        }
+        String name = moduleName(ko);
+        if (req.verbose() && comp != Compression.NONE)
+            out.info("decompressed " + comp.kernelName() + ": " + raw.length + " -> " + image.length + " bytes");
+        // 4. signature
+        ModuleSignature sig = null;
+        String sigProblem = null;
+        try {
+            sig = ModuleSignature.of(image);
+        } catch (ModuleSignature.BadSignatureException e) {
+            sigProblem = e.getMessage();
+        }
+        if (req.verbose()) describeSignature(sig, sigProblem);
+        if (!req.verifyCerts().isEmpty()) {
+            String refusal = verify(sig, sigProblem);
+            if (refusal != null) return fail("refusing to load " + label + ": --verify: " + refusal);
+        }
+        // 5. parameters
+        String params;
+        try {
+            params = ParamString.join(req.params());
+        } catch (ParamString.BadParameterException e) {
+            return fail(e.getMessage());
+        }
+        int flags = req.force() ? Kernel.MODULE_INIT_IGNORE_MODVERSIONS | Kernel.MODULE_INIT_IGNORE_VERMAGIC : 0;
+        // 6. submit
+        try {
+            submit(comp, image, name, params, flags);
+        } catch (KernelException e) {
+            if (e.errno() == 0) return fail("could not insert module " + label + ": " + e.getMessage());
+            Diagnostics d = new Diagnostics(kernel, ko, name, req.force(), sig, sigProblem);
+            List<String> why = d.explain(e.errno());
+            String cause = why.isEmpty() ? null : why.get(0);
+            StringBuilder sb = new StringBuilder("ERROR: could not insert module " + label + ": " + Errno.text(e.errno()));
+            if (cause != null) sb.append(" -- ").append(cause);
+            for (int i = 1; i < why.size(); i++) sb.append('\n').append(why.get(i));
+            out.error(sb.toString());
+            return 1;
+        }
+        if (req.force()) reportForced(name);
+        return 0;
+    }
+
+    private byte[] read() throws IOException {
+        if (isStdin(req.module())) {
+            InputStream in = req.stdin();
+            return in.readAllBytes();
+        }
+        Path p = Paths.get(req.module());
+        if (Files.isDirectory(p)) throw new IOException(Errno.text(21));
+        return Files.readAllBytes(p);
+    }
+
+    private static String ioReason(IOException e) {
+        if (e instanceof NoSuchFileException) return Errno.text(Errno.ENOENT);
+        if (e instanceof AccessDeniedException) return Errno.text(13);
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** .modinfo name= (2.6.36+ modpost writes it), else the file name up to the first '.', '-' as '_'. */
+    private String moduleName(KoFile ko) {
+        String n = ko.modinfo("name");
+        if (n != null && !n.isEmpty()) return n;
+        if (isStdin(req.module())) return "unknown";
+        String base = Paths.get(req.module()).getFileName().toString();
+        int dot = base.indexOf('.');
+        return (dot > 0 ? base.substring(0, dot) : base).replace('-', '_');
+    }
+
+    private void describeSignature(ModuleSignature sig, String problem) {
+        if (problem != null) {
+            out.info("signature: unusable: " + problem);
+            return;
+        }
+        if (sig == null) {
+            out.info("signature: none");
+            return;
+        }
+        try {
+            for (CmsSignature.Signer s : CmsSignature.signers(sig)) {
+                out.info("signer: " + s.signer());
+                out.info("key id: " + s.keyId());
+                out.info("digest: " + s.digest());
+            }
+        } catch (ModuleSignature.BadSignatureException e) {
+            out.info("signature: unusable: " + e.getMessage());
+        }
+    }
+
+    /** Null when the signature verifies with one of the certificates, else the reason. */
+    private String verify(ModuleSignature sig, String problem) {
+        List<X509Certificate> certs = new ArrayList<>();
+        for (String f : req.verifyCerts()) {
+            try (InputStream in = Files.newInputStream(Paths.get(f))) {
+                CertificateFactory cf = CertificateFactory.getInstance("X.509");
+                for (java.security.cert.Certificate c : cf.generateCertificates(in)) certs.add((X509Certificate) c);
+            } catch (IOException e) {
+                return "cannot read certificate " + f + ": " + ioReason(e);
+            } catch (CertificateException | RuntimeException e) {
+                return "certificate " + f + " is not an X.509 certificate (PEM or DER): " + e.getMessage();
+            }
+        }
+        if (certs.isEmpty()) return "no certificate found in " + String.join(", ", req.verifyCerts());
+        if (problem != null) return problem;
+        if (sig == null) return "the module is unsigned";
+        try {
+            CmsSignature.Verdict v = CmsSignature.verify(sig, certs);
+            if (v.ok()) {
+                if (req.verbose()) out.info(v.message());
+                return null;
+            }
+            return v.message();
+        } catch (ModuleSignature.BadSignatureException e) {
+            return e.getMessage();
+        }
+    }
+
+    private String kernelCompression() {
+        try {
+            byte[] b = kernel.readFile("/sys/module/compression");
+            return b == null ? null : new String(b, StandardCharsets.US_ASCII).trim();
+        } catch (KernelException e) {
+            return null;
+        }
+    }
+
+    private void submit(Compression comp, byte[] image, String name, String params, int flags) throws KernelException {
+        ModernRequest.Syscall how = req.syscall();
+        boolean stdin = isStdin(req.module());
+        if (!stdin && how != ModernRequest.Syscall.INIT) {
+            if (comp == Compression.NONE) {
+                if (tryFinit(() -> kernel.finitModule(req.module(), params, flags),
+                        "finit_module on the file, flags " + flags)) return;
+                initImage(image, params, comp);
+                return;
+            }
+            if (comp.kernelName().equals(kernelCompression())) {
+                int f = flags | Kernel.MODULE_INIT_COMPRESSED_FILE;
+                if (tryFinit(() -> kernel.finitModule(req.module(), params, f),
+                        "finit_module on the " + comp.kernelName() + " file (the kernel decompresses), flags " + f)) return;
+                initImage(image, params, comp);
+                return;
+            }
+        }
+        // The data is in memory (decompressed here, or stdin). finit on a memfd keeps the -f flags,
+        // which init_module cannot carry, so -f prefers it.
+        if (how == ModernRequest.Syscall.FINIT || (how == ModernRequest.Syscall.AUTO && req.force())) {
+            String what = (comp == Compression.NONE ? "the image" : "the " + comp.kernelName() + "-decompressed image")
+                    + " in a memfd (" + image.length + " bytes), flags " + flags;
+            if (tryFinit(() -> kernel.finitModuleImage(name, image, params, flags), "finit_module on " + what)) return;
+        }
+        initImage(image, params, comp);
+    }
+
+    private interface Call {
+        void run() throws KernelException;
+    }
+
+    /** Runs a finit call; false when the kernel has no finit_module/memfd (ENOSYS) and AUTO may fall back. */
+    private boolean tryFinit(Call call, String what) throws KernelException {
+        if (req.verbose()) out.info("syscall: " + what);
+        try {
+            call.run();
+            return true;
+        } catch (KernelException e) {
+            if (e.errno() != Errno.ENOSYS || req.syscall() == ModernRequest.Syscall.FINIT) throw e;
+            if (req.verbose()) out.info(e.getMessage() + "; falling back to init_module");
+            return false;
+        }
+    }
+
+    private void initImage(byte[] image, String params, Compression comp) throws KernelException {
+        if (req.verbose())
+            out.info("syscall: init_module with the " + (comp == Compression.NONE ? "" : comp.kernelName() + "-decompressed ")
+                    + "image (" + image.length + " bytes)");
+        if (req.force() && req.verbose())
+            out.info("note: init_module has no flags; -f cannot be passed on this path");
+        kernel.initModuleImage(image, params);
+    }
+
+    private void reportForced(String name) {
+        String taint;
+        try {
+            int t = kernel.tainted();
+            taint = t < 0 ? "the kernel has no taint flags"
+                    : "/proc/sys/kernel/tainted is now " + t + ((t & TAINT_FORCED_MODULE) != 0
+                    ? " (F: forced module load)" : " (without F: nothing had to be forced)");
+        } catch (KernelException e) {
+            taint = "taint unknown: " + e.getMessage();
+        }
+        out.error("warning: -f: the kernel accepted module " + name
+                + " while told to ignore vermagic and symbol versions; " + taint);
+    }
+}
