@@ -27,6 +27,7 @@ class LegacyLoadTest {
         final KernelSymbols symbols;
         final long address;
         final int initErrno;
+        int createErrno;
         final List<String> calls = new ArrayList<>();
         byte[] image;
         int taint;
@@ -43,8 +44,11 @@ class LegacyLoadTest {
         @Override public KernelSymbols symbols() { return symbols; }
 
         @Override
-        public long createModule(String name, long size) {
+        public long createModule(String name, long size) throws KernelException {
             calls.add("create_module " + name + " " + size);
+            if (createErrno != 0) {
+                throw new KernelException(createErrno, createErrno == 12 ? "Cannot allocate memory" : "File exists");
+            }
             return address;
         }
 
@@ -162,6 +166,31 @@ class LegacyLoadTest {
         assertTrue(c.out.toString().startsWith("Hint: insmod errors can be caused by incorrect module parameters"),
                 c.out.toString());
         assertEquals("delete_module hello", k.calls.get(k.calls.size() - 1));
+    }
+
+    @Test
+    void failedCreateModuleNeitherInitsNorDeletes() throws Exception {
+        Path obj = Paths.get("testdata/oracle/i386/obj/hello.o");
+        KernelSymbols syms = table("ksyms32.txt");
+        RecordingKernel k = new RecordingKernel(syms, 0xd0900000L, 0);
+        k.createErrno = 12;
+        Capture c = new Capture();
+        Insmod24.Result r = Insmod24.run(request(obj, false), c, k, syms);
+        assertEquals(1, r.status());
+        assertEquals(1, k.calls.size(), k.calls.toString());
+        long size = Long.parseLong(k.calls.get(0).substring(k.calls.get(0).lastIndexOf(' ') + 1));
+        assertEquals(obj + ": can't allocate kernel memory for module; needed " + size + " bytes\n", c.err.toString());
+    }
+
+    @Test
+    void aConcurrentLoadUnderTheLockIsSuccess() throws Exception {
+        Path obj = Paths.get("testdata/oracle/i386/obj/hello.o");
+        KernelSymbols syms = table("ksyms32.txt");
+        RecordingKernel k = new RecordingKernel(syms, 0xd0900000L, 0);
+        k.createErrno = 17;
+        Capture c = new Capture();
+        assertEquals(0, Insmod24.run(request(obj, false), c, k, syms).status(), "EEXIST under -L exits 0");
+        assertEquals("", c.err.toString());
     }
 
     @Test
