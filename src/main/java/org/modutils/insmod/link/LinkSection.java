@@ -26,12 +26,28 @@ public final class LinkSection {
         this.addralign = addralign;
     }
 
-    /** Grows the section by {@code more} zero bytes and returns the old size. */
+    /**
+     * Grows the section by {@code more} zero bytes and returns the old size. The array grows
+     * geometrically (insmod extends __ksymtab and .kstrtab once per exported symbol), so until
+     * {@link #trim} it may be longer than {@code size}; the bytes beyond are zero.
+     */
     public int extend(long more) {
         int old = (int) size;
         size += more;
-        contents = contents == null ? new byte[(int) size] : Arrays.copyOf(contents, (int) size);
+        if (contents == null) {
+            contents = new byte[(int) size];
+        } else if (contents.length < size) {
+            long cap = Math.max(size, Math.min(Integer.MAX_VALUE - 8, 2L * contents.length));
+            contents = Arrays.copyOf(contents, (int) cap);
+        }
         return old;
+    }
+
+    /** Drops the spare room {@link #extend} left, so that contents.length is size again. */
+    public void trim() {
+        if (contents != null && contents.length > size) {
+            contents = Arrays.copyOf(contents, (int) size);
+        }
     }
 
     @Override

@@ -31,8 +31,34 @@ public final class ObjFile {
     SymbolTable symtab;
     final List<String> errors = new ArrayList<>();
 
-    private final List<long[]> stringPatches = new ArrayList<>();   // {secidx, offset, stringOffset}
-    private final List<Object[]> symbolPatches = new ArrayList<>(); // {secidx, offset, Sym}
+    // The original pushes patches on the front of a list; these keep them in arrival order and
+    // are applied from the back, which is the same order without moving the list each time.
+    private final Patches stringPatches = new Patches();   // secidx, offset, stringOffset
+    private final Patches symbolPatches = new Patches();   // secidx, offset, Sym
+
+    /** Patches as flat arrays: no per-patch objects. */
+    private static final class Patches {
+        int count;
+        int[] secidx = new int[16];
+        long[] offset = new long[16];
+        long[] value = new long[16];
+        Sym[] sym = new Sym[16];
+
+        void add(int sec, long off, long v, Sym s) {
+            if (count == secidx.length) {
+                int n = 2 * count;
+                secidx = java.util.Arrays.copyOf(secidx, n);
+                offset = java.util.Arrays.copyOf(offset, n);
+                value = java.util.Arrays.copyOf(value, n);
+                sym = java.util.Arrays.copyOf(sym, n);
+            }
+            secidx[count] = sec;
+            offset[count] = off;
+            value[count] = v;
+            sym[count] = s;
+            count++;
+        }
+    }
 
     ObjFile(String fileName, ElfFile elf, Target target) {
         this.fileName = fileName;
@@ -164,12 +190,12 @@ public final class ObjFile {
         }
         System.arraycopy(bytes, 0, strsec.contents, (int) strOff, bytes.length);
         strsec.contents[(int) strOff + bytes.length] = 0;
-        stringPatches.add(0, new long[] {secidx, offset, strOff});
+        stringPatches.add(secidx, offset, strOff, null);
     }
 
     /** Patches {@code sym}'s final value in at secidx:offset once addresses are known. */
     public void symbolPatch(int secidx, long offset, Sym sym) {
-        symbolPatches.add(0, new Object[] {secidx, offset, sym});
+        symbolPatches.add(secidx, offset, 0, sym);
     }
 
     /** obj_symbol_final_value. */
@@ -263,6 +289,9 @@ public final class ObjFile {
 
     /** obj_load_size: places the sections one after another at their alignment; returns the size. */
     public long loadSize() {
+        for (LinkSection sec : sections) {
+            sec.trim();
+        }
         long dot = 0;
         for (LinkSection sec : loadOrder) {
             long align = sec.addralign;
@@ -278,15 +307,17 @@ public final class ObjFile {
     /** Applies the string and symbol patches (after relocation, as obj_relocate does). */
     void applyPatches() {
         int w = target.wordSize();
-        if (!stringPatches.isEmpty()) {
+        Patches p = stringPatches;
+        if (p.count > 0) {
             long base = find(".kstrtab").addr;
-            for (long[] p : stringPatches) {
-                Endian.putWord(sections.get((int) p[0]).contents, (int) p[1], w, mask(base + p[2]), bigEndian);
+            for (int i = p.count - 1; i >= 0; i--) {
+                Endian.putWord(sections.get(p.secidx[i]).contents, (int) p.offset[i], w, mask(base + p.value[i]),
+                        bigEndian);
             }
         }
-        for (Object[] p : symbolPatches) {
-            Endian.putWord(sections.get((Integer) p[0]).contents, (int) (long) (Long) p[1], w,
-                    finalValue((Sym) p[2]), bigEndian);
+        p = symbolPatches;
+        for (int i = p.count - 1; i >= 0; i--) {
+            Endian.putWord(sections.get(p.secidx[i]).contents, (int) p.offset[i], w, finalValue(p.sym[i]), bigEndian);
         }
     }
 

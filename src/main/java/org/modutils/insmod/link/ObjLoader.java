@@ -29,7 +29,9 @@ public final class ObjLoader {
         }
         int locals = symtabIndex < 0 ? 0 : elf.section(symtabIndex).info();
         ObjFile f = new ObjFile(fn, elf, target);
-        f.symtab = new SymbolTable(SymbolNaming.plain(target.is64()), locals, f.errors);
+        long entries = symtabIndex < 0 ? 0 : elf.section(symtabIndex).size() / (elf.is64() ? 24 : 16);
+        f.symtab = new SymbolTable(SymbolNaming.plain(target.is64()), locals, f.errors,
+                (int) Math.min(entries + 64, 1 << 22));
 
         for (int i = 0; i < shnum; i++) {
             ElfSection h = elf.section(i);
