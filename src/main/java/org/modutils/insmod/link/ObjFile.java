@@ -212,7 +212,7 @@ public final class ObjFile {
     /** obj_check_undefineds: weak undefined become absolute 0; referenced strong ones are named. */
     public List<String> checkUndefineds() {
         List<String> unresolved = new ArrayList<>();
-        symtab.forEach(sym -> {
+        for (Sym sym : symtab.ordered()) {
             if (sym.secidx == SHN_UNDEF) {
                 if (stBind(sym.info) == STB_WEAK) {
                     sym.secidx = SHN_ABS;
@@ -221,14 +221,14 @@ public final class ObjFile {
                     unresolved.add(sym.name);
                 }
             }
-        });
+        }
         return unresolved;
     }
 
     /** obj_allocate_commons: COMMON symbols into the first NOBITS section; NOBITS become PROGBITS. */
     public void allocateCommons() {
         List<Sym> commons = new ArrayList<>();
-        symtab.forEach(sym -> {
+        for (Sym sym : symtab.ordered()) {
             if (sym.secidx == SHN_COMMON) {
                 int p = 0;
                 while (p < commons.size() && sym.size > commons.get(p).size) {
@@ -236,7 +236,7 @@ public final class ObjFile {
                 }
                 commons.add(p, sym);
             }
-        });
+        }
         for (int i = 1; i < symtab.localCount(); i++) {
             Sym sym = symtab.local(i);
             if (sym != null && sym.secidx == SHN_COMMON) {

@@ -175,9 +175,25 @@ public final class SymbolTable {
         }
     }
 
-    public List<Sym> all() {
-        List<Sym> out = new ArrayList<>();
-        forEach(out::add);
+    /** Every hashed symbol in modutils' order (as {@link #forEach}), as an array. */
+    public Sym[] ordered() {
+        int n = 0;
+        for (Sym head : buckets) {
+            for (Sym s = head; s != null; s = s.next) {
+                n++;
+            }
+        }
+        Sym[] out = new Sym[n];
+        int i = 0;
+        for (Sym head : buckets) {
+            for (Sym s = head; s != null; s = s.next) {
+                out[i++] = s;
+            }
+        }
         return out;
+    }
+
+    public List<Sym> all() {
+        return new ArrayList<>(java.util.Arrays.asList(ordered()));
     }
 }
