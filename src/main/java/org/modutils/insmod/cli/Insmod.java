@@ -364,7 +364,7 @@ public final class Insmod {
 
     /** Reads the module file, inflating gzip by its magic number as zlib's gzopen did. */
     static byte[] readModule(Path path) throws IOException {
-        byte[] raw = Files.readAllBytes(path);
+        byte[] raw = org.modutils.insmod.sys.FileBytes.read(path);
         if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
             try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
                 ByteArrayOutputStream bo = new ByteArrayOutputStream(raw.length * 4);
@@ -396,7 +396,7 @@ public final class Insmod {
             String version = s.version != null ? s.version : procString("/proc/sys/kernel/version");
             byte[] table;
             try {
-                table = Files.readAllBytes(Paths.get(s.ksyms));
+                table = org.modutils.insmod.sys.FileBytes.read(Paths.get(s.ksyms));
             } catch (IOException e) {
                 log.error(s.ksyms + ": " + IoReasons.of(e));
                 return null;

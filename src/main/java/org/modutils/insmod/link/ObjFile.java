@@ -157,7 +157,7 @@ public final class ObjFile {
     public LinkSection createAllocedSection(String name, long align, long size, long flags) {
         LinkSection s = addSection(name, SHT_PROGBITS, flags | SHF_ALLOC, size, align);
         if (size > 0) {
-            s.contents = new byte[(int) size];
+            s.setContents(new byte[(int) size]);
         }
         insertLoadOrder(s);
         return s;
@@ -167,7 +167,7 @@ public final class ObjFile {
     public LinkSection createAllocedSectionFirst(String name, long align, long size) {
         LinkSection s = addSection(name, SHT_PROGBITS, SHF_WRITE | SHF_ALLOC, size, align);
         if (size > 0) {
-            s.contents = new byte[(int) size];
+            s.setContents(new byte[(int) size]);
         }
         loadOrder.add(0, s);
         if (loadSearchStart == 0) {
@@ -188,8 +188,8 @@ public final class ObjFile {
         } else {
             strOff = strsec.extend(len);
         }
-        System.arraycopy(bytes, 0, strsec.contents, (int) strOff, bytes.length);
-        strsec.contents[(int) strOff + bytes.length] = 0;
+        System.arraycopy(bytes, 0, strsec.contents(), (int) strOff, bytes.length);
+        strsec.contents()[(int) strOff + bytes.length] = 0;
         stringPatches.add(secidx, offset, strOff, null);
     }
 
@@ -281,7 +281,7 @@ public final class ObjFile {
         }
         for (LinkSection s : sections) {
             if (s.type == SHT_NOBITS) {
-                s.contents = s.size > 0 ? new byte[(int) s.size] : null;
+                s.setContents(s.size > 0 ? new byte[(int) s.size] : null);
                 s.type = SHT_PROGBITS;
             }
         }
@@ -311,13 +311,13 @@ public final class ObjFile {
         if (p.count > 0) {
             long base = find(".kstrtab").addr;
             for (int i = p.count - 1; i >= 0; i--) {
-                Endian.putWord(sections.get(p.secidx[i]).contents, (int) p.offset[i], w, mask(base + p.value[i]),
+                Endian.putWord(sections.get(p.secidx[i]).contents(), (int) p.offset[i], w, mask(base + p.value[i]),
                         bigEndian);
             }
         }
         p = symbolPatches;
         for (int i = p.count - 1; i >= 0; i--) {
-            Endian.putWord(sections.get(p.secidx[i]).contents, (int) p.offset[i], w, finalValue(p.sym[i]), bigEndian);
+            Endian.putWord(sections.get(p.secidx[i]).contents(), (int) p.offset[i], w, finalValue(p.sym[i]), bigEndian);
         }
     }
 
@@ -325,11 +325,11 @@ public final class ObjFile {
     public byte[] createImage(long size) {
         byte[] image = new byte[(int) size];
         for (LinkSection sec : loadOrder) {
-            if (sec.contents == null) {
+            if (sec.contents() == null) {
                 continue;
             }
             int at = (int) (sec.addr - baseaddr);
-            System.arraycopy(sec.contents, 0, image, at, (int) Math.min(sec.size, sec.contents.length));
+            System.arraycopy(sec.contents(), 0, image, at, (int) Math.min(sec.size, sec.contents().length));
         }
         return image;
     }
@@ -337,10 +337,10 @@ public final class ObjFile {
     // Target-endian access to section bytes, for the architectures.
 
     public long read(LinkSection s, long off, int size) {
-        return Endian.word(s.contents, (int) off, size, bigEndian);
+        return Endian.word(s.contents(), (int) off, size, bigEndian);
     }
 
     public void write(LinkSection s, long off, int size, long v) {
-        Endian.putWord(s.contents, (int) off, size, v, bigEndian);
+        Endian.putWord(s.contents(), (int) off, size, v, bigEndian);
     }
 }

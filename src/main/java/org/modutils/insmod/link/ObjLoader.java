@@ -48,7 +48,9 @@ public final class ObjLoader {
                 continue; // build attributes of today's assemblers (mips, ppc, sparc, s390): nothing to load
             }
             if (t == SHT_PROGBITS || t == SHT_SYMTAB || t == SHT_STRTAB || t == relm) {
-                sec.contents = h.size() > 0 ? elf.sectionData(i) : null;
+                if (h.size() > 0) {
+                    sec.setContents(elf, i); // copied from the file when first used
+                }
             } else if (t == other) {
                 if (h.size() != 0) {
                     throw new ElfException((target.rela() ? "REL" : "RELA")
@@ -59,7 +61,9 @@ public final class ObjLoader {
                 if (refused != null) {
                     throw new ElfException(refused);
                 }
-                sec.contents = h.size() > 0 ? elf.sectionData(i) : null;
+                if (h.size() > 0) {
+                    sec.setContents(elf, i); // copied from the file when first used
+                }
                 target.loadProcSection(sec);
             } else {
                 throw new ElfException("can't handle sections of type " + Integer.toUnsignedString(t) + " " + fn);

@@ -47,7 +47,7 @@ public final class Relocator {
             }
             ElfRelocs rels = f.relocs[i];
             ElfSymbols syms = f.symtabs[relsec.link];
-            if (rels.count() > 0 && targsec.contents == null) {
+            if (rels.count() > 0 && targsec.contents() == null) {
                 errors.add("relocations in " + relsec.name + " apply to " + targsec.name + ", which has no contents");
                 continue;
             }

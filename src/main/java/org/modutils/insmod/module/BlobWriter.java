@@ -2,7 +2,6 @@ package org.modutils.insmod.module;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.ByteBuffer;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -43,10 +42,7 @@ public final class BlobWriter {
         }
         try {
             try (FileChannel c = ch) {
-                ByteBuffer b = ByteBuffer.wrap(image);
-                while (b.hasRemaining()) {
-                    c.write(b);
-                }
+                org.modutils.insmod.sys.FileBytes.write(c, image);
                 c.force(true);
             }
             try {

@@ -357,7 +357,7 @@ public final class Insmod24 {
         int size = target.moduleStructSize();
         byte[] probe = new byte[size + 4];
         LinkSection fake = new LinkSection(-1, ".probe", SHT_PROGBITS, 0, probe.length, 1);
-        fake.contents = probe;
+        fake.setContents(probe);
         f.write(fake, StructModule.SIZE_OF_STRUCT.offset(target), target.wordSize(), -size);
         f.write(fake, StructModule.READ_START.offset(target), target.wordSize(), f.mask(addr + size));
         f.write(fake, StructModule.READ_END.offset(target), target.wordSize(), f.mask(addr + size + 4));
@@ -447,10 +447,10 @@ public final class Insmod24 {
             if (sym == null) {
                 sym = f.findSymbol("__module_kernel_version");
             }
-            if (sym == null || sym.secidx >= f.sectionCount() || f.section(sym.secidx).contents == null) {
+            if (sym == null || sym.secidx >= f.sectionCount() || f.section(sym.secidx).contents() == null) {
                 return -1;
             }
-            byte[] c = f.section(sym.secidx).contents;
+            byte[] c = f.section(sym.secidx).contents();
             int at = (int) sym.value;
             if (at < 0 || at >= c.length) {
                 return -1;
@@ -745,7 +745,7 @@ public final class Insmod24 {
         byte[] data = Kallsyms.build(f);
         sec.addralign = 4;
         sec.size = data.length;
-        sec.contents = data;
+        sec.setContents(data);
         return sec;
     }
 
