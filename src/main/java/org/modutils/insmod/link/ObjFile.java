@@ -109,7 +109,8 @@ public final class ObjFile {
     }
 
     public LinkSection find(String name) {
-        for (LinkSection s : sections) {
+        for (int i = 0, n = sections.size(); i < n; i++) {
+            LinkSection s = sections.get(i);
             if (s.name.equals(name)) {
                 return s;
             }

@@ -124,6 +124,9 @@ public final class ObjLoader {
             }
             f.relocs[i] = rels;
             LinkSection targ = f.section(sec.info);
+            // No symbol is added in this loop, so each ELF symbol resolves once.
+            Sym[] resolved = new Sym[syms.count()];
+            boolean[] known = new boolean[syms.count()];
             for (int k = 0; k < rels.count(); k++) {
                 if (Long.compareUnsigned(rels.offset()[k], targ.size) >= 0 && (targ.flags & SHF_ALLOC) != 0) {
                     throw new ElfException("relocation " + k + " in " + sec.name + " of " + fn + " at offset 0x"
@@ -131,7 +134,14 @@ public final class ObjLoader {
                 }
                 int symndx = rels.sym()[k];
                 if (symndx != 0) {
-                    Sym s = relocSymbol(f, syms, symndx);
+                    Sym s;
+                    if (known[symndx]) {
+                        s = resolved[symndx];
+                    } else {
+                        s = relocSymbol(f, syms, symndx);
+                        resolved[symndx] = s;
+                        known[symndx] = true;
+                    }
                     if (s != null) {
                         s.rType = rels.type()[k];
                     }

@@ -26,6 +26,9 @@ public final class SymbolTable {
      * where a name can match several entries and only the chain order decides.
      */
     private HashMap<String, Sym> index;
+    /** Entries in the chains, and their order as last computed (null when a chain changed since). */
+    private int count;
+    private Sym[] orderCache;
 
     SymbolTable(SymbolNaming naming, int localCount, List<String> errors) {
         this(naming, localCount, errors, 16);
@@ -98,6 +101,7 @@ public final class SymbolTable {
                 if (index != null) {
                     index.put(name, nsym);
                 }
+                orderCache = null;
                 return define(nsym, name, info, secidx, value, size);
             } else if (nBind == STB_LOCAL) {
                 Sym nsym = new Sym();
@@ -123,6 +127,8 @@ public final class SymbolTable {
         sym = new Sym();
         sym.next = buckets[h];
         buckets[h] = sym;
+        count++;
+        orderCache = null;
         if (index != null) {
             index.put(name, sym);
         }
@@ -152,6 +158,7 @@ public final class SymbolTable {
         Sym[] old = buckets;
         buckets = new Sym[BUCKETS];
         naming = newNaming;
+        orderCache = null;
         if (!newNaming.isPlain()) {
             index = null;
         }
@@ -177,20 +184,18 @@ public final class SymbolTable {
 
     /** Every hashed symbol in modutils' order (as {@link #forEach}), as an array. */
     public Sym[] ordered() {
-        int n = 0;
-        for (Sym head : buckets) {
-            for (Sym s = head; s != null; s = s.next) {
-                n++;
+        Sym[] out = orderCache;
+        if (out == null) {
+            out = new Sym[count];
+            int i = 0;
+            for (Sym head : buckets) {
+                for (Sym s = head; s != null; s = s.next) {
+                    out[i++] = s;
+                }
             }
+            orderCache = out;
         }
-        Sym[] out = new Sym[n];
-        int i = 0;
-        for (Sym head : buckets) {
-            for (Sym s = head; s != null; s = s.next) {
-                out[i++] = s;
-            }
-        }
-        return out;
+        return out.clone();
     }
 
     public List<Sym> all() {
