@@ -209,7 +209,7 @@ public final class Alpha implements Target {
         LinkSection t = r.target;
         long ldahAt = r.offset;
         long ldaAt = r.offset + r.addend;
-        if (t.contents == null || ldaAt < 0 || ldaAt + 4 > t.contents.length || ldahAt + 4 > t.contents.length) {
+        if (t.contents() == null || ldaAt < 0 || ldaAt + 4 > t.contents().length || ldahAt + 4 > t.contents().length) {
             r.detail = "R_ALPHA_GPDISP pairs with an instruction outside " + t.name;
             return RelocResult.DANGEROUS;
         }

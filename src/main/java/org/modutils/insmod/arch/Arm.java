@@ -47,7 +47,7 @@ public final class Arm implements Target {
     @Override
     public void loadProcSection(LinkSection sec) {
         if (sec.type != SHT_ARM_EXIDX || (sec.flags & SHF_ALLOC) == 0) {
-            sec.contents = null;
+            sec.setContents(null);
         }
     }
 

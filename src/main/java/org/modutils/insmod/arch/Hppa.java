@@ -69,7 +69,7 @@ public final class Hppa implements Target {
         }
         if (offset > 0) {
             stub.size = offset;
-            stub.contents = new byte[(int) offset];
+            stub.setContents(new byte[(int) offset]);
         }
     }
 

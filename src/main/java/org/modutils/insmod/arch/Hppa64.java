@@ -61,7 +61,7 @@ public final class Hppa64 implements Target {
     @Override
     public void loadProcSection(LinkSection sec) {
         if (sec.type != SHT_PARISC_UNWIND) {
-            sec.contents = null;
+            sec.setContents(null);
         }
     }
 

@@ -90,7 +90,7 @@ public final class Ia64 implements Target {
     @Override
     public void loadProcSection(LinkSection sec) {
         if (sec.type != SHT_IA_64_UNWIND) {
-            sec.contents = null;
+            sec.setContents(null);
         }
     }
 
@@ -304,7 +304,7 @@ public final class Ia64 implements Target {
         } else {
             code = PLT_EXTERN;
         }
-        System.arraycopy(code, 0, pltt.contents, (int) pe.offset, code.length);
+        System.arraycopy(code, 0, pltt.contents(), (int) pe.offset, code.length);
         return imm22(f, pltt, pe.offset, 0, pltd.addr + pe.dataOffset - gp);
     }
 
@@ -540,7 +540,7 @@ public final class Ia64 implements Target {
      */
     static boolean fillArchdata(ObjFile f, LinkSection sec, long gp, int unwindType) {
         sec.size = 40;
-        sec.contents = new byte[40];
+        sec.setContents(new byte[40]);
         long segmentBase = f.sectionCount() > 1 ? f.section(1).addr : 0;
         long unwStart = 0, unwEnd = 0;
         for (LinkSection s : f.sections()) {

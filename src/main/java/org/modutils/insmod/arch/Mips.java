@@ -75,7 +75,7 @@ public final class Mips implements Target {
         // .reginfo and .mdebug are of no use in the kernel: their space stays, their bytes do not.
         // .MIPS.abiflags (today's assemblers) is kept as it is.
         if (sec.type != SHT_MIPS_ABIFLAGS) {
-            sec.contents = null;
+            sec.setContents(null);
         }
     }
 
@@ -233,11 +233,11 @@ public final class Mips implements Target {
     @Override
     public boolean archdata(ObjFile f, LinkSection sec) {
         sec.size = 0;
-        sec.contents = null;
+        sec.setContents(null);
         LinkSection dbe = f.find("__dbe_table");
         if (dbe != null) {
             sec.size = 8;
-            sec.contents = new byte[8];
+            sec.setContents(new byte[8]);
             f.write(sec, 0, 4, dbe.addr);
             f.write(sec, 4, 4, f.mask(dbe.addr + dbe.size));
         }

@@ -255,11 +255,11 @@ public final class Ppc implements Target {
     @Override
     public boolean archdata(ObjFile f, LinkSection archdata) {
         archdata.size = 0;
-        archdata.contents = null;
+        archdata.setContents(null);
         LinkSection ftr = f.find("__ftr_fixup");
         if (ftr != null) {
             archdata.size = 8;
-            archdata.contents = new byte[8];
+            archdata.setContents(new byte[8]);
             f.write(archdata, 0, 4, ftr.addr);
             f.write(archdata, 4, 4, f.mask(ftr.addr + ftr.size));
         }

@@ -57,7 +57,7 @@ public interface Target {
 
     /** A processor-specific section (sh_type >= SHT_LOPROC) was read: keep or drop its contents. */
     default void loadProcSection(LinkSection sec) {
-        sec.contents = null;
+        sec.setContents(null);
     }
 
     /**

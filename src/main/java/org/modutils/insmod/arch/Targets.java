@@ -1,21 +1,43 @@
 package org.modutils.insmod.arch;
 
-import java.util.List;
-import java.util.function.Supplier;
-
 /** The architectures we link for; each call makes a fresh target for one link. */
 public final class Targets {
     private Targets() {}
 
-    private static final List<Supplier<Target>> ALL = List.of(I386::new, X86_64::new, Arm::new, Sh::new,
-            () -> new Sh(true), M68k::new, Ppc::new, Ppc64::new, () -> new Mips(true), () -> new Mips(false),
-            Alpha::new, Hppa::new, Hppa64::new, Ia64::new, Sparc::new, Sparc64::new,
-            S390::new, S390x::new);
+    private static final int COUNT = 18;
+
+    /**
+     * The i-th target in the order they are tried. A switch rather than a list of constructor
+     * references: no lambda bootstrap at start-up, and only the classes up to the match load.
+     */
+    private static Target make(int i) {
+        switch (i) {
+            case 0: return new I386();
+            case 1: return new X86_64();
+            case 2: return new Arm();
+            case 3: return new Sh();
+            case 4: return new Sh(true);
+            case 5: return new M68k();
+            case 6: return new Ppc();
+            case 7: return new Ppc64();
+            case 8: return new Mips(true);
+            case 9: return new Mips(false);
+            case 10: return new Alpha();
+            case 11: return new Hppa();
+            case 12: return new Hppa64();
+            case 13: return new Ia64();
+            case 14: return new Sparc();
+            case 15: return new Sparc64();
+            case 16: return new S390();
+            case 17: return new S390x();
+            default: throw new IllegalArgumentException("target " + i);
+        }
+    }
 
     /** The target for an object's machine, class and byte order, or null when none links it. */
     public static Target forObject(int machine, boolean is64, boolean bigEndian) {
-        for (Supplier<Target> s : ALL) {
-            Target t = s.get();
+        for (int i = 0; i < COUNT; i++) {
+            Target t = make(i);
             if (t.accepts(machine, is64, bigEndian)) {
                 return t;
             }
@@ -25,8 +47,8 @@ public final class Targets {
 
     /** The target named as modutils names it (i386, x86_64, ...), or null. */
     public static Target byName(String name) {
-        for (Supplier<Target> s : ALL) {
-            Target t = s.get();
+        for (int i = 0; i < COUNT; i++) {
+            Target t = make(i);
             if (t.name().equals(name)) {
                 return t;
             }

@@ -48,7 +48,7 @@ public final class Insmod {
                 false, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         try {
-            return run(args, out, err, System.getenv());
+            return run(args, out, err, System.getenv(), true);
         } finally {
             out.flush();
             err.flush();
@@ -65,7 +65,13 @@ public final class Insmod {
     }
 
     public static int run(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
-        Log log = new Log(out, err);
+        return run(argv, out, err, env, false);
+    }
+
+    /** {@code latin1Out}: {@code out} encodes ISO-8859-1 (the process's own streams). */
+    static int run(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env,
+                   boolean latin1Out) {
+        Log log = new Log(out, err, latin1Out);
         try {
             return main(argv, out, err, env, log);
         } catch (RuntimeException | Error e) {
@@ -88,7 +94,10 @@ public final class Insmod {
         boolean[] help = new boolean[1];
         Getopt g;
         try {
-            g = Getopt.parse(OptionTable.OPTIONS, argv, o -> {
+            // An anonymous class, not a lambda: the lambda bootstrap is a measurable part of start-up.
+            g = Getopt.parse(OptionTable.OPTIONS, argv, new java.util.function.Consumer<Getopt.Opt>() {
+              @Override
+              public void accept(Getopt.Opt o) {
                 switch (o.key()) {
                     case "f": s.force = true; break;
                     case "h": help[0] = true; break;
@@ -139,6 +148,7 @@ public final class Insmod {
                 if (help[0]) {
                     throw new StopParsing();
                 }
+              }
             });
         } catch (StopParsing e) {
             return usageOrHelpAll(argv, err);
@@ -232,7 +242,7 @@ public final class Insmod {
                     s.blob != null ? Paths.get(s.blob) : null, null, s.noload, s.probe, s.map, s.force,
                     s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock,
                     s.prefix, s.persist, kernel.release(), kernel.version(), conf.persistDir(),
-                    conf.paths().stream().map(sp -> sp.dir()).toList());
+                    dirsOf(conf));
             return Insmod24.run(req, log, kernel, ksyms).status();
         } finally {
             if (lock != null) {
@@ -249,6 +259,15 @@ public final class Insmod {
                 }
             }
         }
+    }
+
+    /** The directories of the module search path (a loop: no stream machinery at start-up). */
+    private static List<String> dirsOf(ModulesConf conf) {
+        List<String> dirs = new ArrayList<>(conf.paths().size());
+        for (var sp : conf.paths()) {
+            dirs.add(sp.dir());
+        }
+        return java.util.Collections.unmodifiableList(dirs);
     }
 
     /** The 2.6+ path: the kernel links the module (finit_module or init_module). */
@@ -345,7 +364,7 @@ public final class Insmod {
 
     /** Reads the module file, inflating gzip by its magic number as zlib's gzopen did. */
     static byte[] readModule(Path path) throws IOException {
-        byte[] raw = Files.readAllBytes(path);
+        byte[] raw = org.modutils.insmod.sys.FileBytes.read(path);
         if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
             try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
                 ByteArrayOutputStream bo = new ByteArrayOutputStream(raw.length * 4);
@@ -377,7 +396,7 @@ public final class Insmod {
             String version = s.version != null ? s.version : procString("/proc/sys/kernel/version");
             byte[] table;
             try {
-                table = Files.readAllBytes(Paths.get(s.ksyms));
+                table = org.modutils.insmod.sys.FileBytes.read(Paths.get(s.ksyms));
             } catch (IOException e) {
                 log.error(s.ksyms + ": " + IoReasons.of(e));
                 return null;

@@ -16,7 +16,15 @@ final class Log implements Messages, org.modutils.insmod.config.Messages {
     private int errors;
     private Syslog.Deferred syslog;
 
+    /** True when {@code out} encodes ISO-8859-1, so Latin-1 bytes may be written to it as they are. */
+    private final boolean latin1Out;
+
     Log(PrintStream out, PrintStream err) {
+        this(out, err, false);
+    }
+
+    Log(PrintStream out, PrintStream err, boolean latin1Out) {
+        this.latin1Out = latin1Out;
         this.out = out;
         this.err = err;
     }
@@ -44,6 +52,16 @@ final class Log implements Messages, org.modutils.insmod.config.Messages {
             return;
         }
         out.print(message + "\n");
+    }
+
+    @Override
+    public void info(byte[] text, int length) {
+        if (syslog != null || !latin1Out) {
+            info(new String(text, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1));
+            return;
+        }
+        out.write(text, 0, length);
+        out.write('\n');
     }
 
     /** Text the original wrote straight to stderr (deprecation warnings): never prefixed or logged. */

@@ -48,7 +48,14 @@ public final class KsymsParser {
             if (name.isEmpty() || name.indexOf(' ') >= 0) throw bad(lineNo, line, "expected one symbol name");
             KernelSymbol sym = new KernelSymbol(value, name);
             if (module == null || module.isEmpty()) kernel.add(sym);
-            else modules.computeIfAbsent(module, k -> new ArrayList<>()).add(sym);
+            else {
+                List<KernelSymbol> list = modules.get(module);
+                if (list == null) {
+                    list = new ArrayList<>();
+                    modules.put(module, list);
+                }
+                list.add(sym);
+            }
         }
         List<LoadedModule> loaded = new ArrayList<>();
         for (Map.Entry<String, List<KernelSymbol>> e : modules.entrySet()) {

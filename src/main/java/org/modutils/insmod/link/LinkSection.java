@@ -2,6 +2,8 @@ package org.modutils.insmod.link;
 
 import java.util.Arrays;
 
+import org.modutils.insmod.elf.ElfFile;
+
 /** A section of the object being linked: header fields that the linker changes, and its bytes. */
 public final class LinkSection {
     public final int index;
@@ -15,7 +17,10 @@ public final class LinkSection {
     public long addralign;
     public long entsize;
     /** The section bytes, or null (NOBITS before commons are allocated, empty created sections). */
-    public byte[] contents;
+    private byte[] contents;
+    /** Where the bytes still are when not copied yet (sections nothing has looked at). */
+    private ElfFile source;
+    private int sourceIndex;
 
     public LinkSection(int index, String name, int type, long flags, long size, long addralign) {
         this.index = index;
@@ -26,12 +31,55 @@ public final class LinkSection {
         this.addralign = addralign;
     }
 
-    /** Grows the section by {@code more} zero bytes and returns the old size. */
+    /**
+     * The section bytes, or null (NOBITS before commons are allocated, empty created sections).
+     * A section read from the object is copied out of the file the first time it is asked for,
+     * so sections insmod never looks at (symbol, string and relocation tables, debug
+     * information) cost no copy.
+     */
+    public byte[] contents() {
+        if (source != null) {
+            contents = source.sectionData(sourceIndex);
+            source = null;
+        }
+        return contents;
+    }
+
+    public void setContents(byte[] bytes) {
+        contents = bytes;
+        source = null;
+    }
+
+    /** The bytes are section {@code index} of {@code elf}, copied when first used. */
+    public void setContents(ElfFile elf, int index) {
+        contents = null;
+        source = elf;
+        sourceIndex = index;
+    }
+
+    /**
+     * Grows the section by {@code more} zero bytes and returns the old size. The array grows
+     * geometrically (insmod extends __ksymtab and .kstrtab once per exported symbol), so until
+     * {@link #trim} it may be longer than {@code size}; the bytes beyond are zero.
+     */
     public int extend(long more) {
         int old = (int) size;
+        contents();
         size += more;
-        contents = contents == null ? new byte[(int) size] : Arrays.copyOf(contents, (int) size);
+        if (contents == null) {
+            contents = new byte[(int) size];
+        } else if (contents.length < size) {
+            long cap = Math.max(size, Math.min(Integer.MAX_VALUE - 8, 2L * contents.length));
+            contents = Arrays.copyOf(contents, (int) cap);
+        }
         return old;
+    }
+
+    /** Drops the spare room {@link #extend} left, so that contents.length is size again. */
+    public void trim() {
+        if (source == null && contents != null && contents.length > size) {
+            contents = Arrays.copyOf(contents, (int) size);
+        }
     }
 
     @Override

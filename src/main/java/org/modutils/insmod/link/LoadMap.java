@@ -2,17 +2,38 @@ package org.modutils.insmod.link;
 
 import static org.modutils.insmod.elf.Elf.*;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
-/** The -m load map, printed exactly as modutils' print_load_map does. */
+/**
+ * The -m load map, printed exactly as modutils' print_load_map does. Written straight into a
+ * Latin-1 byte buffer (names are Latin-1 strings of the object's bytes), with a table-driven hex
+ * formatter and a primitive stable sort: on a module with tens of thousands of symbols the map
+ * is the largest output, and this keeps it to a few allocations.
+ */
 public final class LoadMap {
     private LoadMap() {}
 
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** The map as text (what {@link #bytes} holds). */
     public static String render(ObjFile f) {
+        Out o = build(f);
+        return new String(o.buf, 0, o.len, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The map's bytes; the returned array may be longer than {@code length[0]}. */
+    public static byte[] bytes(ObjFile f, int[] length) {
+        Out o = build(f);
+        length[0] = o.len;
+        return o.buf;
+    }
+
+    private static Out build(ObjFile f) {
         int w = 2 * f.target.wordSize();
-        StringBuilder sb = new StringBuilder(4096);
-        sb.append("Sections:       Size      ").append(pad("Address", w)).append("  Align\n");
+        Sym[] hashed = f.symbols().ordered();
+        Out o = new Out(256 + 64 * f.loadOrder().size() + hashed.length * (w + 24));
+        o.ascii("Sections:       Size      ").pad("Address", w).ascii("  Align\n");
         for (LinkSection sec : f.loadOrder()) {
             int a = -1;
             for (long tmp = sec.addralign; tmp != 0; tmp >>>= 1) {
@@ -21,25 +42,31 @@ public final class LoadMap {
             if (a == -1) {
                 a = 0;
             }
-            sb.append(pad(sec.name, 15)).append(' ')
-              .append(hex(f.mask(sec.size), 8)).append("  ")
-              .append(hex(sec.addr, w)).append("  2**").append(a).append('\n');
+            o.pad(sec.name, 15).ch(' ').hex(f.mask(sec.size), 8).ascii("  ").hex(sec.addr, w).ascii("  2**")
+                    .ascii(Integer.toString(a)).ch('\n');
         }
-        boolean[] loaded = new boolean[f.sectionCount()];
-        for (int i = 0; i < loaded.length; i++) {
+        int nsec = f.sectionCount();
+        boolean[] loaded = new boolean[nsec];
+        for (int i = 0; i < nsec; i++) {
             loaded[i] = (f.section(i).flags & SHF_ALLOC) != 0;
         }
-        List<Sym> all = new ArrayList<>();
-        f.symbols().forEach(sym -> {
+        int n = 0;
+        Sym[] all = new Sym[hashed.length];
+        for (Sym sym : hashed) {
             if (sym.secidx <= SHN_HIRESERVE && (sym.secidx >= SHN_LORESERVE
                     || (sym.secidx < loaded.length && loaded[sym.secidx]))) {
-                all.add(sym);
+                all[n++] = sym;
             }
-        });
-        // glibc's qsort is a stable merge sort here; List.sort is stable too.
-        all.sort((a, b) -> Long.compareUnsigned(f.finalValue(a), f.finalValue(b)));
-        sb.append("\nSymbols:\n");
-        for (Sym sym : all) {
+        }
+        // glibc's qsort is a stable merge sort here: sort by unsigned final value, ties in hash order.
+        long[] key = new long[n];
+        for (int i = 0; i < n; i++) {
+            key[i] = f.finalValue(all[i]) ^ Long.MIN_VALUE; // unsigned order as signed order
+        }
+        int[] order = stableOrder(key, n);
+        o.ascii("\nSymbols:\n");
+        for (int k = 0; k < n; k++) {
+            Sym sym = all[order[k]];
             char type = '?';
             long value;
             if (sym.secidx == SHN_ABS) {
@@ -68,31 +95,101 @@ public final class LoadMap {
             if (stBind(sym.info) == STB_LOCAL) {
                 type = Character.toLowerCase(type);
             }
-            sb.append(hex(f.mask(value), w)).append(' ').append(type).append(' ').append(sym.name).append('\n');
+            o.hex(f.mask(value), w).ch(' ').ch(type).ch(' ').str(sym.name).ch('\n');
         }
-        return sb.toString();
+        return o;
     }
 
-    static String pad(String s, int width) {
-        if (s.length() >= width) {
-            return s;
+    /** Indices 0..n-1 ordered by key, equal keys keeping their index order (a merge sort). */
+    static int[] stableOrder(long[] key, int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
         }
-        StringBuilder b = new StringBuilder(width).append(s);
-        while (b.length() < width) {
-            b.append(' ');
+        int[] b = new int[n];
+        for (int width = 1; width < n; width *= 2) {
+            for (int lo = 0; lo < n; lo += 2 * width) {
+                int mid = Math.min(lo + width, n), hi = Math.min(lo + 2 * width, n);
+                int i = lo, j = mid, k = lo;
+                if (mid >= hi || key[a[mid - 1]] <= key[a[mid]]) {
+                    System.arraycopy(a, lo, b, lo, hi - lo); // already in order
+                    continue;
+                }
+                while (i < mid && j < hi) {
+                    b[k++] = key[a[j]] < key[a[i]] ? a[j++] : a[i++];
+                }
+                while (i < mid) {
+                    b[k++] = a[i++];
+                }
+                while (j < hi) {
+                    b[k++] = a[j++];
+                }
+            }
+            int[] t = a;
+            a = b;
+            b = t;
         }
-        return b.toString();
+        return a;
     }
 
-    static String hex(long v, int width) {
-        String h = Long.toHexString(v);
-        if (h.length() >= width) {
-            return h;
+    /** A growable Latin-1 byte buffer. */
+    private static final class Out {
+        byte[] buf;
+        int len;
+
+        Out(int capacity) {
+            buf = new byte[Math.max(64, capacity)];
         }
-        StringBuilder b = new StringBuilder(width);
-        for (int i = h.length(); i < width; i++) {
-            b.append('0');
+
+        private void room(int more) {
+            if (len + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(len + more, 2 * buf.length));
+            }
         }
-        return b.append(h).toString();
+
+        Out ch(char c) {
+            room(1);
+            buf[len++] = (byte) c;
+            return this;
+        }
+
+        /** A string of characters below 256 (names are decoded from the object as Latin-1). */
+        @SuppressWarnings("deprecation")
+        Out str(String s) {
+            int l = s.length();
+            room(l);
+            s.getBytes(0, l, buf, len); // Latin-1 truncation is exact for these strings
+            len += l;
+            return this;
+        }
+
+        Out ascii(String s) {
+            return str(s);
+        }
+
+        Out pad(String s, int width) {
+            str(s);
+            int fill = width - s.length();
+            if (fill > 0) {
+                room(fill);
+                Arrays.fill(buf, len, len + fill, (byte) ' ');
+                len += fill;
+            }
+            return this;
+        }
+
+        /** Lower-case hex of {@code v}, zero-padded to at least {@code width} digits. */
+        Out hex(long v, int width) {
+            int digits = Math.max(1, (67 - Long.numberOfLeadingZeros(v)) >> 2);
+            int total = Math.max(width, digits);
+            room(total);
+            int end = len + total;
+            for (int p = end - 1; p >= len; p--) {
+                buf[p] = HEX[(int) (v & 0xf)];
+                v >>>= 4;
+            }
+            len = end;
+            return this;
+        }
     }
 }

@@ -31,8 +31,34 @@ public final class ObjFile {
     SymbolTable symtab;
     final List<String> errors = new ArrayList<>();
 
-    private final List<long[]> stringPatches = new ArrayList<>();   // {secidx, offset, stringOffset}
-    private final List<Object[]> symbolPatches = new ArrayList<>(); // {secidx, offset, Sym}
+    // The original pushes patches on the front of a list; these keep them in arrival order and
+    // are applied from the back, which is the same order without moving the list each time.
+    private final Patches stringPatches = new Patches();   // secidx, offset, stringOffset
+    private final Patches symbolPatches = new Patches();   // secidx, offset, Sym
+
+    /** Patches as flat arrays: no per-patch objects. */
+    private static final class Patches {
+        int count;
+        int[] secidx = new int[16];
+        long[] offset = new long[16];
+        long[] value = new long[16];
+        Sym[] sym = new Sym[16];
+
+        void add(int sec, long off, long v, Sym s) {
+            if (count == secidx.length) {
+                int n = 2 * count;
+                secidx = java.util.Arrays.copyOf(secidx, n);
+                offset = java.util.Arrays.copyOf(offset, n);
+                value = java.util.Arrays.copyOf(value, n);
+                sym = java.util.Arrays.copyOf(sym, n);
+            }
+            secidx[count] = sec;
+            offset[count] = off;
+            value[count] = v;
+            sym[count] = s;
+            count++;
+        }
+    }
 
     ObjFile(String fileName, ElfFile elf, Target target) {
         this.fileName = fileName;
@@ -83,7 +109,8 @@ public final class ObjFile {
     }
 
     public LinkSection find(String name) {
-        for (LinkSection s : sections) {
+        for (int i = 0, n = sections.size(); i < n; i++) {
+            LinkSection s = sections.get(i);
             if (s.name.equals(name)) {
                 return s;
             }
@@ -131,7 +158,7 @@ public final class ObjFile {
     public LinkSection createAllocedSection(String name, long align, long size, long flags) {
         LinkSection s = addSection(name, SHT_PROGBITS, flags | SHF_ALLOC, size, align);
         if (size > 0) {
-            s.contents = new byte[(int) size];
+            s.setContents(new byte[(int) size]);
         }
         insertLoadOrder(s);
         return s;
@@ -141,7 +168,7 @@ public final class ObjFile {
     public LinkSection createAllocedSectionFirst(String name, long align, long size) {
         LinkSection s = addSection(name, SHT_PROGBITS, SHF_WRITE | SHF_ALLOC, size, align);
         if (size > 0) {
-            s.contents = new byte[(int) size];
+            s.setContents(new byte[(int) size]);
         }
         loadOrder.add(0, s);
         if (loadSearchStart == 0) {
@@ -162,14 +189,14 @@ public final class ObjFile {
         } else {
             strOff = strsec.extend(len);
         }
-        System.arraycopy(bytes, 0, strsec.contents, (int) strOff, bytes.length);
-        strsec.contents[(int) strOff + bytes.length] = 0;
-        stringPatches.add(0, new long[] {secidx, offset, strOff});
+        System.arraycopy(bytes, 0, strsec.contents(), (int) strOff, bytes.length);
+        strsec.contents()[(int) strOff + bytes.length] = 0;
+        stringPatches.add(secidx, offset, strOff, null);
     }
 
     /** Patches {@code sym}'s final value in at secidx:offset once addresses are known. */
     public void symbolPatch(int secidx, long offset, Sym sym) {
-        symbolPatches.add(0, new Object[] {secidx, offset, sym});
+        symbolPatches.add(secidx, offset, 0, sym);
     }
 
     /** obj_symbol_final_value. */
@@ -186,7 +213,7 @@ public final class ObjFile {
     /** obj_check_undefineds: weak undefined become absolute 0; referenced strong ones are named. */
     public List<String> checkUndefineds() {
         List<String> unresolved = new ArrayList<>();
-        symtab.forEach(sym -> {
+        for (Sym sym : symtab.ordered()) {
             if (sym.secidx == SHN_UNDEF) {
                 if (stBind(sym.info) == STB_WEAK) {
                     sym.secidx = SHN_ABS;
@@ -195,14 +222,14 @@ public final class ObjFile {
                     unresolved.add(sym.name);
                 }
             }
-        });
+        }
         return unresolved;
     }
 
     /** obj_allocate_commons: COMMON symbols into the first NOBITS section; NOBITS become PROGBITS. */
     public void allocateCommons() {
         List<Sym> commons = new ArrayList<>();
-        symtab.forEach(sym -> {
+        for (Sym sym : symtab.ordered()) {
             if (sym.secidx == SHN_COMMON) {
                 int p = 0;
                 while (p < commons.size() && sym.size > commons.get(p).size) {
@@ -210,7 +237,7 @@ public final class ObjFile {
                 }
                 commons.add(p, sym);
             }
-        });
+        }
         for (int i = 1; i < symtab.localCount(); i++) {
             Sym sym = symtab.local(i);
             if (sym != null && sym.secidx == SHN_COMMON) {
@@ -255,7 +282,7 @@ public final class ObjFile {
         }
         for (LinkSection s : sections) {
             if (s.type == SHT_NOBITS) {
-                s.contents = s.size > 0 ? new byte[(int) s.size] : null;
+                s.setContents(s.size > 0 ? new byte[(int) s.size] : null);
                 s.type = SHT_PROGBITS;
             }
         }
@@ -263,6 +290,9 @@ public final class ObjFile {
 
     /** obj_load_size: places the sections one after another at their alignment; returns the size. */
     public long loadSize() {
+        for (LinkSection sec : sections) {
+            sec.trim();
+        }
         long dot = 0;
         for (LinkSection sec : loadOrder) {
             long align = sec.addralign;
@@ -278,15 +308,17 @@ public final class ObjFile {
     /** Applies the string and symbol patches (after relocation, as obj_relocate does). */
     void applyPatches() {
         int w = target.wordSize();
-        if (!stringPatches.isEmpty()) {
+        Patches p = stringPatches;
+        if (p.count > 0) {
             long base = find(".kstrtab").addr;
-            for (long[] p : stringPatches) {
-                Endian.putWord(sections.get((int) p[0]).contents, (int) p[1], w, mask(base + p[2]), bigEndian);
+            for (int i = p.count - 1; i >= 0; i--) {
+                Endian.putWord(sections.get(p.secidx[i]).contents(), (int) p.offset[i], w, mask(base + p.value[i]),
+                        bigEndian);
             }
         }
-        for (Object[] p : symbolPatches) {
-            Endian.putWord(sections.get((Integer) p[0]).contents, (int) (long) (Long) p[1], w,
-                    finalValue((Sym) p[2]), bigEndian);
+        p = symbolPatches;
+        for (int i = p.count - 1; i >= 0; i--) {
+            Endian.putWord(sections.get(p.secidx[i]).contents(), (int) p.offset[i], w, finalValue(p.sym[i]), bigEndian);
         }
     }
 
@@ -294,11 +326,11 @@ public final class ObjFile {
     public byte[] createImage(long size) {
         byte[] image = new byte[(int) size];
         for (LinkSection sec : loadOrder) {
-            if (sec.contents == null) {
+            if (sec.contents() == null) {
                 continue;
             }
             int at = (int) (sec.addr - baseaddr);
-            System.arraycopy(sec.contents, 0, image, at, (int) Math.min(sec.size, sec.contents.length));
+            System.arraycopy(sec.contents(), 0, image, at, (int) Math.min(sec.size, sec.contents().length));
         }
         return image;
     }
@@ -306,10 +338,10 @@ public final class ObjFile {
     // Target-endian access to section bytes, for the architectures.
 
     public long read(LinkSection s, long off, int size) {
-        return Endian.word(s.contents, (int) off, size, bigEndian);
+        return Endian.word(s.contents(), (int) off, size, bigEndian);
     }
 
     public void write(LinkSection s, long off, int size, long v) {
-        Endian.putWord(s.contents, (int) off, size, v, bigEndian);
+        Endian.putWord(s.contents(), (int) off, size, v, bigEndian);
     }
 }

@@ -29,7 +29,9 @@ public final class ObjLoader {
         }
         int locals = symtabIndex < 0 ? 0 : elf.section(symtabIndex).info();
         ObjFile f = new ObjFile(fn, elf, target);
-        f.symtab = new SymbolTable(SymbolNaming.plain(target.is64()), locals, f.errors);
+        long entries = symtabIndex < 0 ? 0 : elf.section(symtabIndex).size() / (elf.is64() ? 24 : 16);
+        f.symtab = new SymbolTable(SymbolNaming.plain(target.is64()), locals, f.errors,
+                (int) Math.min(entries + 64, 1 << 22));
 
         for (int i = 0; i < shnum; i++) {
             ElfSection h = elf.section(i);
@@ -46,7 +48,9 @@ public final class ObjLoader {
                 continue; // build attributes of today's assemblers (mips, ppc, sparc, s390): nothing to load
             }
             if (t == SHT_PROGBITS || t == SHT_SYMTAB || t == SHT_STRTAB || t == relm) {
-                sec.contents = h.size() > 0 ? elf.sectionData(i) : null;
+                if (h.size() > 0) {
+                    sec.setContents(elf, i); // copied from the file when first used
+                }
             } else if (t == other) {
                 if (h.size() != 0) {
                     throw new ElfException((target.rela() ? "REL" : "RELA")
@@ -57,7 +61,9 @@ public final class ObjLoader {
                 if (refused != null) {
                     throw new ElfException(refused);
                 }
-                sec.contents = h.size() > 0 ? elf.sectionData(i) : null;
+                if (h.size() > 0) {
+                    sec.setContents(elf, i); // copied from the file when first used
+                }
                 target.loadProcSection(sec);
             } else {
                 throw new ElfException("can't handle sections of type " + Integer.toUnsignedString(t) + " " + fn);
@@ -118,6 +124,9 @@ public final class ObjLoader {
             }
             f.relocs[i] = rels;
             LinkSection targ = f.section(sec.info);
+            // No symbol is added in this loop, so each ELF symbol resolves once.
+            Sym[] resolved = new Sym[syms.count()];
+            boolean[] known = new boolean[syms.count()];
             for (int k = 0; k < rels.count(); k++) {
                 if (Long.compareUnsigned(rels.offset()[k], targ.size) >= 0 && (targ.flags & SHF_ALLOC) != 0) {
                     throw new ElfException("relocation " + k + " in " + sec.name + " of " + fn + " at offset 0x"
@@ -125,7 +134,14 @@ public final class ObjLoader {
                 }
                 int symndx = rels.sym()[k];
                 if (symndx != 0) {
-                    Sym s = relocSymbol(f, syms, symndx);
+                    Sym s;
+                    if (known[symndx]) {
+                        s = resolved[symndx];
+                    } else {
+                        s = relocSymbol(f, syms, symndx);
+                        resolved[symndx] = s;
+                        known[symndx] = true;
+                    }
                     if (s != null) {
                         s.rType = rels.type()[k];
                     }

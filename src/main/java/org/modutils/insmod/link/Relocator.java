@@ -32,6 +32,10 @@ public final class Relocator {
         Reloc r = new Reloc();
         r.strict = strict;
         int n = f.sectionCount();
+        // ELF symbol index -> symbol, per symbol table, filled on first use. No symbol is added
+        // while relocating, so what a lookup by name finds cannot change during the loop.
+        Sym[][] resolved = new Sym[n][];
+        boolean[][] known = new boolean[n][];
         for (int i = 0; i < n; i++) {
             LinkSection relsec = f.section(i);
             if (relsec.type != relm || f.relocs[i] == null) {
@@ -43,18 +47,36 @@ public final class Relocator {
             }
             ElfRelocs rels = f.relocs[i];
             ElfSymbols syms = f.symtabs[relsec.link];
-            if (rels.count() > 0 && targsec.contents == null) {
+            if (rels.count() > 0 && targsec.contents() == null) {
                 errors.add("relocations in " + relsec.name + " apply to " + targsec.name + ", which has no contents");
                 continue;
             }
             r.target = targsec;
             r.relSection = i;
-            for (int k = 0; k < rels.count(); k++) {
-                int symndx = rels.sym()[k];
+            if (resolved[relsec.link] == null) {
+                resolved[relsec.link] = new Sym[syms.count()];
+                known[relsec.link] = new boolean[syms.count()];
+            }
+            Sym[] cache = resolved[relsec.link];
+            boolean[] cached = known[relsec.link];
+            int count = rels.count();
+            int[] symIdx = rels.sym();
+            int[] types = rels.type();
+            long[] offsets = rels.offset();
+            long[] addends = rels.addend();
+            boolean rela = rels.rela();
+            for (int k = 0; k < count; k++) {
+                int symndx = symIdx[k];
                 long value = 0;
                 Sym intsym = null;
                 if (symndx != 0) {
-                    intsym = ObjLoader.relocSymbol(f, syms, symndx);
+                    if (cached[symndx]) {
+                        intsym = cache[symndx];
+                    } else {
+                        intsym = ObjLoader.relocSymbol(f, syms, symndx);
+                        cache[symndx] = intsym;
+                        cached[symndx] = true;
+                    }
                     if (intsym == null) {
                         errors.add("relocation " + k + " in " + relsec.name + " refers to symbol "
                                 + syms.name()[symndx] + ", which is not in the symbol table");
@@ -63,13 +85,13 @@ public final class Relocator {
                     value = f.finalValue(intsym);
                     intsym.referenced = true;
                 }
-                if (rels.rela()) {
-                    value = f.mask(value + rels.addend()[k]);
+                if (rela) {
+                    value = f.mask(value + addends[k]);
                 }
                 r.relIndex = k;
-                r.offset = rels.offset()[k];
-                r.type = rels.type()[k];
-                r.addend = rels.addend()[k];
+                r.offset = offsets[k];
+                r.type = types[k];
+                r.addend = addends[k];
                 r.symIndex = symndx;
                 r.sym = intsym;
                 r.detail = null;

@@ -10,6 +10,11 @@ public interface SymbolNaming {
 
     boolean same(String a, String b);
 
+    /** True when {@link #same} is String.equals and {@link #hash} depends on nothing else. */
+    default boolean isPlain() {
+        return false;
+    }
+
     /** The ELF hash of the first {@code n} characters, with the target's unsigned long width. */
     static long elfHash(String s, int n, boolean wide) {
         long h = 0;
@@ -37,6 +42,11 @@ public interface SymbolNaming {
             @Override
             public boolean same(String a, String b) {
                 return a.equals(b);
+            }
+
+            @Override
+            public boolean isPlain() {
+                return true;
             }
         };
     }

@@ -3,6 +3,7 @@ package org.modutils.insmod.link;
 import static org.modutils.insmod.elf.Elf.*;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -18,11 +19,26 @@ public final class SymbolTable {
     private SymbolNaming naming;
     private final Sym[] locals;
     private final List<String> errors;
+    /**
+     * Name to chain entry, kept only while names compare plainly: then no two chain entries have
+     * the same name, so the map finds exactly what the chain walk would, without walking chains
+     * that grow with the module (521 buckets). Null after a switch to unversioned comparison,
+     * where a name can match several entries and only the chain order decides.
+     */
+    private HashMap<String, Sym> index;
+    /** Entries in the chains, and their order as last computed (null when a chain changed since). */
+    private int count;
+    private Sym[] orderCache;
 
     SymbolTable(SymbolNaming naming, int localCount, List<String> errors) {
+        this(naming, localCount, errors, 16);
+    }
+
+    SymbolTable(SymbolNaming naming, int localCount, List<String> errors, int expected) {
         this.naming = naming;
         this.locals = new Sym[Math.max(localCount, 0)];
         this.errors = errors;
+        this.index = naming.isPlain() ? new HashMap<>(Math.max(16, expected + expected / 3 + 1)) : null;
     }
 
     private int bucket(String name) {
@@ -39,7 +55,15 @@ public final class SymbolTable {
     }
 
     public Sym find(String name) {
-        for (Sym s = buckets[bucket(name)]; s != null; s = s.next) {
+        return index != null ? index.get(name) : firstMatch(bucket(name), name);
+    }
+
+    /** The first entry of chain {@code h} that names {@code name} (the index, when it is kept, knows it). */
+    private Sym firstMatch(int h, String name) {
+        if (index != null) {
+            return index.get(name);
+        }
+        for (Sym s = buckets[h]; s != null; s = s.next) {
             if (naming.same(s.name, name)) {
                 return s;
             }
@@ -54,10 +78,8 @@ public final class SymbolTable {
     public Sym add(String name, int symidx, int info, int secidx, long value, long size) {
         int h = bucket(name);
         int nType = stType(info), nBind = stBind(info);
-        for (Sym sym = buckets[h]; sym != null; sym = sym.next) {
-            if (!naming.same(sym.name, name)) {
-                continue;
-            }
+        Sym sym = firstMatch(h, name);
+        if (sym != null) {
             int oType = stType(sym.info), oBind = stBind(sym.info);
             if (secidx == SHN_UNDEF) {
                 return sym;
@@ -76,6 +98,10 @@ public final class SymbolTable {
                     }
                     p.next = nsym;
                 }
+                if (index != null) {
+                    index.put(name, nsym);
+                }
+                orderCache = null;
                 return define(nsym, name, info, secidx, value, size);
             } else if (nBind == STB_LOCAL) {
                 Sym nsym = new Sym();
@@ -98,9 +124,14 @@ public final class SymbolTable {
                 return sym;
             }
         }
-        Sym sym = new Sym();
+        sym = new Sym();
         sym.next = buckets[h];
         buckets[h] = sym;
+        count++;
+        orderCache = null;
+        if (index != null) {
+            index.put(name, sym);
+        }
         if (nBind == STB_LOCAL && symidx != -1) {
             if (symidx >= locals.length) {
                 errors.add("local symbol " + name + " with index " + symidx + " exceeds local_symtab_size "
@@ -127,6 +158,10 @@ public final class SymbolTable {
         Sym[] old = buckets;
         buckets = new Sym[BUCKETS];
         naming = newNaming;
+        orderCache = null;
+        if (!newNaming.isPlain()) {
+            index = null;
+        }
         for (Sym head : old) {
             Sym next;
             for (Sym s = head; s != null; s = next) {
@@ -147,9 +182,23 @@ public final class SymbolTable {
         }
     }
 
+    /** Every hashed symbol in modutils' order (as {@link #forEach}), as an array. */
+    public Sym[] ordered() {
+        Sym[] out = orderCache;
+        if (out == null) {
+            out = new Sym[count];
+            int i = 0;
+            for (Sym head : buckets) {
+                for (Sym s = head; s != null; s = s.next) {
+                    out[i++] = s;
+                }
+            }
+            orderCache = out;
+        }
+        return out.clone();
+    }
+
     public List<Sym> all() {
-        List<Sym> out = new ArrayList<>();
-        forEach(out::add);
-        return out;
+        return new ArrayList<>(java.util.Arrays.asList(ordered()));
     }
 }

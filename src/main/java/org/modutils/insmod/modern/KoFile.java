@@ -149,7 +149,12 @@ public final class KoFile {
             at += entry.getBytes(StandardCharsets.UTF_8).length + 1;
             int eq = entry.indexOf('=');
             if (entry.isEmpty() || eq <= 0) continue;
-            out.computeIfAbsent(entry.substring(0, eq), k -> new ArrayList<>()).add(entry.substring(eq + 1));
+            List<String> values = out.get(entry.substring(0, eq));
+            if (values == null) {
+                values = new ArrayList<>();
+                out.put(entry.substring(0, eq), values);
+            }
+            values.add(entry.substring(eq + 1));
         }
         return out;
     }

@@ -357,7 +357,7 @@ public final class Insmod24 {
         int size = target.moduleStructSize();
         byte[] probe = new byte[size + 4];
         LinkSection fake = new LinkSection(-1, ".probe", SHT_PROGBITS, 0, probe.length, 1);
-        fake.contents = probe;
+        fake.setContents(probe);
         f.write(fake, StructModule.SIZE_OF_STRUCT.offset(target), target.wordSize(), -size);
         f.write(fake, StructModule.READ_START.offset(target), target.wordSize(), f.mask(addr + size));
         f.write(fake, StructModule.READ_END.offset(target), target.wordSize(), f.mask(addr + size + 4));
@@ -447,10 +447,10 @@ public final class Insmod24 {
             if (sym == null) {
                 sym = f.findSymbol("__module_kernel_version");
             }
-            if (sym == null || sym.secidx >= f.sectionCount() || f.section(sym.secidx).contents == null) {
+            if (sym == null || sym.secidx >= f.sectionCount() || f.section(sym.secidx).contents() == null) {
                 return -1;
             }
-            byte[] c = f.section(sym.secidx).contents;
+            byte[] c = f.section(sym.secidx).contents();
             int at = (int) sym.value;
             if (at < 0 || at >= c.length) {
                 return -1;
@@ -647,12 +647,12 @@ public final class Insmod24 {
         if (exportAll && f.find("__ksymtab") == null) {
             boolean[] loaded = loadedSections();
             List<Sym> export = new ArrayList<>();
-            f.symbols().forEach(sym -> {
+            for (Sym sym : f.symbols().ordered()) {
                 if (stBind(sym.info) != STB_LOCAL && sym.secidx <= SHN_HIRESERVE
                         && (sym.secidx >= SHN_LORESERVE || (sym.secidx < loaded.length && loaded[sym.secidx]))) {
                     export.add(sym);
                 }
-            });
+            }
             for (Sym s : export) {
                 addKsymtab(s);
             }
@@ -680,7 +680,13 @@ public final class Insmod24 {
         String[] v = new String[1];
         int version = moduleVersion(v);
         int w = 2 * target.wordSize();
-        String mtime = String.format("%0" + w + "X", req.mtime() & (w == 8 ? 0xffffffffL : -1L));
+        // "%0<w>X" without java.util.Formatter (its regex and classes are a measurable part of start-up).
+        StringBuilder mtime = new StringBuilder(w);
+        String mhex = Long.toHexString(req.mtime() & (w == 8 ? 0xffffffffL : -1L)).toUpperCase(Locale.ROOT);
+        for (int i = mhex.length(); i < w; i++) {
+            mtime.append('0');
+        }
+        mtime.append(mhex);
         Sym sym = f.symbols().add("__insmod_" + req.moduleName() + "_O" + absolute + "_M" + mtime + "_V" + version,
                 -1, stInfo(STB_GLOBAL, STT_NOTYPE), sec.index, sec.addr, 0);
         if (useKsymtab) {
@@ -739,7 +745,7 @@ public final class Insmod24 {
         byte[] data = Kallsyms.build(f);
         sec.addralign = 4;
         sec.size = data.length;
-        sec.contents = data;
+        sec.setContents(data);
         return sec;
     }
 
@@ -801,7 +807,13 @@ public final class Insmod24 {
         }
         image = f.createImage(size);
         if (req.loadMap()) {
-            log.info(LoadMap.render(f).stripTrailing());
+            int[] len = new int[1];
+            byte[] map = LoadMap.bytes(f, len);
+            int end = len[0];
+            while (end > 0 && Character.isWhitespace((char) (map[end - 1] & 0xff))) {
+                end--; // String.stripTrailing on Latin-1 text
+            }
+            log.info(map, end);
         }
         boolean ok = true;
         if (req.blob() != null) {

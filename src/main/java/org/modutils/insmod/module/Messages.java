@@ -9,6 +9,14 @@ public interface Messages {
 
     void info(String message);
 
+    /**
+     * {@link #info} for a long text already encoded as Latin-1 (the load map): the first
+     * {@code length} bytes of {@code text}, without its trailing newline.
+     */
+    default void info(byte[] text, int length) {
+        info(new String(text, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
     /** The prefix of error messages: "insmod" until the module file is known, then its name. */
     void setErrorFile(String name);
 

@@ -15,10 +15,10 @@ public final class ModInfo {
     public static List<String> entries(ObjFile f) {
         List<String> out = new ArrayList<>();
         LinkSection sec = f.find(".modinfo");
-        if (sec == null || sec.contents == null) {
+        if (sec == null || sec.contents() == null) {
             return out;
         }
-        byte[] b = sec.contents;
+        byte[] b = sec.contents();
         int end = (int) Math.min(sec.size, b.length);
         int p = 0;
         while (p < end) {

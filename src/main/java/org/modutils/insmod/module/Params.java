@@ -164,7 +164,7 @@ final class Params {
             }
             Sym sym = f.findSymbol(key);
             if (sym == null || sym.secidx > SHN_HIRESERVE || sym.secidx >= f.sectionCount()
-                    || f.section(sym.secidx).contents == null) {
+                    || f.section(sym.secidx).contents() == null) {
                 log.error("symbol for parameter " + key + " not found");
                 return false;
             }
@@ -272,8 +272,8 @@ final class Params {
                         if (!fits(sec, loc, b.length + 1, key, log)) {
                             return false;
                         }
-                        System.arraycopy(b, 0, sec.contents, (int) loc, b.length);
-                        sec.contents[(int) loc + b.length] = 0;
+                        System.arraycopy(b, 0, sec.contents(), (int) loc, b.length);
+                        sec.contents()[(int) loc + b.length] = 0;
                         loc += size;
                     }
                     break;
@@ -319,7 +319,7 @@ final class Params {
 
     /** Where the original would write past its section, we refuse. */
     private static boolean fits(LinkSection sec, long loc, long size, String key, Messages log) {
-        if (loc < 0 || loc + size > sec.size || sec.contents == null || loc + size > sec.contents.length) {
+        if (loc < 0 || loc + size > sec.size || sec.contents() == null || loc + size > sec.contents().length) {
             log.error("values for " + key + " do not fit in section " + sec.name);
             return false;
         }
