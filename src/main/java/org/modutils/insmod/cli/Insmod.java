@@ -24,6 +24,7 @@ import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.KernelSymbols;
 import org.modutils.insmod.kernel.KsymsParser;
 import org.modutils.insmod.kernel.OfflineKernel;
+import org.modutils.insmod.module.ImageLimit;
 import org.modutils.insmod.module.Insmod24;
 import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.module.LoadRequest;
@@ -137,6 +138,13 @@ public final class Insmod {
         }
         String filename = g.operands.get(0);
         List<String> params = g.operands.subList(1, g.operands.size());
+        long imageLimit;
+        try {
+            imageLimit = ImageLimit.from(env);
+        } catch (ImageLimit.BadSetting e) {
+            log.error(e.getMessage());
+            return 1;
+        }
 
         if (s.syslog) {
             log.toSyslog(Syslog.insmod());
@@ -194,7 +202,7 @@ public final class Insmod {
                     s.blob != null ? Paths.get(s.blob) : null, null, s.noload, s.probe, s.map, s.force,
                     s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock,
                     s.prefix, null, kernel.release(), kernel.version());
-            return Insmod24.run(req, log, kernel, ksyms).status();
+            return Insmod24.run(req, log, kernel, ksyms, imageLimit).status();
         } finally {
             if (lock != null) {
                 lock.close();
