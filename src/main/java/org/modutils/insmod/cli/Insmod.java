@@ -59,12 +59,22 @@ public final class Insmod {
         final List<String> verify = new ArrayList<>();
     }
 
+    /** The throwable the last {@link #run} on this thread caught as an internal error (for the fuzzers). */
+    private static final ThreadLocal<Throwable> INTERNAL_ERROR = new ThreadLocal<>();
+
+    /** What the last run on this thread reported as "internal error", or null: always a bug. */
+    public static Throwable lastInternalError() {
+        return INTERNAL_ERROR.get();
+    }
+
     public static int run(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
         Log log = new Log(out, err);
+        INTERNAL_ERROR.remove();
         try {
             return main(argv, out, err, env, log);
         } catch (RuntimeException | Error e) {
             // Never a stack trace: one line naming what went wrong.
+            INTERNAL_ERROR.set(e);
             log.error("internal error: " + e);
             return 1;
         } finally {

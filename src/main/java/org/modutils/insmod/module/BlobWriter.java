@@ -24,9 +24,12 @@ public final class BlobWriter {
 
     /** Temporary files being written, for the shutdown hook. */
     private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
+    /** Set by the hook: a write that starts (or registers) after it gives up. */
+    private static volatile boolean stopping;
 
     static {
         Thread hook = new Thread(() -> {
+            stopping = true;
             for (Path p : PENDING) {
                 try {
                     Files.deleteIfExists(p);
@@ -48,6 +51,9 @@ public final class BlobWriter {
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
         PENDING.add(tmp);
         try {
+            if (stopping) {
+                throw new IOException("insmod is being stopped");
+            }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer b = ByteBuffer.wrap(image);
                 while (b.hasRemaining()) {

@@ -108,7 +108,11 @@ final class FuzzHarness {
         long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
         long mem = THREADS.getCurrentThreadAllocatedBytes() - mem0;
         Outcome o = new Outcome(rc, out.toString(StandardCharsets.ISO_8859_1), err.toString(StandardCharsets.ISO_8859_1));
-        check(o.err.contains("internal error") || o.out.contains("internal error"), "internal error", o);
+        Throwable internal = Insmod.lastInternalError();
+        if (internal != null) {
+            AssertionError e = new AssertionError("internal error: " + internal + "\nstderr:\n" + clip(o.err), internal);
+            throw e;
+        }
         check(rc != 0 && rc != 1, "exit status " + rc, o);
         boolean written = Files.exists(blob);
         check(rc != 0 && written, "-O file written although insmod failed", o);
