@@ -171,8 +171,14 @@ public final class Insmod {
         Path path = located.get();
 
         byte[] data;
+        long maxObject = OBJECT_FACTOR * imageLimit;
         try {
-            data = readModule(path);
+            data = readModule(path, maxObject);
+            if (data == null) {
+                log.error(filename + ": object of more than " + maxObject + " bytes (" + OBJECT_FACTOR
+                        + " times the image limit)");
+                return 1;
+            }
         } catch (IOException e) {
             log.error(filename + ": " + IoReasons.of(e));
             return 1;
@@ -266,17 +272,47 @@ public final class Insmod {
         return p;
     }
 
-    /** Reads the module file, inflating gzip by its magic number as zlib's gzopen did. */
-    static byte[] readModule(Path path) throws IOException {
-        byte[] raw = Files.readAllBytes(path);
+    /**
+     * How much larger than the image limit the object file may be (after decompression): debug
+     * information makes objects much larger than what is loaded, a gzip bomb or /dev/zero only
+     * larger still.
+     */
+    static final long OBJECT_FACTOR = 16;
+
+    /**
+     * Reads the module file, inflating gzip by its magic number as zlib's gzopen did; null when
+     * the file, or what it inflates to, is larger than {@code max} bytes.
+     */
+    static byte[] readModule(Path path, long max) throws IOException {
+        byte[] raw;
+        try (InputStream in = Files.newInputStream(path)) {
+            raw = readAtMost(in, max);
+        }
+        if (raw == null) {
+            return null;
+        }
         if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
             try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
-                ByteArrayOutputStream bo = new ByteArrayOutputStream(raw.length * 4);
-                in.transferTo(bo);
-                return bo.toByteArray();
+                return readAtMost(in, max);
             }
         }
         return raw;
+    }
+
+    /** The whole stream, or null once it has given more than {@code max} bytes. */
+    private static byte[] readAtMost(InputStream in, long max) throws IOException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            total += n;
+            if (total > max) {
+                return null;
+            }
+            bo.write(buf, 0, n);
+        }
+        return bo.toByteArray();
     }
 
     private static Kernel kernelFor(Settings s, String release, Log log) throws KernelException {
