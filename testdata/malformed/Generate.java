@@ -26,7 +26,7 @@ public class Generate {
         {"64be", "testdata/oracle/sparc64/obj/hello.o"},
     };
     // The limits of org.modutils.insmod.elf.ElfLimits and module.ImageLimit.
-    static final int MAX_SECTIONS = 8192, MAX_SYMBOLS = 1 << 17, MAX_RELOCATIONS = 1 << 20;
+    static final int MAX_SECTIONS = 4096, MAX_SYMBOLS = 1 << 13, MAX_RELOCATIONS = 1 << 18;
     static final long MAX_ALIGN = 1 << 20, IMAGE_LIMIT = 64L << 20;
 
     /** A mutable view of one object: header fields and section headers by name. */

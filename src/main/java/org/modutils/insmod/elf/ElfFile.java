@@ -173,7 +173,7 @@ public final class ElfFile {
         if (shentsize != want) {
             throw new ElfException("section header size mismatch " + fileName + ": " + shentsize + " != " + want);
         }
-        if (shnum >= MAX_SECTIONS) {
+        if (shnum > MAX_SECTIONS) {
             throw new ElfException("ELF file " + fileName + " has too many sections (" + shnum + ")");
         }
         if (shoff < 0 || shoff > data.length || (long) shnum * shentsize > data.length - shoff) {

@@ -167,6 +167,37 @@ public final class ObjFile {
         stringPatches.add(0, new long[] {secidx, offset, strOff});
     }
 
+    /**
+     * {@link #stringPatch} for many strings at once, with the same result as calling it for
+     * each in order, but growing .kstrtab once (one call per string copies the section each
+     * time, which is quadratic in the number of exported symbols).
+     */
+    public void stringPatches(int secidx, long[] offsets, String[] strings) {
+        if (strings.length == 0) {
+            return;
+        }
+        byte[][] bytes = new byte[strings.length][];
+        long total = 0;
+        for (int k = 0; k < strings.length; k++) {
+            bytes[k] = strings[k].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            total += bytes[k].length + 1;
+        }
+        LinkSection strsec = find(".kstrtab");
+        long at;
+        if (strsec == null) {
+            strsec = createAllocedSection(".kstrtab", 1, total, 0);
+            at = 0;
+        } else {
+            at = strsec.extend(total);
+        }
+        for (int k = 0; k < strings.length; k++) {
+            System.arraycopy(bytes[k], 0, strsec.contents, (int) at, bytes[k].length);
+            strsec.contents[(int) at + bytes[k].length] = 0;
+            stringPatches.add(0, new long[] {secidx, offsets[k], at});
+            at += bytes[k].length + 1;
+        }
+    }
+
     /** Patches {@code sym}'s final value in at secidx:offset once addresses are known. */
     public void symbolPatch(int secidx, long offset, Sym sym) {
         symbolPatches.add(0, new Object[] {secidx, offset, sym});

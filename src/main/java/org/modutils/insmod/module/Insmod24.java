@@ -525,6 +525,34 @@ public final class Insmod24 {
         sec.extend(2L * target.wordSize());
     }
 
+    /**
+     * {@link #addKsymtab} for every symbol of {@code syms}, in order, with the same result but
+     * growing __ksymtab and .kstrtab once (per symbol they are copied each time: quadratic).
+     */
+    private void addKsymtabAll(List<Sym> syms) {
+        if (syms.isEmpty()) {
+            return;
+        }
+        addKsymtab(syms.get(0)); // creates or renames __ksymtab exactly as one call does
+        int n = syms.size() - 1;
+        if (n == 0) {
+            return;
+        }
+        LinkSection sec = f.find("__ksymtab");
+        int w = target.wordSize();
+        long base = sec.extend(2L * w * n);
+        long[] offsets = new long[n];
+        String[] names = new String[n];
+        for (int k = 0; k < n; k++) {
+            Sym sym = syms.get(k + 1);
+            long ofs = base + 2L * w * k;
+            f.symbolPatch(sec.index, ofs, sym);
+            offsets[k] = ofs + w;
+            names[k] = sym.name;
+        }
+        f.stringPatches(sec.index, offsets, names);
+    }
+
     private void createModuleKsymtab() {
         if (modulesUsed > 0) {
             int w = target.wordSize();
@@ -552,9 +580,7 @@ public final class Insmod24 {
                     export.add(sym);
                 }
             });
-            for (Sym s : export) {
-                addKsymtab(s);
-            }
+            addKsymtabAll(export);
         }
     }
 
