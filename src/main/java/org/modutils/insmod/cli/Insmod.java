@@ -27,6 +27,7 @@ import org.modutils.insmod.kernel.KsymsParser;
 import org.modutils.insmod.kernel.LinuxKernel;
 import org.modutils.insmod.kernel.RemoteKernel;
 import org.modutils.insmod.kernel.OfflineKernel;
+import org.modutils.insmod.module.ImageLimit;
 import org.modutils.insmod.module.Insmod24;
 import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.module.LoadRequest;
@@ -64,6 +65,14 @@ public final class Insmod {
         final List<String> verify = new ArrayList<>();
     }
 
+    /** The throwable the last {@link #run} on this thread caught as an internal error (for the fuzzers). */
+    private static final ThreadLocal<Throwable> INTERNAL_ERROR = new ThreadLocal<>();
+
+    /** What the last run on this thread reported as "internal error", or null: always a bug. */
+    public static Throwable lastInternalError() {
+        return INTERNAL_ERROR.get();
+    }
+
     public static int run(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
         return run(argv, out, err, env, false);
     }
@@ -72,10 +81,12 @@ public final class Insmod {
     static int run(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env,
                    boolean latin1Out) {
         Log log = new Log(out, err, latin1Out);
+        INTERNAL_ERROR.remove();
         try {
             return main(argv, out, err, env, log);
         } catch (RuntimeException | Error e) {
             // Never a stack trace: one line naming what went wrong.
+            INTERNAL_ERROR.set(e);
             log.error("internal error: " + e);
             return 1;
         } finally {
@@ -161,6 +172,13 @@ public final class Insmod {
         }
         String filename = g.operands.get(0);
         List<String> params = g.operands.subList(1, g.operands.size());
+        long imageLimit;
+        try {
+            imageLimit = ImageLimit.from(env);
+        } catch (ImageLimit.BadSetting e) {
+            log.error(e.getMessage());
+            return 1;
+        }
 
         if (s.syslog) {
             log.toSyslog(Syslog.insmod());
@@ -181,8 +199,14 @@ public final class Insmod {
         Path path = located.get();
 
         byte[] data;
+        long maxObject = OBJECT_FACTOR * imageLimit;
         try {
-            data = readModule(path);
+            data = readModule(path, maxObject);
+            if (data == null) {
+                log.error(filename + ": object of more than " + maxObject + " bytes (" + OBJECT_FACTOR
+                        + " times the image limit)");
+                return 1;
+            }
         } catch (IOException e) {
             log.error(filename + ": " + IoReasons.of(e));
             return 1;
@@ -243,7 +267,7 @@ public final class Insmod {
                     s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock,
                     s.prefix, s.persist, kernel.release(), kernel.version(), conf.persistDir(),
                     dirsOf(conf));
-            return Insmod24.run(req, log, kernel, ksyms).status();
+            return Insmod24.run(req, log, kernel, ksyms, imageLimit).status();
         } finally {
             if (lock != null) {
                 lock.close();
@@ -362,17 +386,54 @@ public final class Insmod {
         return p;
     }
 
-    /** Reads the module file, inflating gzip by its magic number as zlib's gzopen did. */
-    static byte[] readModule(Path path) throws IOException {
-        byte[] raw = org.modutils.insmod.sys.FileBytes.read(path);
+    /**
+     * How much larger than the image limit the object file may be (after decompression): debug
+     * information makes objects much larger than what is loaded, a gzip bomb or /dev/zero only
+     * larger still.
+     */
+    static final long OBJECT_FACTOR = 16;
+
+    /**
+     * Reads the module file, inflating gzip by its magic number as zlib's gzopen did; null when
+     * the file, or what it inflates to, is larger than {@code max} bytes.
+     */
+    static byte[] readModule(Path path, long max) throws IOException {
+        byte[] raw;
+        if (Files.isRegularFile(path) && Files.size(path) <= max) {
+            raw = org.modutils.insmod.sys.FileBytes.read(path); // one copy, sized from the file
+            if (raw.length > max) {
+                return null;
+            }
+        } else {
+            try (InputStream in = Files.newInputStream(path)) {
+                raw = readAtMost(in, max);
+            }
+        }
+        if (raw == null) {
+            return null;
+        }
         if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
             try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
-                ByteArrayOutputStream bo = new ByteArrayOutputStream(raw.length * 4);
-                in.transferTo(bo);
-                return bo.toByteArray();
+                return readAtMost(in, max);
             }
         }
         return raw;
+    }
+
+    /** The whole stream, or null once it has given more than {@code max} bytes. */
+    private static byte[] readAtMost(InputStream in, long max) throws IOException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            total += n;
+            if (total > max) {
+                return null;
+            }
+            bo.write(buf, 0, n);
+        }
+        return bo.toByteArray();
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.Arrays;
  */
 public final class ElfFile {
     /** Refuse section tables larger than this (the largest real module has a few hundred). */
-    public static final int MAX_SECTIONS = 0xff00;
+    public static final int MAX_SECTIONS = ElfLimits.MAX_SECTIONS;
 
     private final String fileName;
     private final byte[] data;
@@ -21,6 +21,9 @@ public final class ElfFile {
     private final long flags;
     private final int shstrndx;
     private final ElfSection[] sections;
+    /** Every symbol table and relocation section, decoded and checked by {@link #parse}. */
+    private final ElfSymbols[] symtabs;
+    private final ElfRelocs[] relocs;
 
     private ElfFile(String fileName, byte[] data, boolean is64, boolean bigEndian, int type, int machine,
                     long flags, int shstrndx, ElfSection[] sections) {
@@ -33,6 +36,8 @@ public final class ElfFile {
         this.flags = flags;
         this.shstrndx = shstrndx;
         this.sections = sections;
+        this.symtabs = new ElfSymbols[sections.length];
+        this.relocs = new ElfRelocs[sections.length];
     }
 
     /** True when {@code data} starts with the ELF magic. */
@@ -70,19 +75,105 @@ public final class ElfFile {
         int shnum = Endian.u16(data, w ? 60 : 48, be);
         int shstrndx = Endian.u16(data, w ? 62 : 50, be);
         int want = w ? 64 : 40;
-        return new ElfFile(fileName, data, w, be, type, machine, eflags, shstrndx,
-                readSections(fileName, data, w, be, shoff, shentsize, shnum, shstrndx, want));
+        long[] nameBudget = {(long) ElfLimits.NAME_FACTOR * data.length + ElfLimits.NAME_SLACK};
+        ElfFile f = new ElfFile(fileName, data, w, be, type, machine, eflags, shstrndx,
+                readSections(fileName, data, w, be, shoff, shentsize, shnum, shstrndx, want, nameBudget));
+        f.checkLinks();
+        f.decodeTables(nameBudget);
+        return f;
+    }
+
+    /** Section types whose sh_link is the index of another section. */
+    private static boolean linksToSection(ElfSection s) {
+        switch (s.type()) {
+            case Elf.SHT_SYMTAB: case Elf.SHT_RELA: case Elf.SHT_HASH: case Elf.SHT_DYNAMIC: case Elf.SHT_REL:
+            case 11 /* SHT_DYNSYM */: case 17 /* SHT_GROUP */: case 18 /* SHT_SYMTAB_SHNDX */:
+                return true;
+            default:
+                return (s.flags() & 0x80) != 0; // SHF_LINK_ORDER
+        }
+    }
+
+    /** Refuses a chain of sh_link that comes back to where it started. */
+    private void checkLinks() throws ElfException {
+        int n = sections.length;
+        int[] seenFrom = new int[n];
+        java.util.Arrays.fill(seenFrom, -1);
+        for (int start = 0; start < n; start++) {
+            int at = start;
+            java.util.List<String> path = new java.util.ArrayList<>();
+            while (at >= 0 && at < n && linksToSection(sections[at])) {
+                if (seenFrom[at] == start) {
+                    if (sections[at].link() == at) {
+                        throw new ElfException("ELF file " + fileName + " section " + sections[at].name()
+                                + " links to itself");
+                    }
+                    int from = path.indexOf(sections[at].name() + "#" + at);
+                    StringBuilder b = new StringBuilder();
+                    for (int k = Math.max(from, 0); k < path.size(); k++) {
+                        b.append(path.get(k), 0, path.get(k).lastIndexOf('#')).append(" -> ");
+                    }
+                    b.append(sections[at].name());
+                    throw new ElfException("ELF file " + fileName + " has a cycle of sh_link: " + b);
+                }
+                if (seenFrom[at] >= 0) {
+                    break; // walked from an earlier start without a cycle
+                }
+                seenFrom[at] = start;
+                path.add(sections[at].name() + "#" + at);
+                at = sections[at].link();
+            }
+        }
+    }
+
+    /** Decodes and checks every symbol table, then every relocation section against its table. */
+    private void decodeTables(long[] nameBudget) throws ElfException {
+        for (int i = 0; i < sections.length; i++) {
+            if (sections[i].type() == Elf.SHT_SYMTAB) {
+                symtabs[i] = readSymbols(i, nameBudget);
+            }
+        }
+        long total = 0;
+        for (int i = 0; i < sections.length; i++) {
+            ElfSection s = sections[i];
+            if ((s.type() != Elf.SHT_REL && s.type() != Elf.SHT_RELA) || s.size() == 0) {
+                continue;
+            }
+            if (s.link() <= 0 || s.link() >= sections.length || symtabs[s.link()] == null) {
+                throw new ElfException("relocation section " + s.name() + " in " + fileName
+                        + " does not refer to a symbol table");
+            }
+            if (s.info() <= 0 || s.info() >= sections.length) {
+                throw new ElfException("relocation section " + s.name() + " in " + fileName
+                        + " applies to missing section " + Integer.toUnsignedString(s.info()));
+            }
+            if (s.info() == i) {
+                throw new ElfException("relocation section " + s.name() + " in " + fileName + " applies to itself");
+            }
+            int tt = sections[s.info()].type();
+            if (tt == Elf.SHT_REL || tt == Elf.SHT_RELA || tt == Elf.SHT_SYMTAB || tt == Elf.SHT_STRTAB) {
+                throw new ElfException("relocation section " + s.name() + " in " + fileName
+                        + " applies to a relocation, symbol or string table");
+            }
+            relocs[i] = readRelocations(i, symtabs[s.link()].count());
+            total += relocs[i].count();
+            if (total > ElfLimits.MAX_RELOCATIONS) {
+                throw new ElfException("ELF file " + fileName + " has too many relocations (more than "
+                        + ElfLimits.MAX_RELOCATIONS + ")");
+            }
+        }
     }
 
     private static ElfSection[] readSections(String fileName, byte[] data, boolean w, boolean be, long shoff,
-                                             int shentsize, int shnum, int shstrndx, int want) throws ElfException {
+                                             int shentsize, int shnum, int shstrndx, int want,
+                                             long[] nameBudget) throws ElfException {
         if (shnum == 0) {
             throw new ElfException("ELF file " + fileName + " has no section header table");
         }
         if (shentsize != want) {
             throw new ElfException("section header size mismatch " + fileName + ": " + shentsize + " != " + want);
         }
-        if (shnum >= MAX_SECTIONS) {
+        if (shnum > MAX_SECTIONS) {
             throw new ElfException("ELF file " + fileName + " has too many sections (" + shnum + ")");
         }
         if (shoff < 0 || shoff > data.length || (long) shnum * shentsize > data.length - shoff) {
@@ -118,6 +209,23 @@ public final class ElfFile {
                 ent = Endian.u32(data, o + 36, be);
             }
             raw[i] = new long[] {name, stype, fl, addr, off, size, link, info, align, ent};
+            if (align != 0 && (align & (align - 1)) != 0) {
+                throw new ElfException("ELF file " + fileName + " section " + i + " has alignment "
+                        + Long.toUnsignedString(align) + ", not a power of two");
+            }
+            if (Long.compareUnsigned(align, ElfLimits.MAX_ALIGN) > 0) {
+                throw new ElfException("ELF file " + fileName + " section " + i + " has alignment "
+                        + Long.toUnsignedString(align) + ", more than the limit of " + ElfLimits.MAX_ALIGN);
+            }
+            if (stype == Elf.SHT_SYMTAB && Long.compareUnsigned(size / (w ? 24 : 16), ElfLimits.MAX_SYMBOLS) > 0) {
+                throw new ElfException("ELF file " + fileName + " section " + i + " has too many symbols ("
+                        + Long.toUnsignedString(size / (w ? 24 : 16)) + ", limit " + ElfLimits.MAX_SYMBOLS + ")");
+            }
+            if ((stype == Elf.SHT_REL || stype == Elf.SHT_RELA)
+                    && Long.compareUnsigned(size / (w ? 16 : 8), ElfLimits.MAX_RELOCATIONS) > 0) {
+                throw new ElfException("ELF file " + fileName + " section " + i + " has too many relocations ("
+                        + Long.toUnsignedString(size / (w ? 16 : 8)) + ", limit " + ElfLimits.MAX_RELOCATIONS + ")");
+            }
             boolean hasData = stype != Elf.SHT_NOBITS && stype != Elf.SHT_NULL;
             if (hasData && (off < 0 || size < 0 || off > data.length || size > data.length - off)) {
                 throw new ElfException("ELF file " + fileName + " section " + i + " extends past end of file");
@@ -127,10 +235,20 @@ public final class ElfFile {
         if (sh[1] != Elf.SHT_STRTAB) {
             throw new ElfException("ELF file " + fileName + " section name table is not a string table");
         }
+        for (int i = 0; i < shnum; i++) {
+            long[] r = raw[i];
+            if (r[1] == Elf.SHT_STRTAB && r[5] > 0 && data[(int) (r[4] + r[5] - 1)] != 0) {
+                throw new ElfException("ELF file " + fileName + (i == shstrndx ? " section name table"
+                        : " string table in section " + i) + " does not end with a NUL byte");
+            }
+        }
         ElfSection[] out = new ElfSection[shnum];
         for (int i = 0; i < shnum; i++) {
             long[] r = raw[i];
             String name = cstring(data, sh[4], sh[5], r[0]);
+            if (name != null && (nameBudget[0] -= name.length() + 1) < 0) {
+                throw nameBudgetExceeded(fileName);
+            }
             if (name == null) {
                 throw new ElfException("ELF file " + fileName + " section " + i + " has a bad name index");
             }
@@ -143,6 +261,11 @@ public final class ElfFile {
                     (int) Math.min(r[7], Integer.MAX_VALUE), r[8], r[9]);
         }
         return out;
+    }
+
+    private static ElfException nameBudgetExceeded(String fileName) {
+        return new ElfException("ELF file " + fileName + " has names totalling more than " + ElfLimits.NAME_FACTOR
+                + " times its size");
     }
 
     /** The NUL-terminated string at {@code idx} in a table at [off, off+size), or null if out of range. */
@@ -179,8 +302,16 @@ public final class ElfFile {
         return Arrays.copyOfRange(data, (int) s.offset(), (int) (s.offset() + s.size()));
     }
 
-    /** Reads the symbol table in section {@code i}, checking every name against its string table. */
+    /** The symbol table in section {@code i}, read and checked when the file was parsed. */
     public ElfSymbols symbols(int i) throws ElfException {
+        if (symtabs[i] != null) {
+            return symtabs[i];
+        }
+        return readSymbols(i, new long[] {(long) ElfLimits.NAME_FACTOR * data.length + ElfLimits.NAME_SLACK});
+    }
+
+    /** Reads the symbol table in section {@code i}, checking every name against its string table. */
+    private ElfSymbols readSymbols(int i, long[] nameBudget) throws ElfException {
         ElfSection s = sections[i];
         int ent = is64 ? 24 : 16;
         if (s.entsize() != ent) {
@@ -191,6 +322,10 @@ public final class ElfFile {
         }
         ElfSection str = sections[s.link()];
         int n = (int) (s.size() / ent);
+        if (Integer.toUnsignedLong(s.info()) > n) {
+            throw new ElfException("ELF file " + fileName + " symbol table " + s.name() + " claims "
+                    + Integer.toUnsignedString(s.info()) + " local symbols but has " + n + " symbols");
+        }
         String[] names = new String[n];
         long[] value = new long[n];
         long[] size = new long[n];
@@ -215,6 +350,9 @@ public final class ElfFile {
             if (nm == null) {
                 throw new ElfException("ELF file " + fileName + " symbol " + k + " has a bad name index");
             }
+            if ((nameBudget[0] -= nm.length() + 1) < 0) {
+                throw nameBudgetExceeded(fileName);
+            }
             // An unnamed symbol of a section that is gone (vendor tools that strip sections but
             // keep their section symbols) is tolerated; the loader skips it, as busybox does.
             if (shndx[k] >= sections.length && shndx[k] < Elf.SHN_LORESERVE && !nm.isEmpty()) {
@@ -232,6 +370,14 @@ public final class ElfFile {
      * architecture's to check.
      */
     public ElfRelocs relocations(int i, int nsyms) throws ElfException {
+        if (relocs[i] != null && sections[i].link() < sections.length && symtabs[sections[i].link()] != null
+                && symtabs[sections[i].link()].count() == nsyms) {
+            return relocs[i];
+        }
+        return readRelocations(i, nsyms);
+    }
+
+    private ElfRelocs readRelocations(int i, int nsyms) throws ElfException {
         ElfSection s = sections[i];
         boolean rela = s.type() == Elf.SHT_RELA;
         int ent = is64 ? (rela ? 24 : 16) : (rela ? 12 : 8);

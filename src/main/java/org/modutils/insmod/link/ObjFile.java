@@ -228,6 +228,15 @@ public final class ObjFile {
 
     /** obj_allocate_commons: COMMON symbols into the first NOBITS section; NOBITS become PROGBITS. */
     public void allocateCommons() {
+        allocateCommons(Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #allocateCommons()}, refusing before any allocation when a NOBITS section (with
+     * the commons in it) or one common symbol would be larger than {@code limit} bytes. Returns
+     * -1 when done, else the size (unsigned) that exceeds the limit; then nothing is allocated.
+     */
+    public long allocateCommons(long limit) {
         List<Sym> commons = new ArrayList<>();
         for (Sym sym : symtab.ordered()) {
             if (sym.secidx == SHN_COMMON) {
@@ -266,6 +275,11 @@ public final class ObjFile {
             long bssSize = bss.size;
             long maxAlign = bss.addralign;
             for (Sym c : commons) {
+                if (Long.compareUnsigned(c.size, limit) > 0) {
+                    return c.size;
+                }
+            }
+            for (Sym c : commons) {
                 long align = c.value;
                 if (Long.compareUnsigned(align, maxAlign) > 0) {
                     maxAlign = align;
@@ -277,8 +291,16 @@ public final class ObjFile {
                 c.value = bssSize;
                 bssSize += c.size;
             }
+            if (Long.compareUnsigned(bssSize, limit) > 0) {
+                return bssSize;
+            }
             bss.size = bssSize;
             bss.addralign = maxAlign;
+        }
+        for (LinkSection s : sections) {
+            if (s.type == SHT_NOBITS && Long.compareUnsigned(s.size, limit) > 0) {
+                return s.size;
+            }
         }
         for (LinkSection s : sections) {
             if (s.type == SHT_NOBITS) {
@@ -286,6 +308,7 @@ public final class ObjFile {
                 s.type = SHT_PROGBITS;
             }
         }
+        return -1;
     }
 
     /** obj_load_size: places the sections one after another at their alignment; returns the size. */

@@ -12,13 +12,46 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Writes the -O image atomically: a temporary file in the same directory, renamed when complete. */
+/**
+ * Writes the -O image atomically: a temporary file in the same directory, written, fsync'd,
+ * renamed over the target, and the directory fsync'd. The target therefore holds its old
+ * contents or the complete new image, whatever happens to the process; a temporary file left
+ * by SIGTERM or SIGINT is removed by a shutdown hook (only SIGKILL or a crash of the machine
+ * can leave a {@code .NAME.*.tmp} behind, never a partial NAME).
+ */
 public final class BlobWriter {
     private BlobWriter() {}
 
     private static final Set<PosixFilePermission> PRIVATE =
             EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+
+    /** Temporary files being written, for the shutdown hook. */
+    private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
+    /** Set by the hook: a write that starts (or registers) after it gives up. */
+    private static volatile boolean stopping;
+
+    static {
+        Thread hook = new Thread("insmod-blob-cleanup") {
+            @Override
+            public void run() {
+                stopping = true;
+                for (Path p : PENDING) {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException ignored) {
+                        // Nothing more can be done while the JVM stops.
+                    }
+                }
+            }
+        };
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException | SecurityException alreadyStopping) {
+            // The JVM is already shutting down: the finally below still removes the file.
+        }
+    }
 
     public static void write(Path target, byte[] image) throws IOException {
         Path abs = target.toAbsolutePath();
@@ -30,8 +63,8 @@ public final class BlobWriter {
         // providers, about a tenth of insmod's start-up.
         long seed = System.nanoTime() ^ ((long) System.identityHashCode(image) << 32);
         for (int attempt = 0; ch == null; attempt++) {
-            tmp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(seed + attempt * 0x9e3779b97f4a7c15L, 36)
-                    + ".tmp");
+            tmp = dir.resolve("." + abs.getFileName() + "."
+                    + Long.toUnsignedString(seed + attempt * 0x9e3779b97f4a7c15L, 36) + ".tmp");
             try {
                 ch = open(tmp);
             } catch (FileAlreadyExistsException e) {
@@ -40,8 +73,12 @@ public final class BlobWriter {
                 }
             }
         }
+        PENDING.add(tmp);
         try {
             try (FileChannel c = ch) {
+                if (stopping) {
+                    throw new IOException("insmod is being stopped");
+                }
                 org.modutils.insmod.sys.FileBytes.write(c, image);
                 c.force(true);
             }
@@ -50,13 +87,18 @@ public final class BlobWriter {
             } catch (UnsupportedOperationException | IOException ignored) {
                 // Not a POSIX file system: keep the default mode.
             }
+            if (stopping) {
+                throw new IOException("insmod is being stopped");
+            }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
+            syncDirectory(dir);
         } finally {
             Files.deleteIfExists(tmp);
+            PENDING.remove(tmp);
         }
     }
 
@@ -66,6 +108,15 @@ public final class BlobWriter {
             return FileChannel.open(tmp, opts, PosixFilePermissions.asFileAttribute(PRIVATE));
         } catch (UnsupportedOperationException e) {
             return FileChannel.open(tmp, opts);
+        }
+    }
+
+    /** Makes the rename durable; a file system that cannot sync a directory is left as it is. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // e.g. not permitted on this file system; the data itself is already synced
         }
     }
 }

@@ -56,6 +56,7 @@ public final class Insmod24 {
     /** The image handed to the kernel or written with -O, for callers that want it (tests, remote). */
     private byte[] image;
     private long loadAddress;
+    private long imageLimit = ImageLimit.DEFAULT;
 
     private Insmod24(LoadRequest req, Messages log, Kernel kernel, KernelSymbols ksyms) {
         this.req = req;
@@ -65,7 +66,13 @@ public final class Insmod24 {
     }
 
     public static Result run(LoadRequest req, Messages log, Kernel kernel, KernelSymbols ksyms) {
+        return run(req, log, kernel, ksyms, ImageLimit.DEFAULT);
+    }
+
+    /** {@link #run(LoadRequest, Messages, Kernel, KernelSymbols)} with an image bound (see {@link ImageLimit}). */
+    public static Result run(LoadRequest req, Messages log, Kernel kernel, KernelSymbols ksyms, long imageLimit) {
         Insmod24 m = new Insmod24(req, log, kernel, ksyms);
+        m.imageLimit = imageLimit;
         int rc = m.main();
         return new Result(rc, m.image, m.loadAddress);
     }
@@ -98,6 +105,12 @@ public final class Insmod24 {
             f = ObjLoader.load(elf, target);
         } catch (ElfException e) {
             log.error(e.getMessage());
+            return 1;
+        }
+        long atLeast = allocatedSize();
+        if (Long.compareUnsigned(atLeast, imageLimit) > 0) {
+            log.error("image of at least " + Long.toUnsignedString(atLeast) + " bytes exceeds the limit of "
+                    + imageLimit);
             return 1;
         }
         flushPendingErrors();
@@ -163,7 +176,12 @@ public final class Insmod24 {
             }
             return 1;
         }
-        f.allocateCommons();
+        long tooBig = f.allocateCommons(imageLimit);
+        if (tooBig != -1) {
+            log.error("image of at least " + Long.toUnsignedString(tooBig) + " bytes exceeds the limit of "
+                    + imageLimit);
+            return 1;
+        }
 
         Params.Check pc = Params.check(f, log);
         warnings += pc.warnings();
@@ -197,6 +215,10 @@ public final class Insmod24 {
             return 0;
         }
         long size = f.loadSize();
+        if (Long.compareUnsigned(size, imageLimit) > 0) {
+            log.error("image of " + Long.toUnsignedString(size) + " bytes exceeds the limit of " + imageLimit);
+            return 1;
+        }
 
         long addr;
         if (req.noload()) {
@@ -372,6 +394,24 @@ public final class Insmod24 {
 
     /** Errors reported that, as in the original, do not stop the load. */
     private int forgivenErrors;
+
+    /**
+     * A lower bound of the image: the sizes of the sections that will be loaded and of every
+     * NOBITS section (all of which get contents), saturating at 2^64-1 (unsigned).
+     */
+    private long allocatedSize() {
+        long sum = 0;
+        for (LinkSection s : f.sections()) {
+            if ((s.flags & SHF_ALLOC) != 0 || s.type == SHT_NOBITS) {
+                long next = sum + s.size;
+                if (Long.compareUnsigned(next, sum) < 0) {
+                    return -1L;
+                }
+                sum = next;
+            }
+        }
+        return sum;
+    }
 
     private void deleteAfterFailure() {
         if (!req.noload()) {
@@ -804,6 +844,9 @@ public final class Insmod24 {
         if (!target.initModule(f, thisSec)) {
             log.error("arch_init_module failed");
             return;
+        }
+        if (log.errors() > 0) {
+            return; // never write -O or call the kernel after an error
         }
         image = f.createImage(size);
         if (req.loadMap()) {
