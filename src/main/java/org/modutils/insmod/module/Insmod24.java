@@ -5,7 +5,6 @@ import static org.modutils.insmod.elf.Elf.*;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.modutils.insmod.arch.Target;
 import org.modutils.insmod.arch.Targets;
@@ -876,9 +875,5 @@ public final class Insmod24 {
                         + " or IRQ parameters.\n      You may find more information in syslog or the output from dmesg");
             }
         }
-    }
-
-    static String hex(long v) {
-        return Long.toHexString(v).toLowerCase(Locale.ROOT);
     }
 }
