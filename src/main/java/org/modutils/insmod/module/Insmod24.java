@@ -5,6 +5,7 @@ import static org.modutils.insmod.elf.Elf.*;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import org.modutils.insmod.arch.Target;
 import org.modutils.insmod.arch.Targets;
