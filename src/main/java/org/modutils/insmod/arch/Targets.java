@@ -55,4 +55,37 @@ public final class Targets {
         }
         return null;
     }
+
+    /**
+     * Whether a kernel whose {@code uname -m} is {@code machine} runs modules linked by
+     * {@code t} (the check the original made by being built for one architecture). Unknown or
+     * absent machine names are not refused; mips and sh report no byte order, so either matches.
+     */
+    public static boolean runsOn(Target t, String machine) {
+        if (machine == null || machine.isEmpty()) {
+            return true;
+        }
+        String n = t.name();
+        if (machine.matches("i[3-7]86")) {
+            return n.equals("i386");
+        }
+        if (machine.startsWith("arm")) {
+            return n.equals("arm");
+        }
+        if (machine.startsWith("mips")) {
+            return n.equals("mips") || n.equals("mipsel");
+        }
+        if (machine.startsWith("sh")) {
+            return n.equals("sh");
+        }
+        switch (machine) {
+            case "parisc": return n.equals("hppa");
+            case "parisc64": return n.equals("hppa64");
+            case "x86_64": case "ppc": case "ppc64": case "sparc": case "sparc64": case "s390": case "s390x":
+            case "alpha": case "ia64": case "m68k":
+                return n.equals(machine);
+            default:
+                return true;
+        }
+    }
 }

@@ -248,8 +248,10 @@ public final class Insmod {
                 snapshot = true;
             }
             KernelSymbols ksyms;
+            String machine;
             try {
                 ksyms = kernel.symbols();
+                machine = s.noload ? null : kernel.machine();
             } catch (KernelException e) {
                 log.error(e.getMessage());
                 return 1;
@@ -263,7 +265,8 @@ public final class Insmod {
                 real = null;
             }
             LoadRequest req = new LoadRequest(filename, real, mtime, data, mName, List.copyOf(params),
-                    s.blob != null ? Paths.get(s.blob) : null, null, s.noload, s.probe, s.map, s.force,
+                    s.blob != null ? Paths.get(s.blob) : null, machine, s.noload,
+                    s.probe, s.map, s.force,
                     s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock,
                     s.prefix, s.persist, kernel.release(), kernel.version(), conf.persistDir(),
                     dirsOf(conf));

@@ -97,7 +97,7 @@ public final class Insmod24 {
         try {
             ElfFile elf = ElfFile.parse(req.fileName(), req.image());
             target = Targets.forObject(elf.machine(), elf.is64(), elf.bigEndian());
-            if (target == null || (req.requiredArch() != null && !req.requiredArch().equals(target.name()))) {
+            if (target == null || (!req.noload() && !Targets.runsOn(target, req.requiredArch()))) {
                 log.error("ELF file " + req.fileName() + " not for this architecture");
                 return 1;
             }

@@ -13,7 +13,7 @@ import java.util.List;
  * @param moduleName    the internal module name (-o, else from the file name)
  * @param args          the arguments after the module (only those with '=' count)
  * @param blob          -O file, or null
- * @param requiredArch  the architecture the running kernel needs (null offline)
+ * @param requiredArch  uname -m of the kernel the image goes to (null: not known, no check)
  * @param persist       -e: the persistent-data file ("" = derive it from persistDir), or null
  * @param persistDir    persistdir= from the configuration
  * @param modulePaths   the module search directories (to make -e "" relative)

@@ -28,6 +28,7 @@ class LegacyLoadTest {
         final long address;
         final int initErrno;
         int createErrno;
+        String machine;
         final List<String> calls = new ArrayList<>();
         byte[] image;
         int taint;
@@ -41,6 +42,7 @@ class LegacyLoadTest {
         @Override public String release() { return "2.4.27"; }
         @Override public String version() { return "#1 Sat Jan 1 00:00:00 UTC 2005"; }
         @Override public boolean legacy() { return true; }
+        @Override public String machine() { return machine; }
         @Override public KernelSymbols symbols() { return symbols; }
 
         @Override
@@ -191,6 +193,30 @@ class LegacyLoadTest {
         Capture c = new Capture();
         assertEquals(0, Insmod24.run(request(obj, false), c, k, syms).status(), "EEXIST under -L exits 0");
         assertEquals("", c.err.toString());
+    }
+
+    @Test
+    void anObjectForAnotherArchitectureNeverReachesTheKernel() throws Exception {
+        // An i686 2.4 kernel is offered an ARM object: refused as the original (built for one
+        // architecture) refused it, before create_module.
+        Path arm = Paths.get("testdata/oracle/arm/obj/hello.o");
+        KernelSymbols syms = table("ksyms32.txt");
+        RecordingKernel k = new RecordingKernel(syms, 0xd0900000L, 0);
+        k.machine = "i686";
+        Capture c = new Capture();
+        LoadRequest base = request(arm, false);
+        LoadRequest req = new LoadRequest(base.fileName(), base.realPath(), base.mtime(), base.image(), "hello",
+                base.args(), null, k.machine, false, false, false, false, false, false, false, true, true, false,
+                false, true, null, null, "2.4.27", base.utsVersion());
+        assertEquals(1, Insmod24.run(req, c, k, syms).status());
+        assertEquals(arm + ": ELF file " + arm + " not for this architecture\n", c.err.toString());
+        assertTrue(k.calls.isEmpty(), k.calls.toString());
+
+        Path i386 = Paths.get("testdata/oracle/i386/obj/hello.o");
+        LoadRequest ok = new LoadRequest(i386.toString(), i386.toAbsolutePath(), base.mtime(),
+                Files.readAllBytes(i386), "hello", base.args(), null, k.machine, false, false, false, false, false,
+                false, false, true, true, false, false, true, null, null, "2.4.27", base.utsVersion());
+        assertEquals(0, Insmod24.run(ok, new Capture(), k, syms).status());
     }
 
     @Test
