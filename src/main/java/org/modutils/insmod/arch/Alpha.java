@@ -66,16 +66,16 @@ public final class Alpha implements Target {
             }
             ElfSymbols syms = f.elfSymbols(rs.link);
             for (int k = 0; k < rels.count(); k++) {
-                if (rels.type()[k] != R_LITERAL || rels.sym()[k] == 0) {
+                if (rels.type(k) != R_LITERAL || rels.sym(k) == 0) {
                     continue;
                 }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym()[k]);
+                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
                 if (s == null) {
                     continue; // reported when the relocation is applied
                 }
                 List<GotEntry> list = gotEntries.computeIfAbsent(s, x -> new ArrayList<>());
-                if (entry(list, rels.addend()[k]) == null) {
-                    list.add(new GotEntry(rels.addend()[k], offset));
+                if (entry(list, rels.addend(k)) == null) {
+                    list.add(new GotEntry(rels.addend(k), offset));
                     offset += 8;
                 }
             }

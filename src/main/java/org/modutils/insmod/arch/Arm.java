@@ -66,9 +66,9 @@ public final class Arm implements Target {
             }
             ElfSymbols syms = f.elfSymbols(rs.link);
             for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type()[k];
+                int t = rels.type(k);
                 if (isBranch(t)) {
-                    Sym s = rels.sym()[k] == 0 ? null : ObjLoader.relocSymbol(f, syms, rels.sym()[k]);
+                    Sym s = rels.sym(k) == 0 ? null : ObjLoader.relocSymbol(f, syms, rels.sym(k));
                     if (s != null && s.pltOffset < 0) {
                         s.pltOffset = pltOffset;
                         pltOffset += PLT_ENTRY;
@@ -78,7 +78,7 @@ public final class Arm implements Target {
                         gotOffset = 4;
                     }
                 } else if (t == R_ARM_GOT32) {
-                    Sym s = rels.sym()[k] == 0 ? null : ObjLoader.relocSymbol(f, syms, rels.sym()[k]);
+                    Sym s = rels.sym(k) == 0 ? null : ObjLoader.relocSymbol(f, syms, rels.sym(k));
                     if (s != null && s.gotOffset < 0) {
                         s.gotOffset = gotOffset;
                         gotOffset += 4;

@@ -57,10 +57,10 @@ public final class Hppa implements Target {
             }
             ElfSymbols syms = f.elfSymbols(rs.link);
             for (int k = 0; k < rels.count(); k++) {
-                if (rels.type()[k] != R_PCREL17F || rels.sym()[k] == 0) {
+                if (rels.type(k) != R_PCREL17F || rels.sym(k) == 0) {
                     continue;
                 }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym()[k]);
+                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
                 if (s != null && s.pltOffset < 0) {
                     s.pltOffset = offset;
                     offset += STUB_SIZE;

@@ -100,18 +100,18 @@ public final class Hppa64 implements Target {
             }
             ElfSymbols syms = f.elfSymbols(rs.link);
             for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type()[k];
+                int t = rels.type(k);
                 boolean needGot = t == R_LTOFF14R || t == R_LTOFF21L || t == R_PCREL22F;
                 boolean needStub = t == R_PCREL22F;
                 boolean needOpd = t == R_FPTR64;
-                if (!(needGot || needOpd) || rels.sym()[k] == 0) {
+                if (!(needGot || needOpd) || rels.sym(k) == 0) {
                     continue;
                 }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym()[k]);
+                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
                 if (s == null) {
                     continue;
                 }
-                long addend = rels.addend()[k];
+                long addend = rels.addend(k);
                 if (needStub && add(stubEntries, s, addend, stubOffset)) {
                     stubOffset += STUB_SIZE;
                 }

@@ -33,11 +33,11 @@ public final class I386 implements Target {
             }
             ElfSymbols syms = f.elfSymbols(rs.link);
             for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type()[k];
+                int t = rels.type(k);
                 if (t == R_386_GOTPC || t == R_386_GOTOFF) {
                     needed = true;
                 } else if (t == R_386_GOT32) {
-                    Sym s = ObjLoader.symbolByName(f, syms, rels.sym()[k]);
+                    Sym s = ObjLoader.symbolByName(f, syms, rels.sym(k));
                     if (s != null && s.gotOffset < 0) {
                         s.gotOffset = offset;
                         offset += 4;

@@ -122,7 +122,7 @@ public final class Ia64 implements Target {
             ElfSymbols syms = f.elfSymbols(rs.link);
             for (int k = 0; k < rels.count(); k++) {
                 boolean needGot = false, needOpd = false, needPlt = false;
-                switch (rels.type()[k]) {
+                switch (rels.type(k)) {
                     case R_FPTR64I, R_FPTR32LSB, R_FPTR64LSB -> needOpd = true;
                     case R_LTOFF22, R_LTOFF22X, R_LTOFF64I -> needGot = true;
                     case R_LTOFF_FPTR22, R_LTOFF_FPTR64I, R_LTOFF_FPTR32LSB, R_LTOFF_FPTR64LSB -> {
@@ -134,14 +134,14 @@ public final class Ia64 implements Target {
                         continue;
                     }
                 }
-                if (rels.sym()[k] == 0) {
+                if (rels.sym(k) == 0) {
                     continue;
                 }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym()[k]);
+                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
                 if (s == null) {
                     continue;
                 }
-                long addend = rels.addend()[k];
+                long addend = rels.addend(k);
                 boolean local = isLocal(s);
                 if (needPlt && find(pltEntries, s, addend) == null) {
                     pltEntries.computeIfAbsent(s, x -> new ArrayList<>()).add(new Entry(addend, pltText, pltData));

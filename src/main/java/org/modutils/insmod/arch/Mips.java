@@ -195,7 +195,7 @@ public final class Mips implements Target {
             r.detail = "R_MIPS_HI16 without a matching R_MIPS_LO16 after it";
             return RelocResult.DANGEROUS;
         }
-        long lo = f.read(t, rels.offset()[j], 4);
+        long lo = f.read(t, rels.offset(j), 4);
         long vallo = ((lo & 0xffff) ^ 0x8000) - 0x8000;
         long insn = f.read(t, r.offset, 4);
         long val = (((insn & 0xffff) << 16) + vallo + v) & 0xffffffffL;
@@ -206,12 +206,12 @@ public final class Mips implements Target {
 
     private static int findLo16(ObjFile f, int relSection, ElfRelocs rels, int k, long v) {
         ElfSymbols syms = f.elfSymbols(f.section(relSection).link);
-        int symndx = rels.sym()[k];
+        int symndx = rels.sym(k);
         for (int j = k + 1; j < rels.count(); j++) {
-            if (rels.type()[j] != R_MIPS_LO16) {
+            if (rels.type(j) != R_MIPS_LO16) {
                 continue;
             }
-            int s = rels.sym()[j];
+            int s = rels.sym(j);
             if (s == symndx) {
                 return j;
             }

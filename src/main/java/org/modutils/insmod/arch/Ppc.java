@@ -81,14 +81,14 @@ public final class Ppc implements Target {
             }
             ElfSymbols syms = f.elfSymbols(rs.link);
             for (int k = 0; k < rels.count(); k++) {
-                if (!isBranch24(rels.type()[k]) || rels.sym()[k] == 0) {
+                if (!isBranch24(rels.type(k)) || rels.sym(k) == 0) {
                     continue;
                 }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym()[k]);
+                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
                 if (s == null) {
                     continue;
                 }
-                int addend = (int) rels.addend()[k];
+                int addend = (int) rels.addend(k);
                 if (entry(s, addend) == null) {
                     plt.computeIfAbsent(s, x -> new ArrayList<>()).add(new PltEntry(addend, offset));
                     offset += PLT_ENTRY;

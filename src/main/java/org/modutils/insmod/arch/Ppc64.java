@@ -162,17 +162,17 @@ public final class Ppc64 implements Target {
             }
             ElfSymbols syms = f.elfSymbols(rs.link);
             for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type()[k];
+                int t = rels.type(k);
                 if (!known(t)) {
                     f.pendingErrors().add("relocation type " + t + " (" + typeName(t) + ") in " + rs.name
                             + " is not handled");
                     continue;
                 }
-                int symndx = rels.sym()[k];
+                int symndx = rels.sym(k);
                 if (t == R_ADDR64 && symndx != 0 && f.section(rs.info).name.equals(".opd")) {
                     opdIndex = rs.info;
-                    opdEntries.put(rels.offset()[k], new Object[] {ObjLoader.relocSymbol(f, syms, symndx),
-                            rels.addend()[k]});
+                    opdEntries.put(rels.offset(k), new Object[] {ObjLoader.relocSymbol(f, syms, symndx),
+                            rels.addend(k)});
                 }
                 if (t != R_REL24 || symndx == 0 || stBind(syms.info()[symndx]) == STB_LOCAL) {
                     continue;
@@ -182,7 +182,7 @@ public final class Ppc64 implements Target {
                 if (d == null || d.secidx == SHN_UNDEF) {
                     continue;
                 }
-                long addend = rels.addend()[k];
+                long addend = rels.addend(k);
                 if (entry(s, addend) == null) {
                     got.computeIfAbsent(s, x -> new ArrayList<>()).add(new GotEntry(addend, gotOffset));
                     gotOffset += 8;

@@ -96,7 +96,7 @@ public class S390 implements Target {
             }
             ElfSymbols syms = f.elfSymbols(rs.link);
             for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type()[k];
+                int t = rels.type(k);
                 if (needsGotOnly(t, wide)) {
                     gotNeeded = true;
                     continue;
@@ -105,7 +105,7 @@ public class S390 implements Target {
                 if (!p && !g) {
                     continue;
                 }
-                int symndx = rels.sym()[k];
+                int symndx = rels.sym(k);
                 Sym s = symndx != 0 && symndx < syms.name().length ? ObjLoader.relocSymbol(f, syms, symndx) : null;
                 if (s == null) {
                     continue; // reported when the relocation is applied

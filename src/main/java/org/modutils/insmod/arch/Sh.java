@@ -54,11 +54,11 @@ public final class Sh implements Target {
             }
             ElfSymbols syms = f.elfSymbols(rs.link);
             for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type()[k];
+                int t = rels.type(k);
                 if (t == R_SH_GOTPC || t == R_SH_GOTOFF) {
                     needed = true;
-                } else if (t == R_SH_GOT32 && rels.sym()[k] != 0) {
-                    Sym s = ObjLoader.relocSymbol(f, syms, rels.sym()[k]);
+                } else if (t == R_SH_GOT32 && rels.sym(k) != 0) {
+                    Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
                     if (s != null && s.gotOffset < 0) {
                         s.gotOffset = offset;
                         offset += 4;

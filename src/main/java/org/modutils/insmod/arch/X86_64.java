@@ -42,8 +42,8 @@ public final class X86_64 implements Target {
             }
             ElfSymbols syms = f.elfSymbols(rs.link);
             for (int k = 0; k < rels.count(); k++) {
-                if (usesGot(rels.type()[k])) {
-                    Sym s = ObjLoader.relocSymbol(f, syms, rels.sym()[k]);
+                if (usesGot(rels.type(k))) {
+                    Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
                     if (s != null && s.gotOffset < 0) {
                         s.gotOffset = offset;
                         offset += 8;

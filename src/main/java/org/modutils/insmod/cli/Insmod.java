@@ -19,6 +19,7 @@ import java.util.zip.GZIPInputStream;
 import org.modutils.insmod.config.ConfigContext;
 import org.modutils.insmod.config.ModuleLocator;
 import org.modutils.insmod.config.ModulesConf;
+import org.modutils.insmod.elf.ElfSource;
 import org.modutils.insmod.kernel.DirectoryKernel;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
@@ -198,7 +199,7 @@ public final class Insmod {
         filename = located.get().toString();
         Path path = located.get();
 
-        byte[] data;
+        ElfSource data;
         long maxObject = OBJECT_FACTOR * imageLimit;
         try {
             data = readModule(path, maxObject);
@@ -272,6 +273,11 @@ public final class Insmod {
                     dirsOf(conf));
             return Insmod24.run(req, log, kernel, ksyms, imageLimit).status();
         } finally {
+            try {
+                data.close();
+            } catch (IOException ignored) {
+                // a read-only file: nothing to lose
+            }
             if (lock != null) {
                 lock.close();
             }
@@ -397,15 +403,31 @@ public final class Insmod {
     static final long OBJECT_FACTOR = 16;
 
     /**
-     * Reads the module file, inflating gzip by its magic number as zlib's gzopen did; null when
-     * the file, or what it inflates to, is larger than {@code max} bytes.
+     * Opens the module file, inflating gzip by its magic number as zlib's gzopen did; null when
+     * the file, or what it inflates to, is larger than {@code max} bytes. A plain regular file is
+     * read in place, piece by piece as the linker needs it, so a large module is never held whole
+     * in memory; the caller closes what is returned.
      */
-    static byte[] readModule(Path path, long max) throws IOException {
+    static ElfSource readModule(Path path, long max) throws IOException {
         byte[] raw;
         if (Files.isRegularFile(path) && Files.size(path) <= max) {
-            raw = org.modutils.insmod.sys.FileBytes.read(path); // one copy, sized from the file
-            if (raw.length > max) {
-                return null;
+            ElfSource file = ElfSource.open(path);
+            boolean keep = false;
+            try {
+                if (file.size() > max) {
+                    return null;
+                }
+                byte[] magic = file.head(2);
+                if (magic.length < 2 || (magic[0] & 0xff) != 0x1f || (magic[1] & 0xff) != 0x8b) {
+                    keep = true;
+                    return file;
+                }
+                raw = new byte[(int) file.size()];
+                file.read(0, raw, 0, raw.length);
+            } finally {
+                if (!keep) {
+                    file.close();
+                }
             }
         } else {
             try (InputStream in = Files.newInputStream(path)) {
@@ -417,10 +439,10 @@ public final class Insmod {
         }
         if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
             try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
-                return readAtMost(in, max);
+                raw = readAtMost(in, max);
             }
         }
-        return raw;
+        return raw == null ? null : ElfSource.of(raw);
     }
 
     /** The whole stream, or null once it has given more than {@code max} bytes. */

@@ -1,7 +1,6 @@
 package org.modutils.insmod.elf;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * An immutable ELF32/ELF64 object, little or big endian. Every offset, size, index and string
@@ -13,7 +12,7 @@ public final class ElfFile {
     public static final int MAX_SECTIONS = ElfLimits.MAX_SECTIONS;
 
     private final String fileName;
-    private final byte[] data;
+    private final ElfSource src;
     private final boolean is64;
     private final boolean bigEndian;
     private final int type;
@@ -25,10 +24,10 @@ public final class ElfFile {
     private final ElfSymbols[] symtabs;
     private final ElfRelocs[] relocs;
 
-    private ElfFile(String fileName, byte[] data, boolean is64, boolean bigEndian, int type, int machine,
+    private ElfFile(String fileName, ElfSource src, boolean is64, boolean bigEndian, int type, int machine,
                     long flags, int shstrndx, ElfSection[] sections) {
         this.fileName = fileName;
-        this.data = data;
+        this.src = src;
         this.is64 = is64;
         this.bigEndian = bigEndian;
         this.type = type;
@@ -50,9 +49,24 @@ public final class ElfFile {
      * where modutils puts it ("X is not an ELF file").
      */
     public static ElfFile parse(String fileName, byte[] data) throws ElfException {
-        if (data.length < 16) {
+        return parse(fileName, ElfSource.of(data));
+    }
+
+    /**
+     * {@link #parse(String, byte[])} over a source read in pieces: the header, the section
+     * table, the symbol and relocation tables now, section contents when they are asked for.
+     * The source must stay open while sections are read.
+     */
+    public static ElfFile parse(String fileName, ElfSource src) throws ElfException {
+        return parse(fileName, src, true);
+    }
+
+    private static ElfFile parse(String fileName, ElfSource src, boolean tables) throws ElfException {
+        long length = src.size();
+        if (length < 16) {
             throw new ElfException("cannot read ELF header from " + fileName);
         }
+        byte[] data = read(fileName, src, 0, (int) Math.min(64, length));
         if (!isElf(data)) {
             throw new ElfException(fileName + " is not an ELF file");
         }
@@ -64,7 +78,7 @@ public final class ElfFile {
         boolean w = cls == Elf.ELFCLASS64;
         boolean be = enc == Elf.ELFDATA2MSB;
         int ehsize = w ? 64 : 52;
-        if (data.length < ehsize) {
+        if (length < ehsize) {
             throw new ElfException("cannot read ELF header from " + fileName);
         }
         int type = Endian.u16(data, 16, be);
@@ -75,12 +89,45 @@ public final class ElfFile {
         int shnum = Endian.u16(data, w ? 60 : 48, be);
         int shstrndx = Endian.u16(data, w ? 62 : 50, be);
         int want = w ? 64 : 40;
-        long[] nameBudget = {(long) ElfLimits.NAME_FACTOR * data.length + ElfLimits.NAME_SLACK};
-        ElfFile f = new ElfFile(fileName, data, w, be, type, machine, eflags, shstrndx,
-                readSections(fileName, data, w, be, shoff, shentsize, shnum, shstrndx, want, nameBudget));
-        f.checkLinks();
-        f.decodeTables(nameBudget);
+        long[] nameBudget = {(long) ElfLimits.NAME_FACTOR * length + ElfLimits.NAME_SLACK};
+        ElfFile f = new ElfFile(fileName, src, w, be, type, machine, eflags, shstrndx,
+                readSections(fileName, src, w, be, shoff, shentsize, shnum, shstrndx, want, nameBudget));
+        if (tables) {
+            f.checkLinks();
+            f.decodeTables(nameBudget);
+        }
         return f;
+    }
+
+    /**
+     * The header and section table only, for a look at which sections a file has: symbol and
+     * relocation tables are neither read nor checked ({@link #symbols} still reads one).
+     */
+    public static ElfFile sections(String fileName, ElfSource src) throws ElfException {
+        return parse(fileName, src, false);
+    }
+
+    /** {@code len} bytes at {@code off} (already checked to lie inside the file). */
+    private static byte[] read(String fileName, ElfSource src, long off, int len) throws ElfException {
+        byte[] b = new byte[len];
+        read(fileName, src, off, b, len);
+        return b;
+    }
+
+    private static void read(String fileName, ElfSource src, long off, byte[] b, int len) throws ElfException {
+        try {
+            src.read(off, b, 0, len);
+        } catch (java.io.IOException e) {
+            throw new ElfException("error reading " + fileName + ": " + readReason(e));
+        }
+    }
+
+    /** Tables are read and decoded in pieces of this size. */
+    private static final int CHUNK = 1 << 16;
+
+    private static String readReason(java.io.IOException e) {
+        return e instanceof java.io.EOFException || e.getMessage() == null ? "file shrank while being read"
+                : e.getMessage();
     }
 
     /** Section types whose sh_link is the index of another section. */
@@ -164,7 +211,7 @@ public final class ElfFile {
         }
     }
 
-    private static ElfSection[] readSections(String fileName, byte[] data, boolean w, boolean be, long shoff,
+    private static ElfSection[] readSections(String fileName, ElfSource src, boolean w, boolean be, long shoff,
                                              int shentsize, int shnum, int shstrndx, int want,
                                              long[] nameBudget) throws ElfException {
         if (shnum == 0) {
@@ -176,16 +223,18 @@ public final class ElfFile {
         if (shnum > MAX_SECTIONS) {
             throw new ElfException("ELF file " + fileName + " has too many sections (" + shnum + ")");
         }
-        if (shoff < 0 || shoff > data.length || (long) shnum * shentsize > data.length - shoff) {
+        long length = src.size();
+        if (shoff < 0 || shoff > length || (long) shnum * shentsize > length - shoff) {
             throw new ElfException("ELF file " + fileName + " section header table extends past end of file");
         }
         if (shstrndx >= shnum) {
             throw new ElfException("ELF file " + fileName + " section name table index " + shstrndx
                     + " out of range");
         }
+        byte[] data = read(fileName, src, shoff, shnum * shentsize);
         long[][] raw = new long[shnum][];
         for (int i = 0; i < shnum; i++) {
-            int o = (int) (shoff + (long) i * shentsize);
+            int o = i * shentsize;
             long name = Endian.u32(data, o, be);
             long stype = Endian.u32(data, o + 4, be);
             long fl, addr, off, size, link, info, align, ent;
@@ -227,7 +276,7 @@ public final class ElfFile {
                         + Long.toUnsignedString(size / (w ? 16 : 8)) + ", limit " + ElfLimits.MAX_RELOCATIONS + ")");
             }
             boolean hasData = stype != Elf.SHT_NOBITS && stype != Elf.SHT_NULL;
-            if (hasData && (off < 0 || size < 0 || off > data.length || size > data.length - off)) {
+            if (hasData && (off < 0 || size < 0 || off > length || size > length - off)) {
                 throw new ElfException("ELF file " + fileName + " section " + i + " extends past end of file");
             }
         }
@@ -235,17 +284,23 @@ public final class ElfFile {
         if (sh[1] != Elf.SHT_STRTAB) {
             throw new ElfException("ELF file " + fileName + " section name table is not a string table");
         }
+        byte[] last = new byte[1];
         for (int i = 0; i < shnum; i++) {
             long[] r = raw[i];
-            if (r[1] == Elf.SHT_STRTAB && r[5] > 0 && data[(int) (r[4] + r[5] - 1)] != 0) {
+            if (r[1] != Elf.SHT_STRTAB || r[5] <= 0) {
+                continue;
+            }
+            read(fileName, src, r[4] + r[5] - 1, last, 1);
+            if (last[0] != 0) {
                 throw new ElfException("ELF file " + fileName + (i == shstrndx ? " section name table"
                         : " string table in section " + i) + " does not end with a NUL byte");
             }
         }
+        byte[] names = read(fileName, src, sh[4], tableSize(fileName, sh[5]));
         ElfSection[] out = new ElfSection[shnum];
         for (int i = 0; i < shnum; i++) {
             long[] r = raw[i];
-            String name = cstring(data, sh[4], sh[5], r[0]);
+            String name = cstring(names, r[0]);
             if (name != null && (nameBudget[0] -= name.length() + 1) < 0) {
                 throw nameBudgetExceeded(fileName);
             }
@@ -268,19 +323,26 @@ public final class ElfFile {
                 + " times its size");
     }
 
-    /** The NUL-terminated string at {@code idx} in a table at [off, off+size), or null if out of range. */
-    static String cstring(byte[] data, long off, long size, long idx) {
-        if (idx < 0 || idx >= size) {
+    /** The NUL-terminated string at {@code idx} in a string table, or null if out of range. */
+    static String cstring(byte[] table, long idx) {
+        if (idx < 0 || idx >= table.length) {
             return null;
         }
-        int start = (int) (off + idx);
-        int end = (int) (off + size);
-        for (int p = start; p < end; p++) {
-            if (data[p] == 0) {
-                return new String(data, start, p - start, StandardCharsets.ISO_8859_1);
+        int start = (int) idx;
+        for (int p = start; p < table.length; p++) {
+            if (table[p] == 0) {
+                return new String(table, start, p - start, StandardCharsets.ISO_8859_1);
             }
         }
         return null;
+    }
+
+    /** A table read whole into an array must fit one. */
+    private static int tableSize(String fileName, long size) throws ElfException {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new ElfException("ELF file " + fileName + " has a table of " + size + " bytes, too large to read");
+        }
+        return (int) size;
     }
 
     public String fileName() { return fileName; }
@@ -294,12 +356,12 @@ public final class ElfFile {
     public ElfSection section(int i) { return sections[i]; }
 
     /** A fresh copy of a section's bytes (empty for NOBITS and NULL sections). */
-    public byte[] sectionData(int i) {
+    public byte[] sectionData(int i) throws ElfException {
         ElfSection s = sections[i];
         if (s.type() == Elf.SHT_NOBITS || s.type() == Elf.SHT_NULL) {
             return new byte[0];
         }
-        return Arrays.copyOfRange(data, (int) s.offset(), (int) (s.offset() + s.size()));
+        return read(fileName, src, s.offset(), tableSize(fileName, s.size()));
     }
 
     /** The symbol table in section {@code i}, read and checked when the file was parsed. */
@@ -307,7 +369,7 @@ public final class ElfFile {
         if (symtabs[i] != null) {
             return symtabs[i];
         }
-        return readSymbols(i, new long[] {(long) ElfLimits.NAME_FACTOR * data.length + ElfLimits.NAME_SLACK});
+        return readSymbols(i, new long[] {(long) ElfLimits.NAME_FACTOR * src.size() + ElfLimits.NAME_SLACK});
     }
 
     /** Reads the symbol table in section {@code i}, checking every name against its string table. */
@@ -331,9 +393,14 @@ public final class ElfFile {
         long[] size = new long[n];
         int[] info = new int[n];
         int[] shndx = new int[n];
-        int base = (int) s.offset();
+        byte[] strtab = read(fileName, src, str.offset(), tableSize(fileName, str.size()));
+        byte[] data = new byte[CHUNK / ent * ent];
+        int per = data.length / ent;
         for (int k = 0; k < n; k++) {
-            int o = base + k * ent;
+            int o = (k % per) * ent;
+            if (o == 0) {
+                read(fileName, src, s.offset() + (long) k * ent, data, Math.min(n - k, per) * ent);
+            }
             long nameIdx = Endian.u32(data, o, bigEndian);
             if (is64) {
                 info[k] = data[o + 4] & 0xff;
@@ -346,7 +413,7 @@ public final class ElfFile {
                 info[k] = data[o + 12] & 0xff;
                 shndx[k] = Endian.u16(data, o + 14, bigEndian);
             }
-            String nm = cstring(data, str.offset(), str.size(), nameIdx);
+            String nm = cstring(strtab, nameIdx);
             if (nm == null) {
                 throw new ElfException("ELF file " + fileName + " symbol " + k + " has a bad name index");
             }
@@ -385,61 +452,56 @@ public final class ElfFile {
             throw new ElfException("relocation entry size mismatch " + fileName + ": " + s.entsize() + " != " + ent);
         }
         int n = (int) (s.size() / ent);
-        long[] off = new long[n];
-        int[] sym = new int[n];
-        int[] typ = new int[n];
-        long[] add = new long[n];
-        int base = (int) s.offset();
-        if (is64 && !bigEndian) {
-            // x86_64, alpha, ia64, ...: the common wide case decoded in line (the loop runs once per
-            // relocation, before the JIT has compiled the Endian helpers).
-            byte[] d = data;
-            for (int k = 0; k < n; k++) {
-                int o = base + k * ent;
-                off[k] = (d[o] & 0xffL) | (d[o + 1] & 0xffL) << 8 | (d[o + 2] & 0xffL) << 16 | (d[o + 3] & 0xffL) << 24
+        ElfRelocs.Builder out = new ElfRelocs.Builder(n, rela);
+        byte[] d = new byte[CHUNK / ent * ent];
+        int per = d.length / ent;
+        boolean be = bigEndian;
+        for (int k = 0; k < n; k++) {
+            int o = (k % per) * ent;
+            if (o == 0) {
+                read(fileName, src, s.offset() + (long) k * ent, d, Math.min(n - k, per) * ent);
+            }
+            long off, type, addend = 0;
+            int sym;
+            if (is64 && !be) {
+                // x86_64, alpha, ia64: the common wide case decoded in line (this runs once per
+                // relocation, before the JIT has compiled the Endian helpers).
+                off = (d[o] & 0xffL) | (d[o + 1] & 0xffL) << 8 | (d[o + 2] & 0xffL) << 16 | (d[o + 3] & 0xffL) << 24
                         | (d[o + 4] & 0xffL) << 32 | (d[o + 5] & 0xffL) << 40 | (d[o + 6] & 0xffL) << 48
                         | (d[o + 7] & 0xffL) << 56;
-                typ[k] = (d[o + 8] & 0xff) | (d[o + 9] & 0xff) << 8 | (d[o + 10] & 0xff) << 16 | (d[o + 11] & 0xff) << 24;
+                type = (d[o + 8] & 0xffL) | (d[o + 9] & 0xffL) << 8 | (d[o + 10] & 0xffL) << 16
+                        | (d[o + 11] & 0xffL) << 24;
                 long hi = (d[o + 12] & 0xffL) | (d[o + 13] & 0xffL) << 8 | (d[o + 14] & 0xffL) << 16
                         | (d[o + 15] & 0xffL) << 24;
-                sym[k] = (int) Math.min(hi, Integer.MAX_VALUE);
+                sym = (int) Math.min(hi, Integer.MAX_VALUE);
                 if (rela) {
-                    add[k] = (d[o + 16] & 0xffL) | (d[o + 17] & 0xffL) << 8 | (d[o + 18] & 0xffL) << 16
+                    addend = (d[o + 16] & 0xffL) | (d[o + 17] & 0xffL) << 8 | (d[o + 18] & 0xffL) << 16
                             | (d[o + 19] & 0xffL) << 24 | (d[o + 20] & 0xffL) << 32 | (d[o + 21] & 0xffL) << 40
                             | (d[o + 22] & 0xffL) << 48 | (d[o + 23] & 0xffL) << 56;
                 }
-                if (sym[k] >= nsyms) {
-                    throw new ElfException("Bad symbol index: " + String.format("%08x >= %08x", sym[k], nsyms)
-                            + " in " + s.name());
-                }
-            }
-            return new ElfRelocs(n, rela, off, sym, typ, add);
-        }
-        for (int k = 0; k < n; k++) {
-            int o = base + k * ent;
-            long info;
-            if (is64) {
-                off[k] = Endian.u64(data, o, bigEndian);
-                info = Endian.u64(data, o + 8, bigEndian);
-                sym[k] = (int) Math.min(info >>> 32, Integer.MAX_VALUE);
-                typ[k] = (int) (info & 0xffffffffL);
+            } else if (is64) {
+                off = Endian.u64(d, o, be);
+                long info = Endian.u64(d, o + 8, be);
+                sym = (int) Math.min(info >>> 32, Integer.MAX_VALUE);
+                type = info & 0xffffffffL;
                 if (rela) {
-                    add[k] = Endian.u64(data, o + 16, bigEndian);
+                    addend = Endian.u64(d, o + 16, be);
                 }
             } else {
-                off[k] = Endian.u32(data, o, bigEndian);
-                info = Endian.u32(data, o + 4, bigEndian);
-                sym[k] = (int) (info >>> 8);
-                typ[k] = (int) (info & 0xff);
+                off = Endian.u32(d, o, be);
+                long info = Endian.u32(d, o + 4, be);
+                sym = (int) (info >>> 8);
+                type = info & 0xff;
                 if (rela) {
-                    add[k] = Endian.i32(data, o + 8, bigEndian);
+                    addend = Endian.i32(d, o + 8, be);
                 }
             }
-            if (sym[k] >= nsyms) {
-                throw new ElfException("Bad symbol index: " + String.format("%08x >= %08x", sym[k], nsyms)
+            if (sym >= nsyms) {
+                throw new ElfException("Bad symbol index: " + String.format("%08x >= %08x", sym, nsyms)
                         + " in " + s.name());
             }
+            out.add(off, sym, type, addend);
         }
-        return new ElfRelocs(n, rela, off, sym, typ, add);
+        return out.build();
     }
 }

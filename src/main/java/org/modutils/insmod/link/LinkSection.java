@@ -2,6 +2,7 @@ package org.modutils.insmod.link;
 
 import java.util.Arrays;
 
+import org.modutils.insmod.elf.ElfException;
 import org.modutils.insmod.elf.ElfFile;
 
 /** A section of the object being linked: header fields that the linker changes, and its bytes. */
@@ -39,10 +40,33 @@ public final class LinkSection {
      */
     public byte[] contents() {
         if (source != null) {
-            contents = source.sectionData(sourceIndex);
+            try {
+                contents = source.sectionData(sourceIndex);
+            } catch (ElfException e) {
+                throw new ReadFailure(e);
+            }
             source = null;
         }
         return contents;
+    }
+
+    /** Reads the bytes now if they are still in the file (so that a read error is reported here). */
+    public void load() throws ElfException {
+        if (source != null) {
+            contents = source.sectionData(sourceIndex);
+            source = null;
+        }
+    }
+
+    /**
+     * The file could not be read when a section's bytes were first asked for (it shrank, or an
+     * I/O error): unchecked, because it can only happen to an object read from a file that
+     * changed under insmod; the 2.4 flow reports it as its one error line.
+     */
+    public static final class ReadFailure extends RuntimeException {
+        public ReadFailure(ElfException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
     }
 
     public void setContents(byte[] bytes) {
@@ -73,6 +97,23 @@ public final class LinkSection {
             contents = Arrays.copyOf(contents, (int) cap);
         }
         return old;
+    }
+
+    /**
+     * Makes room for {@code more} bytes of later {@link #extend} calls (and a little over, for
+     * the few symbols insmod adds afterwards) without changing the size.
+     */
+    public void reserve(long more) {
+        contents();
+        long want = size + more + 1024;
+        if (want > Integer.MAX_VALUE - 8) {
+            return; // extend reports what does not fit
+        }
+        if (contents == null) {
+            contents = new byte[(int) want];
+        } else if (contents.length < want) {
+            contents = Arrays.copyOf(contents, (int) want);
+        }
     }
 
     /** Drops the spare room {@link #extend} left, so that contents.length is size again. */

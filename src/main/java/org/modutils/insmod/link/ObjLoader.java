@@ -77,9 +77,11 @@ public final class ObjLoader {
             LinkSection sec = f.section(i);
             if (sec.name.equals(".modinfo") || sec.name.equals(".modstring")) {
                 sec.flags &= ~SHF_ALLOC;
+                sec.load();
             }
             if ((sec.flags & SHF_ALLOC) != 0) {
                 f.insertLoadOrder(sec);
+                sec.load(); // what is loaded is read now, where a read error can be reported
             }
             if (sec.type == SHT_SYMTAB) {
                 ElfSymbols syms = elf.symbols(i);
@@ -128,11 +130,11 @@ public final class ObjLoader {
             Sym[] resolved = new Sym[syms.count()];
             boolean[] known = new boolean[syms.count()];
             for (int k = 0; k < rels.count(); k++) {
-                if (Long.compareUnsigned(rels.offset()[k], targ.size) >= 0 && (targ.flags & SHF_ALLOC) != 0) {
+                if (Long.compareUnsigned(rels.offset(k), targ.size) >= 0 && (targ.flags & SHF_ALLOC) != 0) {
                     throw new ElfException("relocation " + k + " in " + sec.name + " of " + fn + " at offset 0x"
-                            + Long.toHexString(rels.offset()[k]) + " lies outside section " + targ.name);
+                            + Long.toHexString(rels.offset(k)) + " lies outside section " + targ.name);
                 }
-                int symndx = rels.sym()[k];
+                int symndx = rels.sym(k);
                 if (symndx != 0) {
                     Sym s;
                     if (known[symndx]) {
@@ -143,7 +145,7 @@ public final class ObjLoader {
                         known[symndx] = true;
                     }
                     if (s != null) {
-                        s.rType = rels.type()[k];
+                        s.rType = rels.type(k);
                     }
                 }
             }

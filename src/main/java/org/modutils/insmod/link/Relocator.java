@@ -60,13 +60,9 @@ public final class Relocator {
             Sym[] cache = resolved[relsec.link];
             boolean[] cached = known[relsec.link];
             int count = rels.count();
-            int[] symIdx = rels.sym();
-            int[] types = rels.type();
-            long[] offsets = rels.offset();
-            long[] addends = rels.addend();
             boolean rela = rels.rela();
             for (int k = 0; k < count; k++) {
-                int symndx = symIdx[k];
+                int symndx = rels.sym(k);
                 long value = 0;
                 Sym intsym = null;
                 if (symndx != 0) {
@@ -85,13 +81,14 @@ public final class Relocator {
                     value = f.finalValue(intsym);
                     intsym.referenced = true;
                 }
+                long addend = rels.addend(k);
                 if (rela) {
-                    value = f.mask(value + addends[k]);
+                    value = f.mask(value + addend);
                 }
                 r.relIndex = k;
-                r.offset = offsets[k];
-                r.type = types[k];
-                r.addend = addends[k];
+                r.offset = rels.offset(k);
+                r.type = rels.type(k);
+                r.addend = addend;
                 r.symIndex = symndx;
                 r.sym = intsym;
                 r.detail = null;

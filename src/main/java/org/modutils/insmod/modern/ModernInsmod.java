@@ -59,6 +59,51 @@ public final class ModernInsmod {
         }
     }
 
+    /**
+     * {@link #isModernModule(byte[])} for an object read in pieces: a plain ELF file is judged by
+     * its section table and .modinfo alone (a .gnu.linkonce.this_module section or a vermagic
+     * entry, as {@link KoFile#isModernModule}); a compressed one is read whole.
+     */
+    public static boolean isModernModule(org.modutils.insmod.elf.ElfSource src) {
+        try {
+            byte[] head = src.head(8);
+            if (Compression.detect(head) != Compression.NONE) {
+                byte[] all = new byte[(int) Math.min(src.size(), Integer.MAX_VALUE - 8)];
+                src.read(0, all, 0, all.length);
+                return isModernModule(all);
+            }
+            org.modutils.insmod.elf.ElfFile elf = org.modutils.insmod.elf.ElfFile.sections("", src);
+            for (int i = 0; i < elf.sectionCount(); i++) {
+                String name = elf.section(i).name();
+                if (name.equals(".gnu.linkonce.this_module")) {
+                    return true;
+                }
+                if (name.equals(".modinfo") && hasVermagic(elf.sectionData(i))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | org.modutils.insmod.elf.ElfException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A "vermagic=" entry among the NUL-separated entries of a .modinfo section. */
+    private static boolean hasVermagic(byte[] modinfo) {
+        byte[] key = "vermagic=".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int at = 0; at < modinfo.length; ) {
+            int end = at;
+            while (end < modinfo.length && modinfo[end] != 0) {
+                end++;
+            }
+            if (end - at >= key.length && java.util.Arrays.equals(modinfo, at, at + key.length, key, 0, key.length)) {
+                return true;
+            }
+            at = end + 1;
+        }
+        return false;
+    }
+
     /** The sentence for a .ko offered to a 2.1-2.4 kernel; returns the exit status 1. */
     public static int refuseOnLegacyKernel(String file, String release, Messages out) {
         out.error("ERROR: could not insert module " + file + ": it is a Linux 2.6+ module (.ko), but the running"

@@ -73,7 +73,15 @@ public final class Insmod24 {
     public static Result run(LoadRequest req, Messages log, Kernel kernel, KernelSymbols ksyms, long imageLimit) {
         Insmod24 m = new Insmod24(req, log, kernel, ksyms);
         m.imageLimit = imageLimit;
-        int rc = m.main();
+        int rc;
+        try {
+            rc = m.main();
+        } catch (LinkSection.ReadFailure e) {
+            // The object file changed or failed while a section was read late: nothing was loaded.
+            log.error(e.getMessage());
+            m.image = null;
+            rc = 1;
+        }
         return new Result(rc, m.image, m.loadAddress);
     }
 
@@ -95,7 +103,7 @@ public final class Insmod24 {
         }
         log.setErrorFile(req.fileName());
         try {
-            ElfFile elf = ElfFile.parse(req.fileName(), req.image());
+            ElfFile elf = ElfFile.parse(req.fileName(), req.object());
             target = Targets.forObject(elf.machine(), elf.is64(), elf.bigEndian());
             if (target == null || (!req.noload() && !Targets.runsOn(target, req.requiredArch()))) {
                 log.error("ELF file " + req.fileName() + " not for this architecture");
@@ -693,8 +701,21 @@ public final class Insmod24 {
                     export.add(sym);
                 }
             }
+            // Room for all of them at once: growing by doubling would leave a copy of each size.
+            long names = 0;
+            for (Sym s : export) {
+                names += s.name.length() + 1;
+            }
+            f.reservePatches(export.size());
+            LinkSection strings = f.find(".kstrtab");
+            if (strings != null) {
+                strings.reserve(names);
+            }
             for (Sym s : export) {
                 addKsymtab(s);
+                if (s == export.get(0)) {
+                    f.find("__ksymtab").reserve(2L * target.wordSize() * (export.size() - 1));
+                }
             }
         }
     }

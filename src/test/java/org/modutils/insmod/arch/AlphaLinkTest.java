@@ -63,8 +63,8 @@ class AlphaLinkTest {
             if (s.type() == Elf.SHT_RELA && in.section(s.info()).name().equals(".text")) {
                 ElfRelocs rels = in.relocations(i, in.symbols(s.link()).count());
                 for (int k = 0; k < rels.count(); k++) {
-                    if (rels.type()[k] == R_ALPHA_LITERAL) {
-                        literal.add(rels.offset()[k]);
+                    if (rels.type(k) == R_ALPHA_LITERAL) {
+                        literal.add(rels.offset(k));
                     }
                 }
             }

@@ -108,10 +108,10 @@ class ArmLinkTest {
             ElfRelocs rels = elf.relocations(i, syms.count());
             String target = elf.section(rs.info()).name();
             for (int k = 0; k < rels.count(); k++) {
-                String name = syms.name()[rels.sym()[k]];
-                if (rels.type()[k] == Arm.R_ARM_PC24 && t.containsKey(name)) {
-                    farCalls.computeIfAbsent(target, x -> new TreeSet<>()).add(rels.offset()[k]);
-                    callee.computeIfAbsent(target, x -> new HashMap<>()).put(rels.offset()[k], name);
+                String name = syms.name()[rels.sym(k)];
+                if (rels.type(k) == Arm.R_ARM_PC24 && t.containsKey(name)) {
+                    farCalls.computeIfAbsent(target, x -> new TreeSet<>()).add(rels.offset(k));
+                    callee.computeIfAbsent(target, x -> new HashMap<>()).put(rels.offset(k), name);
                 }
             }
         }
@@ -182,7 +182,7 @@ class ArmLinkTest {
     }
 
     /** Each index entry's PREL31 word leads to its function; the unwind word is kept as it was. */
-    static void checkExidx(AsmObjects.Run r, ElfFile elf, String sec, String... functions) {
+    static void checkExidx(AsmObjects.Run r, ElfFile elf, String sec, String... functions) throws Exception {
         byte[] orig = elf.sectionData(sectionIndex(elf, sec));
         long at = r.addr(sec);
         assertEquals(8L * functions.length, orig.length, sec);

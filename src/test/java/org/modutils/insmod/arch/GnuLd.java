@@ -221,7 +221,12 @@ public final class GnuLd {
                 ElfSection s = linked.section(i);
                 if ((s.flags() & Elf.SHF_ALLOC) != 0 && s.type() != Elf.SHT_NOBITS && addr >= s.addr()
                         && addr + n <= s.addr() + s.size()) {
-                    byte[] d = linked.sectionData(i);
+                    byte[] d;
+                    try {
+                        d = linked.sectionData(i);
+                    } catch (org.modutils.insmod.elf.ElfException e) {
+                        throw new AssertionError(e.getMessage(), e);
+                    }
                     return java.util.Arrays.copyOfRange(d, (int) (addr - s.addr()), (int) (addr - s.addr()) + n);
                 }
             }

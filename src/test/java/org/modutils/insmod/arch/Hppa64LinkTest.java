@@ -109,13 +109,13 @@ class Hppa64LinkTest {
             ElfRelocs rels = elf.relocations(i, syms.count());
             long[] pendingLeft = null;
             for (int k = 0; k < rels.count(); k++) {
-                int type = rels.type()[k];
+                int type = rels.type(k);
                 seen.add(type);
-                int sym = rels.sym()[k];
+                int sym = rels.sym(k);
                 boolean external = syms.shndx()[sym] == Elf.SHN_UNDEF;
                 String name = syms.name()[sym];
-                long site = secAddr + rels.offset()[k];
-                String where = String.format("%s+0x%x type %d %s", target.name(), rels.offset()[k], type, name);
+                long site = secAddr + rels.offset(k);
+                String where = String.format("%s+0x%x type %d %s", target.name(), rels.offset(k), type, name);
                 int n = type == DIR64 || type == FPTR64 ? 8 : 4;
                 boolean meaning = type == LTOFF21L || type == LTOFF14R || type == FPTR64 || type == SEGREL32
                         || (type == PCREL22F && external);
@@ -147,9 +147,9 @@ class Hppa64LinkTest {
                         // ld rewrites .PARISC.unwind for its own segments, so check the psABI value
                         // S + A - segment base, the segment being the module (it starts at .this).
                         long symAddr = l.sections().get(elf.section(syms.shndx()[sym]).name())[0] + syms.value()[sym];
-                        if (mine != symAddr + rels.addend()[k] - l.base()) {
+                        if (mine != symAddr + rels.addend(k) - l.base()) {
                             problems.add(String.format("%s: 0x%x, expected 0x%x", where, mine,
-                                    symAddr + rels.addend()[k] - l.base()));
+                                    symAddr + rels.addend(k) - l.base()));
                         }
                     }
                     case FPTR64 -> {

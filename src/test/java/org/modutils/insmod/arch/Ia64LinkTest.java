@@ -162,10 +162,10 @@ class Ia64LinkTest {
             ElfSymbols syms = elf.symbols(rs.link());
             ElfRelocs rels = elf.relocations(i, syms.count());
             for (int k = 0; k < rels.count(); k++) {
-                int type = rels.type()[k];
+                int type = rels.type(k);
                 seen.add(type);
-                long off = rels.offset()[k];
-                int sym = rels.sym()[k];
+                long off = rels.offset(k);
+                int sym = rels.sym(k);
                 boolean external = syms.shndx()[sym] == Elf.SHN_UNDEF;
                 String name = syms.name()[sym];
                 boolean meaning = switch (type) {

@@ -108,8 +108,8 @@ class Ppc64LinkTest {
             ElfSymbols syms = elf.symbols(rs.link());
             ElfRelocs rels = elf.relocations(i, syms.count());
             for (int k = 0; k < rels.count(); k++) {
-                if (rels.type()[k] == 10 && names.contains(syms.name()[rels.sym()[k]])) {
-                    site.at(elf.section(rs.info()), rels.offset()[k]);
+                if (rels.type(k) == 10 && names.contains(syms.name()[rels.sym(k)])) {
+                    site.at(elf.section(rs.info()), rels.offset(k));
                 }
             }
         }

@@ -114,14 +114,14 @@ class PpcLinkTest {
             ElfSymbols syms = elf.symbols(rs.link());
             ElfRelocs rels = elf.relocations(i, syms.count());
             for (int k = 0; k < rels.count(); k++) {
-                if (rels.type()[k] != R_PPC_REL24) {
+                if (rels.type(k) != R_PPC_REL24) {
                     continue;
                 }
-                long site = secs.get(target) + rels.offset()[k];
+                long site = secs.get(target) + rels.offset(k);
                 long insn = Endian.word(image, (int) (site - base), 4, true);
                 long disp = ((insn & 0x03fffffcL) << 38) >> 38;
                 long dest = (site + disp) & 0xffffffffL;
-                String name = syms.name()[rels.sym()[k]];
+                String name = syms.name()[rels.sym(k)];
                 Long kv = kernel.get(name);
                 if (kv == null) {
                     near++;
@@ -136,7 +136,7 @@ class PpcLinkTest {
                 assertEquals(0x3d600000L, lis & 0xffff0000L, "lis r11");
                 assertEquals(0x396b0000L, addi & 0xffff0000L, "addi r11,r11");
                 long built = ((lis & 0xffff) << 16) + (short) (addi & 0xffff);
-                assertEquals((kv + rels.addend()[k]) & 0xffffffffL, built & 0xffffffffL, "stub target for " + name);
+                assertEquals((kv + rels.addend(k)) & 0xffffffffL, built & 0xffffffffL, "stub target for " + name);
                 assertEquals(0x7d6903a6L, Endian.word(image, at + 8, 4, true), "mtctr r11");
                 assertEquals(0x4e800420L, Endian.word(image, at + 12, 4, true), "bctr");
             }

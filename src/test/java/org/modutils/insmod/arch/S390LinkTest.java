@@ -56,12 +56,12 @@ class S390LinkTest {
             ElfRelocs r = elf.relocations(i, syms.count());
             String target = elf.section(s.info()).name();
             for (int k = 0; k < r.count(); k++) {
-                int sx = r.sym()[k];
+                int sx = r.sym(k);
                 String name = syms.name()[sx];
                 if (name.isEmpty() && sx != 0) {
                     name = elf.section(syms.shndx()[sx]).name();
                 }
-                out.add(new Rel(target, r.offset()[k], r.type()[k], name, r.addend()[k]));
+                out.add(new Rel(target, r.offset(k), r.type(k), name, r.addend(k)));
             }
         }
         return out;

@@ -205,7 +205,7 @@ class LegacyLoadTest {
         k.machine = "i686";
         Capture c = new Capture();
         LoadRequest base = request(arm, false);
-        LoadRequest req = new LoadRequest(base.fileName(), base.realPath(), base.mtime(), base.image(), "hello",
+        LoadRequest req = new LoadRequest(base.fileName(), base.realPath(), base.mtime(), Files.readAllBytes(arm), "hello",
                 base.args(), null, k.machine, false, false, false, false, false, false, false, true, true, false,
                 false, true, null, null, "2.4.27", base.utsVersion());
         assertEquals(1, Insmod24.run(req, c, k, syms).status());
@@ -226,11 +226,49 @@ class LegacyLoadTest {
         RecordingKernel k = new RecordingKernel(syms, 0xd0900000L, 0);
         Capture c = new Capture();
         LoadRequest base = request(obj, false);
-        LoadRequest req = new LoadRequest(base.fileName(), base.realPath(), base.mtime(), base.image(), "othermod",
+        LoadRequest req = new LoadRequest(base.fileName(), base.realPath(), base.mtime(), Files.readAllBytes(obj), "othermod",
                 base.args(), null, null, false, false, false, false, false, false, false, true, true, false, false,
                 true, null, null, "2.4.27", base.utsVersion());
         assertEquals(1, Insmod24.run(req, c, k, syms).status());
         assertEquals("insmod: a module named othermod already exists\n", c.err.toString());
         assertTrue(k.calls.isEmpty());
+    }
+
+    @Test
+    void anObjectThatCannotBeReadToTheEndLoadsNothing(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // The object is read in place; here the file "shrinks" once its tables are decoded, when
+        // the loaded sections are read: one error line, no create_module, no -O file.
+        Path obj = Paths.get("testdata/oracle/i386/obj/hello.o");
+        byte[] bytes = Files.readAllBytes(obj);
+        org.modutils.insmod.elf.ElfFile elf = org.modutils.insmod.elf.ElfFile.parse("x", bytes);
+        long text = -1;
+        for (int i = 0; i < elf.sectionCount(); i++) {
+            if (elf.section(i).name().equals(".text")) {
+                text = elf.section(i).offset();
+            }
+        }
+        long textOffset = text;
+        org.modutils.insmod.elf.ElfSource shrinking = new org.modutils.insmod.elf.ElfSource() {
+            @Override public long size() { return bytes.length; }
+            @Override public void read(long off, byte[] dst, int at, int len) throws java.io.IOException {
+                if (off == textOffset) {
+                    throw new java.io.EOFException();
+                }
+                System.arraycopy(bytes, (int) off, dst, at, len);
+            }
+        };
+        KernelSymbols syms = table("ksyms32.txt");
+        RecordingKernel k = new RecordingKernel(syms, 0xd0900000L, 0);
+        k.machine = "i686";
+        Path blob = dir.resolve("blob.bin");
+        LoadRequest base = request(obj, false);
+        LoadRequest req = new LoadRequest(base.fileName(), base.realPath(), base.mtime(), shrinking, "hello",
+                base.args(), blob, k.machine, false, false, false, false, false, false, false, true, true, false,
+                false, true, null, null, "2.4.27", base.utsVersion(), "/var/lib/modules/persist", List.of());
+        Capture c = new Capture();
+        assertEquals(1, Insmod24.run(req, c, k, syms).status());
+        assertEquals(obj + ": error reading " + obj + ": file shrank while being read\n", c.err.toString());
+        assertTrue(k.calls.isEmpty(), k.calls.toString());
+        assertTrue(!Files.exists(blob));
     }
 }
