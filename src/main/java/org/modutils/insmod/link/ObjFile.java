@@ -33,31 +33,63 @@ public final class ObjFile {
 
     // The original pushes patches on the front of a list; these keep them in arrival order and
     // are applied from the back, which is the same order without moving the list each time.
-    private final Patches stringPatches = new Patches();   // secidx, offset, stringOffset
-    private final Patches symbolPatches = new Patches();   // secidx, offset, Sym
+    private final Patches stringPatches = new Patches(false);   // section, offset, string offset
+    private final Patches symbolPatches = new Patches(true);    // section, offset, Sym
 
-    /** Patches as flat arrays: no per-patch objects. */
+    /**
+     * Patches as flat arrays, no per-patch objects: a module that exports everything has two
+     * per symbol. Section offsets fit in an int (sections are arrays).
+     */
     private static final class Patches {
         int count;
         int[] secidx = new int[16];
-        long[] offset = new long[16];
-        long[] value = new long[16];
-        Sym[] sym = new Sym[16];
+        int[] offset = new int[16];
+        int[] value;
+        Sym[] sym;
 
-        void add(int sec, long off, long v, Sym s) {
-            if (count == secidx.length) {
-                int n = 2 * count;
-                secidx = java.util.Arrays.copyOf(secidx, n);
-                offset = java.util.Arrays.copyOf(offset, n);
-                value = java.util.Arrays.copyOf(value, n);
+        Patches(boolean symbols) {
+            if (symbols) {
+                sym = new Sym[16];
+            } else {
+                value = new int[16];
+            }
+        }
+
+        void reserve(int more) {
+            if (count + more > secidx.length) {
+                resize(count + more);
+            }
+        }
+
+        private void resize(int n) {
+            secidx = java.util.Arrays.copyOf(secidx, n);
+            offset = java.util.Arrays.copyOf(offset, n);
+            if (sym != null) {
                 sym = java.util.Arrays.copyOf(sym, n);
+            } else {
+                value = java.util.Arrays.copyOf(value, n);
+            }
+        }
+
+        void add(int sec, long off, int v, Sym s) {
+            if (count == secidx.length) {
+                resize(2 * count);
             }
             secidx[count] = sec;
-            offset[count] = off;
-            value[count] = v;
-            sym[count] = s;
+            offset[count] = (int) off;
+            if (sym != null) {
+                sym[count] = s;
+            } else {
+                value[count] = v;
+            }
             count++;
         }
+    }
+
+    /** Room for {@code n} more string and symbol patches each (a module exporting its symbols). */
+    public void reservePatches(int n) {
+        stringPatches.reserve(n);
+        symbolPatches.reserve(n);
     }
 
     ObjFile(String fileName, ElfFile elf, Target target) {
@@ -191,7 +223,7 @@ public final class ObjFile {
         }
         System.arraycopy(bytes, 0, strsec.contents(), (int) strOff, bytes.length);
         strsec.contents()[(int) strOff + bytes.length] = 0;
-        stringPatches.add(secidx, offset, strOff, null);
+        stringPatches.add(secidx, offset, (int) strOff, null);
     }
 
     /** Patches {@code sym}'s final value in at secidx:offset once addresses are known. */
@@ -335,13 +367,13 @@ public final class ObjFile {
         if (p.count > 0) {
             long base = find(".kstrtab").addr;
             for (int i = p.count - 1; i >= 0; i--) {
-                Endian.putWord(sections.get(p.secidx[i]).contents(), (int) p.offset[i], w, mask(base + p.value[i]),
+                Endian.putWord(sections.get(p.secidx[i]).contents(), p.offset[i], w, mask(base + p.value[i]),
                         bigEndian);
             }
         }
         p = symbolPatches;
         for (int i = p.count - 1; i >= 0; i--) {
-            Endian.putWord(sections.get(p.secidx[i]).contents(), (int) p.offset[i], w, finalValue(p.sym[i]), bigEndian);
+            Endian.putWord(sections.get(p.secidx[i]).contents(), p.offset[i], w, finalValue(p.sym[i]), bigEndian);
         }
     }
 

@@ -3,7 +3,6 @@ package org.modutils.insmod.link;
 import static org.modutils.insmod.elf.Elf.*;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -23,9 +22,10 @@ public final class SymbolTable {
      * Name to chain entry, kept only while names compare plainly: then no two chain entries have
      * the same name, so the map finds exactly what the chain walk would, without walking chains
      * that grow with the module (521 buckets). Null after a switch to unversioned comparison,
-     * where a name can match several entries and only the chain order decides.
+     * where a name can match several entries and only the chain order decides. An open-addressed
+     * table of the entries themselves (keyed by their names), so it costs a reference per slot.
      */
-    private HashMap<String, Sym> index;
+    private Index index;
     /** Entries in the chains, and their order as last computed (null when a chain changed since). */
     private int count;
     private Sym[] orderCache;
@@ -38,7 +38,7 @@ public final class SymbolTable {
         this.naming = naming;
         this.locals = new Sym[Math.max(localCount, 0)];
         this.errors = errors;
-        this.index = naming.isPlain() ? new HashMap<>(Math.max(16, expected + expected / 3 + 1)) : null;
+        this.index = naming.isPlain() ? new Index(expected) : null;
     }
 
     private int bucket(String name) {
@@ -88,6 +88,7 @@ public final class SymbolTable {
             } else if (nBind == STB_GLOBAL && oBind == STB_LOCAL) {
                 // A global replaces a same-named local in the chain; the local stays reachable by index.
                 Sym nsym = new Sym();
+                nsym.name = name;
                 nsym.next = sym.next;
                 if (buckets[h] == sym) {
                     buckets[h] = nsym;
@@ -125,6 +126,7 @@ public final class SymbolTable {
             }
         }
         sym = new Sym();
+        sym.name = name;
         sym.next = buckets[h];
         buckets[h] = sym;
         count++;
@@ -200,5 +202,64 @@ public final class SymbolTable {
 
     public List<Sym> all() {
         return new ArrayList<>(java.util.Arrays.asList(ordered()));
+    }
+
+    /** Name to symbol with linear probing; the table is at most half full. */
+    private static final class Index {
+        private Sym[] slots;
+        private int used;
+
+        Index(int expected) {
+            slots = new Sym[Integer.highestOneBit(Math.max(16, expected) * 2 - 1) * 2];
+        }
+
+        Sym get(String name) {
+            Sym[] t = slots;
+            int mask = t.length - 1;
+            for (int i = spread(name.hashCode()) & mask; ; i = (i + 1) & mask) {
+                Sym s = t[i];
+                if (s == null || s.name.equals(name)) {
+                    return s;
+                }
+            }
+        }
+
+        /** Makes {@code sym} the entry for {@code name} (which is, or is about to be, its name). */
+        void put(String name, Sym sym) {
+            Sym[] t = slots;
+            int mask = t.length - 1;
+            int i = spread(name.hashCode()) & mask;
+            while (t[i] != null && !t[i].name.equals(name)) {
+                i = (i + 1) & mask;
+            }
+            if (t[i] == null) {
+                used++;
+            }
+            t[i] = sym;
+            if (2 * used > t.length) {
+                grow();
+            }
+        }
+
+        private void grow() {
+            Sym[] old = slots;
+            Sym[] t = new Sym[old.length * 2];
+            int mask = t.length - 1;
+            for (Sym s : old) {
+                if (s != null) {
+                    int i = spread(s.name.hashCode()) & mask;
+                    while (t[i] != null) {
+                        i = (i + 1) & mask;
+                    }
+                    t[i] = s;
+                }
+            }
+            slots = t;
+        }
+
+        private static int spread(int h) {
+            int x = h * 0x9e3779b9;
+            return x ^ (x >>> 16);
+        }
     }
 }
