@@ -237,6 +237,26 @@ class ModernInsmodTest {
     }
 
     @Test
+    void aKoReadInPlaceIsRecognisedToo() throws Exception {
+        // The CLI opens a plain object in place; the check then reads only the section table and .modinfo.
+        String[] modern = {"hello.ko", "hello.ko.xz"};
+        for (String name : modern) {
+            try (org.modutils.insmod.elf.ElfSource src = org.modutils.insmod.elf.ElfSource.open(Fixtures.copy(name, dir))) {
+                assertTrue(ModernInsmod.isModernModule(src), name);
+            }
+        }
+        try (org.modutils.insmod.elf.ElfSource src = org.modutils.insmod.elf.ElfSource.open(
+                Fixtures.copy("legacy24-hello.o", dir))) {
+            assertFalse(ModernInsmod.isModernModule(src));
+        }
+        Path junk = dir.resolve("junk.o");
+        Files.write(junk, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1});
+        try (org.modutils.insmod.elf.ElfSource src = org.modutils.insmod.elf.ElfSource.open(junk)) {
+            assertFalse(ModernInsmod.isModernModule(src));
+        }
+    }
+
+    @Test
     void unreadableAndCorruptFilesAreSentencesNotTraces() throws Exception {
         assertEquals(1, run(dir.resolve("nope.ko").toString()));
         assertTrue(err().endsWith("could not load module " + dir.resolve("nope.ko") + ": No such file or directory\n"), err());
