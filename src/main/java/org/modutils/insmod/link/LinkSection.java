@@ -39,13 +39,10 @@ public final class LinkSection {
      * information) cost no copy.
      */
     public byte[] contents() {
-        if (source != null) {
-            try {
-                contents = source.sectionData(sourceIndex);
-            } catch (ElfException e) {
-                throw new ReadFailure(e);
-            }
-            source = null;
+        try {
+            load();
+        } catch (ElfException e) {
+            throw new ReadFailure(e);
         }
         return contents;
     }

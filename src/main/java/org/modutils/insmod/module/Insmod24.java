@@ -659,6 +659,15 @@ public final class Insmod24 {
     }
 
     private void addKsymtab(Sym sym) {
+        LinkSection sec = ksymtab();
+        long ofs = sec.size;
+        f.symbolPatch(sec.index, ofs, sym);
+        f.stringPatch(sec.index, ofs + target.wordSize(), sym.name);
+        sec.extend(2L * target.wordSize());
+    }
+
+    /** The loaded __ksymtab, made now if there is none (a non-loaded one is renamed out of the way). */
+    private LinkSection ksymtab() {
         LinkSection sec = f.find("__ksymtab");
         if (sec != null && (sec.flags & SHF_ALLOC) == 0) {
             sec.name = "x" + sec.name.substring(1);
@@ -668,10 +677,7 @@ public final class Insmod24 {
             sec = f.createAllocedSection("__ksymtab", target.wordSize(), 0, 0);
         }
         sec.flags |= SHF_ALLOC;
-        long ofs = sec.size;
-        f.symbolPatch(sec.index, ofs, sym);
-        f.stringPatch(sec.index, ofs + target.wordSize(), sym.name);
-        sec.extend(2L * target.wordSize());
+        return sec;
     }
 
     private void createModuleKsymtab() {
@@ -701,21 +707,21 @@ public final class Insmod24 {
                     export.add(sym);
                 }
             }
-            // Room for all of them at once: growing by doubling would leave a copy of each size.
-            long names = 0;
-            for (Sym s : export) {
-                names += s.name.length() + 1;
-            }
-            f.reservePatches(export.size());
-            LinkSection strings = f.find(".kstrtab");
-            if (strings != null) {
-                strings.reserve(names);
+            if (!export.isEmpty()) {
+                // Room for all of them at once: growing by doubling would leave a copy of each size.
+                long names = 0;
+                for (Sym s : export) {
+                    names += s.name.length() + 1;
+                }
+                f.reservePatches(export.size());
+                ksymtab().reserve(2L * target.wordSize() * export.size());
+                LinkSection strings = f.find(".kstrtab");
+                if (strings != null) {
+                    strings.reserve(names);
+                }
             }
             for (Sym s : export) {
                 addKsymtab(s);
-                if (s == export.get(0)) {
-                    f.find("__ksymtab").reserve(2L * target.wordSize() * (export.size() - 1));
-                }
             }
         }
     }
