@@ -2,6 +2,8 @@ package org.modutils.insmod.elf;
 
 import java.nio.charset.StandardCharsets;
 
+import org.modutils.insmod.sys.IoReasons;
+
 /**
  * An immutable ELF32/ELF64 object, little or big endian. Every offset, size, index and string
  * is checked against the file before it is used, so a hostile file gives an {@link ElfException}
@@ -126,8 +128,7 @@ public final class ElfFile {
     private static final int CHUNK = 1 << 16;
 
     private static String readReason(java.io.IOException e) {
-        return e instanceof java.io.EOFException || e.getMessage() == null ? "file shrank while being read"
-                : e.getMessage();
+        return e instanceof java.io.EOFException ? "file shrank while being read" : IoReasons.of(e);
     }
 
     /** Section types whose sh_link is the index of another section. */
@@ -296,7 +297,7 @@ public final class ElfFile {
                         : " string table in section " + i) + " does not end with a NUL byte");
             }
         }
-        byte[] names = read(fileName, src, sh[4], tableSize(fileName, sh[5]));
+        byte[] names = read(fileName, src, sh[4], arrayLength(fileName, sh[5]));
         ElfSection[] out = new ElfSection[shnum];
         for (int i = 0; i < shnum; i++) {
             long[] r = raw[i];
@@ -337,8 +338,8 @@ public final class ElfFile {
         return null;
     }
 
-    /** A table read whole into an array must fit one. */
-    private static int tableSize(String fileName, long size) throws ElfException {
+    /** A table or section read whole into an array must fit one. */
+    private static int arrayLength(String fileName, long size) throws ElfException {
         if (size > Integer.MAX_VALUE - 8) {
             throw new ElfException("ELF file " + fileName + " has a table of " + size + " bytes, too large to read");
         }
@@ -361,7 +362,7 @@ public final class ElfFile {
         if (s.type() == Elf.SHT_NOBITS || s.type() == Elf.SHT_NULL) {
             return new byte[0];
         }
-        return read(fileName, src, s.offset(), tableSize(fileName, s.size()));
+        return read(fileName, src, s.offset(), arrayLength(fileName, s.size()));
     }
 
     /** The symbol table in section {@code i}, read and checked when the file was parsed. */
@@ -393,7 +394,7 @@ public final class ElfFile {
         long[] size = new long[n];
         int[] info = new int[n];
         int[] shndx = new int[n];
-        byte[] strtab = read(fileName, src, str.offset(), tableSize(fileName, str.size()));
+        byte[] strtab = read(fileName, src, str.offset(), arrayLength(fileName, str.size()));
         byte[] data = new byte[CHUNK / ent * ent];
         int per = data.length / ent;
         for (int k = 0; k < n; k++) {

@@ -78,30 +78,19 @@ public final class ModernInsmod {
                 if (name.equals(".gnu.linkonce.this_module")) {
                     return true;
                 }
-                if (name.equals(".modinfo") && hasVermagic(elf.sectionData(i))) {
-                    return true;
+                if (name.equals(".modinfo")) {
+                    byte[] modinfo = elf.sectionData(i);
+                    for (String entry : org.modutils.insmod.module.ModInfo.entries(modinfo, modinfo.length)) {
+                        if (entry.startsWith("vermagic=")) {
+                            return true;
+                        }
+                    }
                 }
             }
             return false;
         } catch (IOException | org.modutils.insmod.elf.ElfException | RuntimeException e) {
             return false;
         }
-    }
-
-    /** A "vermagic=" entry among the NUL-separated entries of a .modinfo section. */
-    private static boolean hasVermagic(byte[] modinfo) {
-        byte[] key = "vermagic=".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        for (int at = 0; at < modinfo.length; ) {
-            int end = at;
-            while (end < modinfo.length && modinfo[end] != 0) {
-                end++;
-            }
-            if (end - at >= key.length && java.util.Arrays.equals(modinfo, at, at + key.length, key, 0, key.length)) {
-                return true;
-            }
-            at = end + 1;
-        }
-        return false;
     }
 
     /** The sentence for a .ko offered to a 2.1-2.4 kernel; returns the exit status 1. */

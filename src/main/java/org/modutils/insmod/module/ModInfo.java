@@ -13,13 +13,17 @@ public final class ModInfo {
 
     /** The strings of .modinfo in order (the last one without a terminator is cut at the end). */
     public static List<String> entries(ObjFile f) {
-        List<String> out = new ArrayList<>();
         LinkSection sec = f.find(".modinfo");
         if (sec == null || sec.contents() == null) {
-            return out;
+            return new ArrayList<>();
         }
         byte[] b = sec.contents();
-        int end = (int) Math.min(sec.size, b.length);
+        return entries(b, (int) Math.min(sec.size, b.length));
+    }
+
+    /** The NUL-separated strings of a .modinfo section's first {@code end} bytes. */
+    public static List<String> entries(byte[] b, int end) {
+        List<String> out = new ArrayList<>();
         int p = 0;
         while (p < end) {
             int n = p;
