@@ -5,19 +5,20 @@
 #   scripts/vm-legacy-test.sh            all checks; exit 0 only when every one holds
 #
 # Exit status: 0 all checks passed; 1 a check failed; 3 the agent checks passed but bin/insmod
-# (with --target) is not available yet, so the module loads were not run; 77 skipped (no kernels
-# in ../shared/corpus, or qemu/genext2fs/cross compiler missing).
+# (with --target) is not available yet, so the module loads were not run; 77 skipped
+# (qemu/genext2fs/cross compiler missing).
 #
-# Environment: SHARED (default <repo>/../shared), KEEP=1 keeps the work directory,
-# VM_TIMEOUT (seconds to wait for the agent after boot, default 120).
+# The kernels and modules are in testdata/legacy-kernels and testdata/corpus-i386 (GPL copies
+# from the shared corpus; see their READMEs).
+#
+# Environment: KEEP=1 keeps the work directory, VM_TIMEOUT (seconds to wait for the agent after
+# boot, default 120).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=${SHARED:-$ROOT/../shared}
-I386=$SHARED/corpus/i386
-K18_DIR=$I386/linux-2.4.18-14custom-tamuz
-K27_DIR=$I386/linux-2.4.27-aks-linuxScheduler
-K18=$K18_DIR/arch/i386/boot/bzImage
-K27=$K27_DIR/boot-alt-commit-d2b3978f/bzImage
+K18_DIR=$ROOT/testdata/corpus-i386/2.4.18-14custom
+K27_DIR=$ROOT/testdata/legacy-kernels/2.4.27-aks
+K18=$ROOT/testdata/legacy-kernels/2.4.18-14custom/bzImage
+K27=$K27_DIR/bzImage
 VM_TIMEOUT=${VM_TIMEOUT:-120}
 WORK=$(mktemp -d /tmp/vm-legacy.XXXXXX)
 QEMU_PID=
@@ -36,8 +37,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-[ -f "$K18" ] || skip "no 2.4.18 bzImage at $K18 (../shared/corpus absent)"
-[ -f "$K27" ] || skip "no 2.4.27 bzImage at $K27"
+[ -f "$K18" ] && [ -f "$K27" ] || { fail "kernel images missing from testdata/legacy-kernels"; exit 1; }
 for t in qemu-system-i386 genext2fs i686-linux-gnu-gcc make java; do
     command -v "$t" >/dev/null || skip "$t not installed (.ci/run installs qemu-system-x86, genext2fs, gcc-i686-linux-gnu)"
 done
