@@ -35,7 +35,7 @@ echo 'class A {}' >"$C/src/main/A.java"
 cat >"$T/fake/mvn" <<EOF
 #!/bin/bash
 echo "mvn \$*" >>"$T/mvn.log"
-sleep 0.01; : >target/insmod.jar; sleep 0.01; : >target/insmod.jsa
+: >target/insmod.jar; touch -d "@\$((\$(date +%s) + 1))" target/insmod.jsa
 EOF
 cat >"$T/fake/java" <<EOF
 #!/bin/bash
@@ -49,8 +49,7 @@ launch() { # NAME [ARGS]: runs the stand-in checkout's launcher by NAME
 	shift
 	PATH=$T/fake:$PATH JAVA=$T/fake/java "$C/bin/$name" "$@" 2>"$T/err"
 }
-touch "$C/src/main/A.java" "$C/pom.xml"
-sleep 0.01
+touch -d 2001-01-01 "$C/src/main/A.java" "$C/pom.xml"
 launch insmod -V
 check "launcher: no jar: builds with Maven" test -s "$T/mvn.log"
 check "launcher: no jar: says so on stderr" has "$T/err" "^insmod: building target/insmod.jar with Maven (there is none yet)"
@@ -60,8 +59,7 @@ check "launcher: jar up to date: no build" test ! -e "$T/mvn.log"
 check "launcher: jar up to date: nothing on stderr" test ! -s "$T/err"
 check "launcher: passes -Dmodutils.prog=insmod" has "$T/java.log" "-Dmodutils.prog=insmod -jar"
 check "launcher: uses the class-data archive" has "$T/java.log" "-XX:SharedArchiveFile=$C/target/insmod.jsa"
-sleep 0.01
-touch "$C/src/main/A.java"
+touch -d "@$(($(date +%s) + 100))" "$C/src/main/A.java"
 launch rmmod x
 check "launcher: stale jar (source newer): builds once" test "$(wc -l <"$T/mvn.log" 2>/dev/null)" = 1
 check "launcher: stale jar: names the newer source on stderr" has "$T/err" "(src/main/A.java is newer)"
@@ -69,9 +67,8 @@ check "launcher: a symlink passes its own name" has "$T/java.log" "-Dmodutils.pr
 I=$T/fakeinstall
 mkdir -p "$I/sbin" "$I/lib/modutils-java"
 cp "$top/bin/insmod" "$I/sbin/insmod"
-: >"$I/lib/modutils-java/insmod.jar"
-sleep 0.01
-: >"$I/lib/modutils-java/insmod.jsa"
+touch -d @1000000000 "$I/lib/modutils-java/insmod.jar"
+touch -d @1000000001 "$I/lib/modutils-java/insmod.jsa"
 rm -f "$T/mvn.log"
 PATH=$T/fake:$PATH JAVA=$T/fake/java "$I/sbin/insmod" -V 2>"$T/err"
 check "installed launcher: no build" test ! -e "$T/mvn.log"
@@ -84,6 +81,7 @@ if ! "$top/scripts/install" --prefix="$P" >"$T/install.out" 2>&1; then
 	check "scripts/install --prefix=$P" false
 else
 	check "scripts/install --prefix=<temporary>" true
+	touch "$T/installed.mark"
 	check "installed: sbin/insmod, lib/modutils-java/insmod.jar, .jsa" \
 		test -x "$P/sbin/insmod" -a -f "$P/lib/modutils-java/insmod.jar" -a -f "$P/lib/modutils-java/insmod.jsa"
 	for l in "$top"/bin/*; do
@@ -105,7 +103,7 @@ else
 	check "installed insmod: stderr as recorded" cmp -s "$T/err" "$O/i386/hello-y/stderr"
 	check "installed insmod: -O image as recorded" cmp -s "$T/blob.bin" "$O/i386/hello-y/blob.bin"
 	check "installed insmod: wrote nothing into the checkout's target/" \
-		test -z "$(find "$top/target" -maxdepth 1 -newer "$T/install.out" -name 'insmod.*' -print -quit 2>/dev/null)"
+		test -z "$(find "$top/target" -maxdepth 1 -newer "$T/installed.mark" -name 'insmod.*' -print -quit 2>/dev/null)"
 	for m in "$top"/etc/*.[58]; do
 		[ -f "$m" ] || continue
 		inst=$P/share/man/man${m##*.}/${m##*/}
