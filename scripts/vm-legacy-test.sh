@@ -39,7 +39,7 @@ trap 'exit 130' INT TERM
 
 [ -f "$K18" ] && [ -f "$K27" ] || { fail "kernel images missing from testdata/legacy-kernels"; exit 1; }
 for t in qemu-system-i386 genext2fs i686-linux-gnu-gcc make java; do
-    command -v "$t" >/dev/null || skip "$t not installed (.ci/run installs qemu-system-x86, genext2fs, gcc-i686-linux-gnu)"
+    command -v "$t" >/dev/null || skip "$t not installed (scripts/test-all --install, as root, installs qemu-system-x86, genext2fs, gcc-i686-linux-gnu)"
 done
 
 # ---- build: agent, Java classes, initrd ----
