@@ -151,10 +151,12 @@ agent_checks() {
     kill -9 "$apid" 2>/dev/null; wait "$apid" 2>/dev/null
     local before after
     before=$(ctl cat /proc/modules 2>&1 | grep -c '^agkill ')
-    # the agent's idle limit is 4 s; under emulation on a loaded host its timer fires late, so
-    # wait up to 40 s for the deletion (it is seen after ~6 s on an idle host)
-    for ((i = 0; i < 20; i++)); do
-        sleep 2
+    # The agent deletes it after 4 s without a frame. Every look (ctl) is a frame and restarts
+    # that clock, so each look follows a silence longer than the limit; under emulation on a
+    # loaded host the timer can fire late, hence up to four silences (seen after the first
+    # on an idle host).
+    for ((i = 0; i < 4; i++)); do
+        sleep $((6 + 2 * i))
         after=$(ctl cat /proc/modules 2>&1 | grep -c '^agkill ')
         [ "$after" = 0 ] && break
     done
