@@ -59,7 +59,7 @@ class OracleTest {
 
     /** As the oracle ran: no config file and an empty MODPATH directory. */
     static Map<String, String> runEnv() throws IOException {
-        Path empty = Files.createDirectories(Paths.get(System.getProperty("java.io.tmpdir"), "insmod-empty-modpath"));
+        Path empty = Files.createDirectories(Paths.get("target", "oracle-empty-modpath").toAbsolutePath());
         return Map.of("MODULECONFIG", "/dev/null", "MODPATH", empty.toString());
     }
 
