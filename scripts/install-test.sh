@@ -64,6 +64,9 @@ launch rmmod x
 check "launcher: stale jar (source newer): builds once" test "$(wc -l <"$T/mvn.log" 2>/dev/null)" = 1
 check "launcher: stale jar: names the newer source on stderr" has "$T/err" "(src/main/A.java is newer)"
 check "launcher: a symlink passes its own name" has "$T/java.log" "-Dmodutils.prog=rmmod -jar"
+touch -d "@$(($(date +%s) + 200))" "$C/src/main/A.java"
+INSMOD_REBUILD=0 launch insmod -V
+check "launcher: INSMOD_REBUILD=0 skips the age check" test ! -e "$T/mvn.log"
 I=$T/fakeinstall
 mkdir -p "$I/sbin" "$I/lib/modutils-java"
 cp "$top/bin/insmod" "$I/sbin/insmod"
