@@ -45,6 +45,25 @@ final class OptionTable {
 
     static final Options OPTIONS = build();
 
+    /**
+     * modutils 2.4.16's {@code struct option long_opts[]}, in its order: these abbreviate as
+     * glibc's getopt_long abbreviated them (--ksym is --ksymoops, --p is ambiguous among
+     * --probe, --persist and --prefix, --poll is --probe). Our own long options are not in it
+     * and match only when typed in full (see {@link Getopt}).
+     */
+    static final java.util.List<Getopt.LongOpt> ORIGINAL_LONG = java.util.List.of(
+            new Getopt.LongOpt("force", "f", false), new Getopt.LongOpt("help", "h", false),
+            new Getopt.LongOpt("autoclean", "k", false), new Getopt.LongOpt("lock", "L", false),
+            new Getopt.LongOpt("map", "m", false), new Getopt.LongOpt("noload", "n", false),
+            new Getopt.LongOpt("probe", "p", false), new Getopt.LongOpt("poll", "p", false),
+            new Getopt.LongOpt("quiet", "q", false), new Getopt.LongOpt("root", "r", false),
+            new Getopt.LongOpt("syslog", "s", false), new Getopt.LongOpt("kallsyms", "S", false),
+            new Getopt.LongOpt("verbose", "v", false), new Getopt.LongOpt("version", "V", false),
+            new Getopt.LongOpt("noexport", "x", false), new Getopt.LongOpt("export", "X", false),
+            new Getopt.LongOpt("noksymoops", "y", false), new Getopt.LongOpt("ksymoops", "Y", false),
+            new Getopt.LongOpt("persist", "e", true), new Getopt.LongOpt("name", "o", true),
+            new Getopt.LongOpt("blob", "O", true), new Getopt.LongOpt("prefix", "P", true));
+
     private static Option flag(String s, String l, String d) {
         return Option.builder(s).longOpt(l).desc(d).build();
     }
