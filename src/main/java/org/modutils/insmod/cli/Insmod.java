@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.module.LoadRequest;
 import org.modutils.insmod.modern.ModernInsmod;
 import org.modutils.insmod.modern.ModernRequest;
+import org.modutils.insmod.sys.FileNames;
 import org.modutils.insmod.sys.Flock;
 import org.modutils.insmod.sys.Snapshot;
 import org.modutils.insmod.sys.Syslog;
@@ -192,12 +194,21 @@ public final class Insmod {
             // A module on standard input: only the 2.6+ path takes one (the kernel links it).
             return modern(s, "-", params, new LinuxKernel(), log);
         }
-        Optional<Path> located = new ModuleLocator(conf, !s.rootCheckOff, log).locate(filename, s.verbose);
+        Optional<String> located = new ModuleLocator(conf, !s.rootCheckOff, log).locateName(filename, s.verbose);
         if (located.isEmpty()) {
             return 1;
         }
-        filename = located.get().toString();
-        Path path = located.get();
+        // The name as typed (or found) is what every message shows; the Path only opens it.
+        filename = located.get();
+        Path path;
+        Path blob;
+        try {
+            path = FileNames.path(filename);
+            blob = s.blob != null ? FileNames.path(s.blob) : null;
+        } catch (InvalidPathException e) {
+            log.error(e.getInput() + ": " + e.getReason());
+            return 1;
+        }
 
         ElfSource data;
         long maxObject = OBJECT_FACTOR * imageLimit;
@@ -266,7 +277,7 @@ public final class Insmod {
                 real = null;
             }
             LoadRequest req = new LoadRequest(filename, real, mtime, data, mName, List.copyOf(params),
-                    s.blob != null ? Paths.get(s.blob) : null, machine, s.noload,
+                    blob, machine, s.noload,
                     s.probe, s.map, s.force,
                     s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock,
                     s.prefix, s.persist, kernel.release(), kernel.version(), conf.persistDir(),
@@ -482,7 +493,10 @@ public final class Insmod {
             String version = s.version != null ? s.version : procString("/proc/sys/kernel/version");
             byte[] table;
             try {
-                table = org.modutils.insmod.sys.FileBytes.read(Paths.get(s.ksyms));
+                table = org.modutils.insmod.sys.FileBytes.read(FileNames.path(s.ksyms));
+            } catch (InvalidPathException e) {
+                log.error(s.ksyms + ": " + e.getReason());
+                return null;
             } catch (IOException e) {
                 log.error(s.ksyms + ": " + IoReasons.of(e));
                 return null;

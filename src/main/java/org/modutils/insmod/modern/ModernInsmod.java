@@ -186,7 +186,12 @@ public final class ModernInsmod {
             InputStream in = req.stdin();
             return in.readAllBytes();
         }
-        Path p = Paths.get(req.module());
+        Path p;
+        try {
+            p = org.modutils.insmod.sys.FileNames.path(req.module());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IOException(e.getReason());
+        }
         if (Files.isDirectory(p)) throw new IOException(Errno.text(21));
         return Files.readAllBytes(p);
     }
@@ -202,7 +207,7 @@ public final class ModernInsmod {
         String n = ko.modinfo("name");
         if (n != null && !n.isEmpty()) return n;
         if (isStdin(req.module())) return "unknown";
-        String base = Paths.get(req.module()).getFileName().toString();
+        String base = req.module().substring(req.module().lastIndexOf('/') + 1);
         int dot = base.indexOf('.');
         return (dot > 0 ? base.substring(0, dot) : base).replace('-', '_');
     }

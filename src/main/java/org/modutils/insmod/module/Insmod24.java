@@ -286,18 +286,16 @@ public final class Insmod24 {
      */
     private String persistFile() {
         String name = req.persist();
-        if (name == null) {
-            return null;
-        }
         String file = null;
-        if (!name.isEmpty()) {
+        if (name == null) {
+            file = null;
+        } else if (!name.isEmpty()) {
             file = name;
         } else if (req.persistDir() == null || req.persistDir().isEmpty()) {
             if (req.verbose()) {
                 log.info("insmod: -e \"\" ignored, no persistdir");
                 warnings++;
             }
-            return null;
         } else {
             String fn = req.fileName();
             for (String dir : req.modulePaths()) {
@@ -337,12 +335,25 @@ public final class Insmod24 {
         return file;
     }
 
-    /** The name=value lines of a persistent-data file ('#' comments), only for 'p' parameters. */
+    /**
+     * The name=value lines of a persistent-data file ('#' comments). As in the original, every
+     * line is taken, also for parameters without the 'p' modifier, and a directory gives nothing
+     * (its fopen succeeded and the first read ended the loop).
+     */
     private List<String> readPersistFile(String file) {
         List<String> out = new ArrayList<>();
         byte[] data;
         try {
-            data = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file));
+            java.nio.file.Path path = org.modutils.insmod.sys.FileNames.path(file);
+            if (java.nio.file.Files.isDirectory(path)) {
+                return out;
+            }
+            data = java.nio.file.Files.readAllBytes(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            if (req.verbose()) {
+                log.info("Cannot open persist file '" + file + "' " + e.getReason());
+            }
+            return out;
         } catch (IOException e) {
             if (req.verbose()) {
                 log.info("Cannot open persist file '" + file + "' " + IoReasons.of(e));
@@ -365,14 +376,6 @@ public final class Insmod24 {
             if (out.size() == 1000) {
                 log.error("More than 1000 persistent parameters");
                 break;
-            }
-            int eq = line.indexOf('=');
-            String fmt = eq > 0 ? ModInfo.get(f, "parm_" + line.substring(0, eq)) : null;
-            if (fmt != null && !fmt.endsWith("p")) {
-                if (req.verbose()) {
-                    log.info("ignoring " + line);
-                }
-                continue;
             }
             out.add(line);
         }
@@ -737,7 +740,7 @@ public final class Insmod24 {
     private void addKsymoopsSymbols() {
         String absolute;
         if (req.realPath() != null) {
-            absolute = req.realPath().toString();
+            absolute = org.modutils.insmod.sys.FileNames.name(req.realPath());
         } else {
             log.error("cannot get realpath for " + req.fileName());
             absolute = req.fileName();

@@ -94,9 +94,50 @@ class PersistTest {
         assertEquals(77, r.at("p_int", 0, 4), "from the file");
         assertEquals(1, r.at("p_harr", 0, 2), "the command line wins");
         assertEquals(2, r.at("p_harr", 2, 2));
-        assertEquals(ParamsTest.initial(arch, "p_byte", 0) & 0xff, r.at("p_byte", 0, 1),
-                "only 'p' parameters are taken from the file");
+        // The original handed every line of the file to process_module_arguments(..., 0): a
+        // declared parameter without 'p' is set from it too.
+        assertEquals(9, r.at("p_byte", 0, 1), "file values of parameters without 'p' apply, as in the original");
         assertEquals(Insmod24.DUMMY_BASE, r.symbols().get("__insmod_params_P" + data));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"i386", "x86_64"})
+    void undeclaredNamesInTheFileAreIgnored(String arch) throws Exception {
+        // Optional parameters (required = 0): an undeclared name is skipped, "ignoring" under -v.
+        Path obj = module(arch, false);
+        Path data = tmp.resolve("persist-" + arch);
+        Files.writeString(data, "nosuch=1\np_int=5\n");
+        Run r = run(arch, Map.of(), "-v", "-e", data.toString(), obj.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("ignoring nosuch=1\n"), r.out());
+        assertEquals(5, r.at("p_int", 0, 4));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"i386", "x86_64"})
+    void verboseWithoutDashESaysThereIsNoFile(String arch) throws Exception {
+        // INSMOD_MAIN: persist_parms && flag_verbose and no f->persist.
+        Path obj = module(arch, false);
+        Run r = run(arch, Map.of(), "-v", obj.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("\nNo persistent filename available\n"), r.out());
+        assertEquals("", r.err());
+        Run plain = run(arch, Map.of(), obj.toString());
+        assertTrue(!plain.out().contains("persistent"), plain.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"i386", "x86_64"})
+    void aDirectoryGivesNoValuesAndNoMessage(String arch) throws Exception {
+        // fopen(dir, "r") succeeds on Linux and the first fgets ends the loop: nothing is said.
+        Path obj = module(arch, false);
+        Path dir = Files.createDirectories(tmp.resolve("a-directory"));
+        Run r = run(arch, Map.of(), "-v", "-e", dir.toString(), obj.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("Persist filename '" + dir + "'\n"), r.out());
+        assertTrue(!r.out().contains("Cannot open persist file"), r.out());
+        assertEquals("", r.err());
+        assertEquals(ParamsTest.initial(arch, "p_int", 0), r.at("p_int", 0, 4));
     }
 
     @ParameterizedTest
