@@ -52,7 +52,7 @@ public final class Insmod {
                 false, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         try {
-            return run(args, out, err, System.getenv(), true);
+            return run(args, out, err, System.getenv(), true, stderrIsTerminal());
         } finally {
             out.flush();
             err.flush();
@@ -77,16 +77,21 @@ public final class Insmod {
     }
 
     public static int run(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
-        return run(argv, out, err, env, false);
+        return run(argv, out, err, env, false, false);
     }
 
-    /** {@code latin1Out}: {@code out} encodes ISO-8859-1 (the process's own streams). */
+    /**
+     * {@code latin1Out}: {@code out} encodes ISO-8859-1 (the process's own streams).
+     * {@code interactive}: stderr is a terminal, so a person reads it: -h, the usage after a bad
+     * option and -V then add one line about this implementation after the original's text, which
+     * scripts and recordings (stderr to a file or pipe) get byte for byte.
+     */
     static int run(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env,
-                   boolean latin1Out) {
+                   boolean latin1Out, boolean interactive) {
         Log log = new Log(out, err, latin1Out);
         INTERNAL_ERROR.remove();
         try {
-            return main(argv, out, err, env, log);
+            return main(argv, out, err, env, log, interactive);
         } catch (RuntimeException | Error e) {
             // Never a stack trace: one line naming what went wrong.
             INTERNAL_ERROR.set(e);
@@ -97,13 +102,33 @@ public final class Insmod {
         }
     }
 
-    private static int usage(PrintStream err) {
+    /** The line a person at a terminal gets after the original's usage text. */
+    static final String USAGE_MORE = "(This insmod, a reimplementation in Java, has more options: insmod --help-all)\n";
+
+    /** The line a person at a terminal gets after the original's -V line. */
+    static final String VERSION_MORE = "(modutils " + VERSION + " insmod reimplemented in Java; "
+            + "its own options: insmod --help-all)\n";
+
+    private static int usage(PrintStream err, boolean interactive) {
         err.print(OptionTable.USAGE);
+        if (interactive) {
+            err.print(USAGE_MORE);
+        }
         return 1;
     }
 
+    /** True when standard error is a terminal (its /proc/self/fd/2 link names a tty or the console). */
+    static boolean stderrIsTerminal() {
+        try {
+            String t = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty") || t.equals("/dev/console");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static int main(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env,
-                            Log log) {
+                            Log log, boolean interactive) {
         Settings s = new Settings();
         boolean[] help = new boolean[1];
         Getopt g;
@@ -125,7 +150,12 @@ public final class Insmod {
                     case "s": s.syslog = true; break;
                     case "S": s.kallsyms = true; break;
                     case "v": s.verbose = true; break;
-                    case "V": err.print("insmod version " + VERSION + "\n"); break;
+                    case "V":
+                        err.print("insmod version " + VERSION + "\n");
+                        if (interactive) {
+                            err.print(VERSION_MORE);
+                        }
+                        break;
                     case "x": s.export = false; break;
                     case "X": s.export = true; break;
                     case "y": s.ksymoops = false; break;
@@ -165,13 +195,13 @@ public final class Insmod {
               }
             });
         } catch (StopParsing e) {
-            return usageOrHelpAll(argv, err);
+            return usageOrHelpAll(argv, err, interactive);
         } catch (Getopt.UsageError e) {
             err.print("insmod: " + e.getMessage() + "\n");
-            return usage(err);
+            return usage(err, interactive);
         }
         if (g.operands.isEmpty()) {
-            return usage(err);
+            return usage(err, interactive);
         }
         String filename = g.operands.get(0);
         List<String> params = g.operands.subList(1, g.operands.size());
@@ -282,7 +312,15 @@ public final class Insmod {
                     s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock,
                     s.prefix, s.persist, kernel.release(), kernel.version(), conf.persistDir(),
                     dirsOf(conf));
-            return Insmod24.run(req, log, kernel, ksyms, imageLimit).status();
+            int status = Insmod24.run(req, log, kernel, ksyms, imageLimit).status();
+            String last = log.lastError();
+            if (status != 0 && s.ksyms != null && s.release == null && last != null
+                    && last.startsWith("kernel-module version mismatch")) {
+                // The table is another kernel's, but the release compared is this machine's.
+                log.error("--ksyms was given without --uname-release, so the release compared is this "
+                        + "machine's (" + release + "); give the table's kernel release with --uname-release=R");
+            }
+            return status;
         } finally {
             try {
                 data.close();
@@ -377,13 +415,13 @@ public final class Insmod {
     }
 
     /** -h, -R or a bad long option: the original usage text; --help-all: ours, exit 0. */
-    private static int usageOrHelpAll(String[] argv, PrintStream err) {
+    private static int usageOrHelpAll(String[] argv, PrintStream err, boolean interactive) {
         for (String a : argv) {
             if (a.equals("--help-all")) {
                 return 0;
             }
         }
-        return usage(err);
+        return usage(err, interactive);
     }
 
     /** Thrown from the option callback to stop at -h, as the original exits in getopt's loop. */
