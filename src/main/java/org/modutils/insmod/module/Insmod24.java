@@ -196,12 +196,14 @@ public final class Insmod24 {
         if (!checkTainted()) {
             return 1;
         }
-        persist = pc.persist() ? persistFile() : null;
-        // The persistent values first, so that what the user typed wins.
-        if (persist != null && !Params.process(f, readPersistFile(persist), false, hasModinfo, req.verbose(), log)) {
+        // The original's order (command line, then the persistent file, with their messages),
+        // except that a parameter the user typed is not taken from the file: what was typed wins.
+        if (!Params.process(f, req.args(), true, hasModinfo, req.verbose(), log)) {
             return 1;
         }
-        if (!Params.process(f, req.args(), true, hasModinfo, req.verbose(), log)) {
+        persist = pc.persist() ? persistFile() : null;
+        if (persist != null && !Params.process(f, notTyped(readPersistFile(persist)), false, hasModinfo,
+                req.verbose(), log)) {
             return 1;
         }
         hideSpecialSymbols();
@@ -333,6 +335,23 @@ public final class Insmod24 {
             log.info(file != null ? "Persist filename '" + file + "'" : "No persistent filename available");
         }
         return file;
+    }
+
+    /** The persistent-file lines whose parameter was not given on the command line. */
+    private List<String> notTyped(List<String> lines) {
+        List<String> out = new ArrayList<>(lines.size());
+        for (String line : lines) {
+            int eq = line.indexOf('=');
+            boolean typed = false;
+            for (String a : req.args()) {
+                int aeq = a.indexOf('=');
+                typed |= eq >= 0 && aeq == eq && a.regionMatches(0, line, 0, eq);
+            }
+            if (!typed) {
+                out.add(line);
+            }
+        }
+        return out;
     }
 
     /**

@@ -142,6 +142,20 @@ class PersistTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"i386", "x86_64"})
+    void aBadCommandLineValueStopsBeforeThePersistentFile(String arch) throws Exception {
+        // INSMOD_MAIN processes the command line first and stops on its error, before it names
+        // or reads the persistent file.
+        Path obj = module(arch, false);
+        Path data = tmp.resolve("persist-" + arch);
+        Files.writeString(data, "p_int=bad\n");
+        Run r = run(arch, Map.of(), "-v", "-e", data.toString(), obj.toString(), "p_int=5x");
+        assertEquals(1, r.rc());
+        assertEquals(obj + ": invalid argument syntax for p_int: 'x'\n", r.err());
+        assertTrue(!r.out().contains("Persist filename"), r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"i386", "x86_64"})
     void relativeNamesAreRefused(String arch) throws Exception {
         Path obj = module(arch, false);
         Run r = run(arch, Map.of(), "-e", "relative/name", obj.toString());
