@@ -218,6 +218,13 @@ public final class Insmod {
         }
         String release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
         ModulesConf conf = ModulesConf.read(ConfigContext.of(Path.of("/"), env, release, s.autoclean), log);
+        if ("".equals(s.persist) && (conf.persistDir() == null || conf.persistDir().isEmpty())) {
+            // As the original, right after reading the configuration (before "Using ...").
+            s.persist = null;
+            if (s.verbose) {
+                log.info("insmod: -e \"\" ignored, no persistdir");
+            }
+        }
         String mName = s.name != null ? s.name : moduleNameOf(filename);
 
         if (filename.equals("-")) {

@@ -213,6 +213,22 @@ class PersistTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"i386", "x86_64"})
+    void anEmptyNameWithoutPersistdirIsDroppedFirstThing(String arch) throws Exception {
+        // INSMOD_MAIN, right after config_read: -e "" and no persistdir: lprintf under -v, before
+        // "Using ...", whether or not the module has persistent parameters; then no file at all.
+        Path obj = module(arch, false);
+        Path conf = Files.writeString(tmp.resolve("empty-persistdir.conf"), "persistdir=\n");
+        Run r = run(arch, Map.of("MODULECONFIG", conf.toString()), "-v", "-e", "", obj.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().startsWith("insmod: -e \"\" ignored, no persistdir\nUsing " + obj + "\n"), r.out());
+        assertTrue(r.out().contains("\nNo persistent filename available\n"), r.out());
+        Path plain = Paths.get("testdata/oracle/" + arch + "/obj/hello.o");
+        Run h = run(arch, Map.of("MODULECONFIG", conf.toString()), "-v", "-e", "", plain.toString());
+        assertTrue(h.out().startsWith("insmod: -e \"\" ignored, no persistdir\nUsing "), h.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"i386", "x86_64"})
     void overlongLinesAreReported(String arch) throws Exception {
         Path obj = module(arch, false);
         Path data = tmp.resolve("long");
