@@ -124,8 +124,11 @@ final class OptionTable {
         HelpFormatter hf = new HelpFormatter();
         hf.setOptionComparator(null);
         hf.printHelp(new PrintWriter(sw), 100, "insmod [options] module [symbol=value ...]",
-                "Load a kernel module; 2.4 objects are linked here, 2.6+ modules by the kernel.\n\n", OPTIONS, 2, 4,
-                "\nExit status: 0 on success, 1 on any error or usage.");
+                "modutils " + Insmod.VERSION + " insmod, reimplemented in Java. Load a kernel module; 2.4 objects "
+                        + "are linked here, 2.6+ modules by the kernel.\n\n", OPTIONS, 2, 4,
+                "\nThe original's long options abbreviate as with getopt_long (--ksym is --ksymoops); "
+                        + "-N/--numeric-only and the long-only options from --ksyms on must be typed in full."
+                        + "\nExit status: 0 on success, 1 on any error or usage.");
         return sw.toString();
     }
 }
