@@ -229,6 +229,11 @@ public final class Insmod {
 
         if (filename.equals("-")) {
             // A module on standard input: only the 2.6+ path takes one (the kernel links it).
+            if (s.noload || s.probe) {
+                log.error("-: a module on standard input is handed to a 2.6+ kernel as it is; -n and -p link a "
+                        + "2.4 object named by its path");
+                return 1;
+            }
             return modern(s, "-", params, new LinuxKernel(), log);
         }
         Optional<String> located = new ModuleLocator(conf, !s.rootCheckOff, log).locateName(filename, s.verbose);

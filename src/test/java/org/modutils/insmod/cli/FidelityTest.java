@@ -77,6 +77,16 @@ class FidelityTest {
     }
 
     @Test
+    void standardInputIsNeverLoadedByADryRun() throws IOException {
+        // '-' is ours (the 2.6+ path); -n and -p must not hand anything to the running kernel.
+        for (String flag : new String[] {"-n", "-p"}) {
+            Run r = run(false, flag, "-");
+            assertEquals(1, r.rc());
+            assertTrue(r.err().startsWith("insmod: -: a module on standard input"), r.err());
+        }
+    }
+
+    @Test
     void anEmptyBlobNameIsNoFile() throws IOException {
         // init_module(): open("", O_WRONLY|O_CREAT|O_TRUNC) is ENOENT; error("open %s failed %m").
         String obj = OracleTest.placeObject("i386", "hello.o").toString();
