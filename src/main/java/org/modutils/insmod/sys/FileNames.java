@@ -35,8 +35,8 @@ public final class FileNames {
             decoded = platformCharset().newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
         } catch (CharacterCodingException e) {
-            throw new InvalidPathException(name, "not a valid file name in this locale's character set ("
-                    + platformCharset() + "); run insmod under a locale whose charset can spell it, e.g. C.UTF-8");
+            throw new InvalidPathException(name, "cannot be opened: Java opens files only by names that are "
+                    + "text in the locale's character set (" + platformCharset() + ")");
         }
         return Path.of(decoded);
     }
