@@ -55,11 +55,23 @@ final class Getopt {
      */
     static Getopt parse(Options table, List<LongOpt> abbreviable, String[] argv,
                         java.util.function.Consumer<Opt> onOption) throws UsageError {
+        return parse(table, abbreviable, false, argv, onOption);
+    }
+
+    /**
+     * {@code requireOrder}: glibc's REQUIRE_ORDER, what POSIXLY_CORRECT in the environment
+     * selects: options end at the first operand instead of being collected from everywhere.
+     */
+    static Getopt parse(Options table, List<LongOpt> abbreviable, boolean requireOrder, String[] argv,
+                        java.util.function.Consumer<Opt> onOption) throws UsageError {
         Getopt g = new Getopt();
         int i = 0;
         while (i < argv.length) {
             String a = argv[i++];
-            if (a.equals("--")) {
+            if (a.equals("--") || (requireOrder && !(a.startsWith("-") && a.length() > 1))) {
+                if (!a.equals("--")) {
+                    g.operands.add(a);
+                }
                 while (i < argv.length) {
                     g.operands.add(argv[i++]);
                 }

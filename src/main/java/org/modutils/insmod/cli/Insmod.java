@@ -134,7 +134,8 @@ public final class Insmod {
         Getopt g;
         try {
             // An anonymous class, not a lambda: the lambda bootstrap is a measurable part of start-up.
-            g = Getopt.parse(OptionTable.OPTIONS, OptionTable.ORIGINAL_LONG, argv, new java.util.function.Consumer<Getopt.Opt>() {
+            g = Getopt.parse(OptionTable.OPTIONS, OptionTable.ORIGINAL_LONG, env.containsKey("POSIXLY_CORRECT"), argv,
+                    new java.util.function.Consumer<Getopt.Opt>() {
               @Override
               public void accept(Getopt.Opt o) {
                 switch (o.key()) {

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * Long options resolve as the original's did: glibc's own getopt_long, compiled from
  * testdata/getopt/original-getopt.c with modutils 2.4.16's option string and long-option table,
  * is the expectation for every prefix of every long name (the original's and ours), with and
- * without "=value", and for the getopt error cases. Our own long options must not change any of
- * these answers.
+ * without "=value", and for the getopt error cases, with and without POSIXLY_CORRECT in the
+ * environment. Our own long options must not change any of these answers.
  */
 class GetoptGlibcTest {
     static final String[] ORIGINAL = {"force", "help", "autoclean", "lock", "map", "noload", "probe", "poll", "quiet",
@@ -52,6 +52,8 @@ class GetoptGlibcTest {
             lines.add(new String[] {"mod.o", s});
         }
         lines.add(new String[] {"-e", "", "--name", "", "--blob=", "mod.o", "--prefix", "smp_"});
+        lines.add(new String[] {"-v", "mod.o", "-x", "--", "-y", "p=1"});
+        lines.add(new String[] {"--", "-v", "mod.o"});
         return lines;
     }
 
@@ -76,15 +78,23 @@ class GetoptGlibcTest {
             for (String[] l : lines) {
                 input.append(String.join("\t", l)).append('\n');
             }
-            Process p = new ProcessBuilder(exe.toString()).redirectErrorStream(true).start();
-            p.getOutputStream().write(input.toString().getBytes(StandardCharsets.ISO_8859_1));
-            p.getOutputStream().close();
-            String glibc = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            p.waitFor(60, TimeUnit.SECONDS);
-            String[] answers = glibc.split("END\n", -1);
-            assertEquals(lines.size() + 1, answers.length, "one answer per command line");
-            for (int i = 0; i < lines.size(); i++) {
-                assertEquals(answers[i], ours(lines.get(i)), String.join(" ", lines.get(i)));
+            for (boolean posixlyCorrect : new boolean[] {false, true}) {
+                ProcessBuilder pb = new ProcessBuilder(exe.toString()).redirectErrorStream(true);
+                pb.environment().remove("POSIXLY_CORRECT");
+                if (posixlyCorrect) {
+                    pb.environment().put("POSIXLY_CORRECT", "1");
+                }
+                Process p = pb.start();
+                p.getOutputStream().write(input.toString().getBytes(StandardCharsets.ISO_8859_1));
+                p.getOutputStream().close();
+                String glibc = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                p.waitFor(60, TimeUnit.SECONDS);
+                String[] answers = glibc.split("END\n", -1);
+                assertEquals(lines.size() + 1, answers.length, "one answer per command line");
+                for (int i = 0; i < lines.size(); i++) {
+                    assertEquals(answers[i], ours(lines.get(i), posixlyCorrect),
+                            (posixlyCorrect ? "POSIXLY_CORRECT " : "") + String.join(" ", lines.get(i)));
+                }
             }
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
@@ -96,10 +106,10 @@ class GetoptGlibcTest {
     }
 
     /** Our parse of one command line, printed as the glibc driver prints its answer. */
-    static String ours(String[] argv) {
+    static String ours(String[] argv, boolean requireOrder) {
         StringBuilder sb = new StringBuilder();
         try {
-            Getopt.parse(OptionTable.OPTIONS, OptionTable.ORIGINAL_LONG, argv, o -> {
+            Getopt.parse(OptionTable.OPTIONS, OptionTable.ORIGINAL_LONG, requireOrder, argv, o -> {
                 if (o.key().equals("N")) {
                     throw new IllegalStateException("-N");
                 }
