@@ -52,7 +52,7 @@ public final class Insmod {
                 false, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         try {
-            return run(args, out, err, System.getenv(), true, stderrIsTerminal());
+            return run(args, out, err, System.getenv(), true, OptionTable.stderrIsTerminal());
         } finally {
             out.flush();
             err.flush();
@@ -102,29 +102,12 @@ public final class Insmod {
         }
     }
 
-    /** The line a person at a terminal gets after the original's usage text. */
-    static final String USAGE_MORE = "(This insmod, a reimplementation in Java, has more options: insmod --help-all)\n";
-
-    /** The line a person at a terminal gets after the original's -V line. */
-    static final String VERSION_MORE = "(modutils " + VERSION + " insmod reimplemented in Java; "
-            + "its own options: insmod --help-all)\n";
-
     private static int usage(PrintStream err, boolean interactive) {
         err.print(OptionTable.USAGE);
         if (interactive) {
-            err.print(USAGE_MORE);
+            err.print(OptionTable.USAGE_MORE);
         }
         return 1;
-    }
-
-    /** True when standard error is a terminal (its /proc/self/fd/2 link names a tty or the console). */
-    static boolean stderrIsTerminal() {
-        try {
-            String t = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
-            return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty") || t.equals("/dev/console");
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 
     private static int main(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env,
@@ -154,7 +137,7 @@ public final class Insmod {
                     case "V":
                         err.print("insmod version " + VERSION + "\n");
                         if (interactive) {
-                            err.print(VERSION_MORE);
+                            err.print(OptionTable.VERSION_MORE);
                         }
                         break;
                     case "x": s.export = false; break;

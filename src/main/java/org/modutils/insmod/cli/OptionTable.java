@@ -43,6 +43,23 @@ final class OptionTable {
             + "  -P PREFIX\n"
             + "      --prefix=PREFIX   Prefix for kernel or module symbols\n";
 
+    /** The line a person at a terminal gets after the original's usage text. */
+    static final String USAGE_MORE = "(This insmod, a reimplementation in Java, has more options: insmod --help-all)\n";
+
+    /** The line a person at a terminal gets after the original's -V line. */
+    static final String VERSION_MORE = "(modutils " + Insmod.VERSION + " insmod reimplemented in Java; "
+            + "its own options: insmod --help-all)\n";
+
+    /** True when standard error is a terminal (its /proc/self/fd/2 link names a tty or the console). */
+    static boolean stderrIsTerminal() {
+        try {
+            String t = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty") || t.equals("/dev/console");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     static final Options OPTIONS = build();
 
     /**

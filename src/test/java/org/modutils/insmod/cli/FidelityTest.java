@@ -121,14 +121,14 @@ class FidelityTest {
         String usage = recorded("cli-h", "stderr");
         String obj = OracleTest.placeObject("i386", "hello.o").toString();
         assertEquals(usage, run(false, "-n", "-h", obj).err());
-        assertEquals(usage + Insmod.USAGE_MORE, run(true, "-n", "-h", obj).err());
+        assertEquals(usage + OptionTable.USAGE_MORE, run(true, "-n", "-h", obj).err());
         assertEquals(recorded("cli-badopt", "stderr"), run(false, "-n", "-Z", obj).err());
-        assertEquals(recorded("cli-badopt", "stderr") + Insmod.USAGE_MORE, run(true, "-n", "-Z", obj).err());
+        assertEquals(recorded("cli-badopt", "stderr") + OptionTable.USAGE_MORE, run(true, "-n", "-Z", obj).err());
         // case 'V': fputs("insmod version " MODUTILS_VERSION "\n", stderr), then on; no module: usage.
         assertEquals("insmod version 2.4.16\n" + usage, runRaw(false, "-V").err());
         Run tty = runRaw(true, "-V");
-        assertEquals("insmod version 2.4.16\n" + Insmod.VERSION_MORE + usage + Insmod.USAGE_MORE, tty.err());
-        assertTrue(Insmod.VERSION_MORE.contains("Java") && Insmod.USAGE_MORE.contains("--help-all"));
+        assertEquals("insmod version 2.4.16\n" + OptionTable.VERSION_MORE + usage + OptionTable.USAGE_MORE, tty.err());
+        assertTrue(OptionTable.VERSION_MORE.contains("Java") && OptionTable.USAGE_MORE.contains("--help-all"));
         Run help = runRaw(false, "--help-all");
         assertEquals(0, help.rc());
         assertTrue(help.out().contains("--uname-release") && help.out().contains("--help-all"), help.out());
