@@ -387,7 +387,11 @@ public final class Insmod24 {
                 log.error("Persistent data line is too long\n" + text.substring(pos, Math.min(text.length(), pos + 2999)));
                 break;
             }
-            String line = text.substring(pos, nl).stripLeading();
+            int start = pos;
+            while (start < nl && CNum.isSpace(text.charAt(start))) {
+                start++; // C isspace(), not Java's wider whitespace
+            }
+            String line = text.substring(start, nl);
             pos = nl + 1;
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;

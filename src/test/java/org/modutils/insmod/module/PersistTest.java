@@ -106,11 +106,14 @@ class PersistTest {
         // Optional parameters (required = 0): an undeclared name is skipped, "ignoring" under -v.
         Path obj = module(arch, false);
         Path data = tmp.resolve("persist-" + arch);
-        Files.writeString(data, "nosuch=1\np_int=5\n");
+        // Leading blanks are C isspace(): 0x1C is none, so "\u001cp_harr" is an undeclared name.
+        Files.writeString(data, "nosuch=1\n \t\u000bp_int=5\n\u001cp_harr=7\n", StandardCharsets.ISO_8859_1);
         Run r = run(arch, Map.of(), "-v", "-e", data.toString(), obj.toString());
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("ignoring nosuch=1\n"), r.out());
+        assertTrue(r.out().contains("ignoring \u001cp_harr=7\n"), r.out());
         assertEquals(5, r.at("p_int", 0, 4));
+        assertEquals(run(arch, Map.of(), obj.toString()).at("p_harr", 0, 2), r.at("p_harr", 0, 2));
     }
 
     @ParameterizedTest
