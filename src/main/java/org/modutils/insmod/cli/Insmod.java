@@ -229,10 +229,13 @@ public final class Insmod {
         Path path;
         Path blob;
         try {
-            path = FileNames.path(filename);
+            path = FileNames.forReading(filename);
             blob = s.blob != null ? FileNames.path(s.blob) : null;
         } catch (InvalidPathException e) {
             log.error(e.getInput() + ": " + e.getReason());
+            return 1;
+        } catch (IOException e) {
+            log.error(filename + ": " + IoReasons.of(e));
             return 1;
         }
 
@@ -297,7 +300,7 @@ public final class Insmod {
             Path real = null;
             long mtime = 0;
             try {
-                real = path.toRealPath();
+                real = FileNames.realPath(path);
                 mtime = Files.getLastModifiedTime(real).toMillis() / 1000;
             } catch (IOException e) {
                 real = null;
@@ -527,10 +530,7 @@ public final class Insmod {
             String version = s.version != null ? s.version : procString("/proc/sys/kernel/version");
             byte[] table;
             try {
-                table = org.modutils.insmod.sys.FileBytes.read(FileNames.path(s.ksyms));
-            } catch (InvalidPathException e) {
-                log.error(s.ksyms + ": " + e.getReason());
-                return null;
+                table = org.modutils.insmod.sys.FileBytes.read(FileNames.forReading(s.ksyms));
             } catch (IOException e) {
                 log.error(s.ksyms + ": " + IoReasons.of(e));
                 return null;

@@ -186,12 +186,7 @@ public final class ModernInsmod {
             InputStream in = req.stdin();
             return in.readAllBytes();
         }
-        Path p;
-        try {
-            p = org.modutils.insmod.sys.FileNames.path(req.module());
-        } catch (java.nio.file.InvalidPathException e) {
-            throw new IOException(e.getReason());
-        }
+        Path p = org.modutils.insmod.sys.FileNames.forReading(req.module());
         if (Files.isDirectory(p)) throw new IOException(Errno.text(21));
         return Files.readAllBytes(p);
     }
@@ -199,6 +194,7 @@ public final class ModernInsmod {
     private static String ioReason(IOException e) {
         if (e instanceof NoSuchFileException) return Errno.text(Errno.ENOENT);
         if (e instanceof AccessDeniedException) return Errno.text(13);
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 

@@ -363,16 +363,11 @@ public final class Insmod24 {
         List<String> out = new ArrayList<>();
         byte[] data;
         try {
-            java.nio.file.Path path = org.modutils.insmod.sys.FileNames.path(file);
+            java.nio.file.Path path = org.modutils.insmod.sys.FileNames.forReading(file);
             if (java.nio.file.Files.isDirectory(path)) {
                 return out;
             }
             data = java.nio.file.Files.readAllBytes(path);
-        } catch (java.nio.file.InvalidPathException e) {
-            if (req.verbose()) {
-                log.info("Cannot open persist file '" + file + "' " + e.getReason());
-            }
-            return out;
         } catch (IOException e) {
             if (req.verbose()) {
                 log.info("Cannot open persist file '" + file + "' " + IoReasons.of(e));

@@ -70,6 +70,40 @@ class ArgumentBytesTest {
         assertTrue(indexOf(image, new byte[] {'n', (byte) 0xe4, 'm', 'e', 0}) >= 0, "the name's bytes in .kstrtab");
         assertEquals(-1, indexOf(image, new byte[] {'n', (byte) 0xfd}), "no replacement character");
         assertEquals(-1, indexOf(image, new byte[] {'n', '?', 'm', 'e'}), "no question mark");
+        // 3. A module whose file name has such a byte.
+        checkByteFileName(locale, launcher);
+    }
+
+    /**
+     * A module file whose name holds 0xE4 (no text under C or C.UTF-8): the original opened it by
+     * its bytes; so do we (the C library's open(2)), and its realpath in the _O symbol keeps them.
+     * The shell makes and removes the file (Java could not name it to delete it).
+     */
+    void checkByteFileName(String locale, String launcher) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("bytes"));
+        String src = Paths.get("testdata/oracle/i386/obj/hello.o").toAbsolutePath().toString();
+        String name = dir + "/h\\344llo.o";
+        String script = "f=$(printf '" + name + "'); cp '" + src + "' \"$f\"; " + launcher
+                + " --ksyms=testdata/oracle/ksyms/ksyms32.txt --uname-release=2.4.27 -n -m \"$f\"; rc=$?; "
+                + launcher + " --ksyms=testdata/oracle/ksyms/ksyms32.txt --uname-release=2.4.27 -n \"$f.missing\"; "
+                + "echo \"rc2=$?\"; rm -f \"$f\"; exit $rc";
+        ProcessBuilder pb = new ProcessBuilder(List.of("/bin/sh", "-c", script));
+        pb.environment().put("LC_ALL", locale);
+        pb.environment().put("MODULECONFIG", "/dev/null");
+        Path out = tmp.resolve("out"), err = tmp.resolve("err");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "insmod did not finish");
+        String o = latin1(Files.readAllBytes(out)), e = latin1(Files.readAllBytes(err));
+        String file = dir + "/h\u00e4llo.o";
+        assertEquals(0, p.exitValue(), e);
+        assertTrue(o.contains(" D __insmod_h\u00e4llo_O" + dir.toRealPath() + "/h\u00e4llo.o_M"), o);
+        // gzf_open failed: error("%s: %m", filename) with error_file still "insmod".
+        assertEquals("insmod: " + file + ".missing: No such file or directory\n", e);
+        assertTrue(o.endsWith("rc2=1\n"), o);
+        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+            assertEquals(0, left.count(), "the shell removed the file");
+        }
     }
 
     Result shWith(String locale, String launcher, String param) throws Exception {
