@@ -3,7 +3,6 @@ package org.modutils.insmod.deps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +18,7 @@ final class Builtin {
     private Builtin() {}
 
     static byte[] index(String dir, DepmodLog log) {
-        byte[] text = read(Path.of(dir, "modules.builtin"));
+        byte[] text = read(dir, "modules.builtin", log);
         IndexWriter idx = new IndexWriter();
         if (text == null) return new byte[0];
         String all = new String(text, StandardCharsets.UTF_8);
@@ -38,7 +37,7 @@ final class Builtin {
     }
 
     static byte[] aliasIndex(String dir, DepmodLog log) {
-        byte[] text = read(Path.of(dir, "modules.builtin.modinfo"));
+        byte[] text = read(dir, "modules.builtin.modinfo", log);
         if (text == null) return new byte[0];
         Map<String, List<String>> aliases = new LinkedHashMap<>();
         int at = 0;
@@ -68,12 +67,11 @@ final class Builtin {
         return count == 0 ? new byte[0] : idx.toBytes();
     }
 
-    private static byte[] read(Path p) {
+    private static byte[] read(String dir, String name, DepmodLog log) {
         try {
-            return Files.readAllBytes(p);
-        } catch (NoSuchFileException e) {
-            return null;
+            return Files.readAllBytes(Path.of(dir, name));
         } catch (IOException e) {
+            log.warning("could not open " + name + " at " + dir + ": " + DepmodLog.reason(e));
             return null;
         }
     }

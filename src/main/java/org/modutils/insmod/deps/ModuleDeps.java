@@ -118,20 +118,26 @@ public final class ModuleDeps {
 
     /** Reads one module; returns kmod's error line for it, or null. */
     private static String readModule(Mod m) {
+        String failed = "failed to load symbols from " + m.path + ": ";
         byte[] data;
         try {
             data = Files.readAllBytes(Path.of(m.path));
-            data = Compression.detect(data).decompress(data);
         } catch (IOException e) {
-            return "failed to load symbols from " + m.path + ": " + DepmodLog.reason(e);
+            return failed + DepmodLog.reason(e);
         }
+        try {
+            data = Compression.detect(data).decompress(data);
+        } catch (IOException | RuntimeException e) {
+            return failed + "Invalid argument";
+        }
+        if (data.length == 0) return failed + "Invalid argument";
+        if (data.length <= 16 || !KoFile.isElf(data)) return failed + "Exec format error";
         try {
             m.facts = ModuleFacts.read(data);
         } catch (KoFile.BadModuleException | RuntimeException e) {
-            return "failed to load symbols from " + m.path + ": Invalid argument";
+            return failed + "Invalid argument";
         }
-        if (m.facts.exportError() != null)
-            return "failed to load symbols from " + m.path + ": " + m.facts.exportError();
+        if (m.facts.exportError() != null) return failed + m.facts.exportError();
         return null;
     }
 

@@ -161,6 +161,7 @@ final class ModuleScan {
         try {
             text = Files.readAllBytes(order);
         } catch (IOException e) {
+            log.warning("could not open modules.order at " + dirname + ": " + DepmodLog.reason(e));
             return false;
         }
         Map<String, Mod> byUnc = new HashMap<>();
