@@ -13,6 +13,8 @@ public final class Main {
     /** Runs the tool named {@code prog} (a basename such as "rmmod") and returns its exit status. */
     public static int run(String prog, String[] args) {
         switch (prog) {
+            case "modprobe":
+                return org.modutils.insmod.tools.Modprobe.run(args);
             case "depmod":
                 return org.modutils.insmod.tools.Depmod.run(args);
             default:
