@@ -96,7 +96,7 @@ public final class Modprobe {
         }
         String cmdline = readCmdline();
         ModprobeConfig cfg = ModprobeConfig.load(o.configs.isEmpty() ? ModprobeConfig.DEFAULT_PATHS : o.configs, dir,
-                cmdline, logger());
+                cmdline, libkmodLogger());
         org.modutils.insmod.deps.Modprobe mp = new org.modutils.insmod.deps.Modprobe(db, cfg,
                 new ModuleState(Path.of("/sys/module")));
         this.mp = mp;
@@ -371,6 +371,28 @@ public final class Modprobe {
             public void show(String text) {
                 out.println(text);
             }
+        };
+    }
+
+    /** libkmod's own stderr logging, which kmod 30's modprobe leaves on for configuration errors. */
+    DepmodLog libkmodLogger() {
+        return new DepmodLog() {
+            @Override
+            public void error(String text) {
+                err.println("libkmod: ERROR ../libkmod/libkmod-config.c:712 kmod_config_parse: " + text);
+                err.flush();
+            }
+
+            @Override
+            public void warning(String text) {
+                error(text);
+            }
+
+            @Override
+            public void info(String text) {}
+
+            @Override
+            public void show(String text) {}
         };
     }
 
