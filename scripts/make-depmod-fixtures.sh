@@ -45,3 +45,16 @@ depmod -b "$T/loop" "$KVER" 2>"$out/expected/loop.stderr"
 echo $? >"$out/expected/loop.status"
 set -e
 sed -i "s#$T/loop#ROOT#g" "$out/expected/loop.stderr"
+# modprobe's dry runs on the fixture tree (after depmod): what kmod's modprobe prints
+depmod -b "$T/root" "$KVER"
+printf 'options chain_base flag=1\nalias chainy chain_top\ninstall hello /bin/true\n' >"$T/modprobe.conf"
+cp "$T/modprobe.conf" "$out/expected/modprobe.conf"
+for args in "-D chain_top" "-D chain-middle" "-D chainy" "-D char-major-10-250" "-D crc32c" "-D symbol:chain_mid_value" \
+	"-n -v chain_top x=1" "-n -v -r chain_top" "-D nosuch" "-R pci:v00001234d0000ABCDsv0sd0bc0sc0i0"; do
+	name=$(echo "$args" | tr ' :=' '___')
+	set +e
+	modprobe -C "$T/modprobe.conf" -S "$KVER" -d "$T/root" $args >"$out/expected/modprobe$name.out" 2>&1
+	echo $? >>"$out/expected/modprobe$name.out"
+	set -e
+	sed -i "s#$T/root#ROOT#g" "$out/expected/modprobe$name.out"
+done
