@@ -126,7 +126,7 @@ public record ModuleFacts(List<Symbol> exports, String exportError, List<Needed>
     private static List<Needed> needs(KoFile ko, ByteBuffer b, Symtab st) {
         byte[] data = b.array();
         KoFile.Section vs = ko.section("__versions");
-        int verlen = ko.is64() ? 64 : 64;
+        int verlen = 64; // a word-sized CRC and the name: 64 bytes on both classes
         int crclen = ko.is64() ? 8 : 4;
         int vercount = vs == null || vs.size() % verlen != 0 ? 0 : (int) (vs.size() / verlen);
         String[] verNames = new String[vercount];

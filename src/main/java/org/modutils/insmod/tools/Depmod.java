@@ -54,6 +54,20 @@ public final class Depmod {
         return new Depmod(out, err).main(args);
     }
 
+    /** The parsed command line. */
+    private static final class Options {
+        boolean all;
+        boolean quick;
+        boolean show;
+        boolean printUnknown;
+        boolean warnDups;
+        String root = "";
+        String systemMap;
+        String symvers;
+        char prefix;
+        final List<String> configs = new ArrayList<>();
+    }
+
     private int main(String[] args) {
         MiniGetopt g;
         try {
@@ -62,43 +76,11 @@ public final class Depmod {
             err.println("depmod: " + e.getMessage());
             return 1;
         }
-        boolean all = false;
-        boolean quick = false;
-        boolean show = false;
-        boolean printUnknown = false;
-        boolean warnDups = false;
-        String root = "";
-        String systemMap = null;
-        String symvers = null;
-        char prefix = 0;
-        List<String> configs = new ArrayList<>();
-        for (String[] o : g.options) {
-            String a = o[1];
-            switch (o[0]) {
-                case "a": all = true; break;
-                case "A": quick = true; break;
-                case "b": root = a.startsWith("/") ? a : Path.of("").toAbsolutePath() + "/" + a; break;
-                case "C": configs.add(a); break;
-                case "E": symvers = a; break;
-                case "F": systemMap = a; break;
-                case "e": printUnknown = true; break;
-                case "v": verbose++; break;
-                case "n": show = true; break;
-                case "P":
-                    if (a.length() != 1) {
-                        log(2, "-P only takes a single char");
-                        return 1;
-                    }
-                    prefix = a.charAt(0);
-                    break;
-                case "w": warnDups = true; break;
-                case "h": help(); return 0;
-                case "V": out.println("depmod (modutils-java) kmod 30 compatible"); return 0;
-                default: break;
-            }
-        }
+        Options o = new Options();
+        Integer early = options(g, o);
+        if (early != null) return early;
         List<String> operands = g.operands;
-        String kversion;
+        String kversion = unameRelease();
         if (!operands.isEmpty()) {
             if (!operands.get(0).matches("\\s*\\+?\\d+\\.\\s*\\+?\\d+.*")) {
                 log(LOG_ERR, "Bad version passed " + operands.get(0));
@@ -106,22 +88,54 @@ public final class Depmod {
             }
             kversion = operands.get(0);
             operands = operands.subList(1, operands.size());
-        } else {
-            kversion = unameRelease();
         }
-        String dirname = root + "/lib/modules/" + kversion;
-        if (operands.isEmpty()) all = true;
-        if (quick) {
-            if (show) return 0;
-            if (UpToDate.check(dirname, this::logError) == 1) return 0;
-            all = true;
+        String dirname = o.root + "/lib/modules/" + kversion;
+        if (operands.isEmpty()) o.all = true;
+        if (o.quick) {
+            if (o.show || UpToDate.check(dirname, this::logError) == 1) return 0;
+            o.all = true;
         }
-        if (printUnknown && symvers == null && systemMap == null) {
+        if (o.printUnknown && o.symvers == null && o.systemMap == null) {
             log(LOG_WARNING, "-e needs -E or -F");
-            printUnknown = false;
+            o.printUnknown = false;
         }
-        DepmodRequest req = new DepmodRequest(dirname, kversion, configs.isEmpty() ? DepmodConfig.DEFAULT_PATHS : configs,
-                systemMap, symvers, printUnknown, warnDups, prefix, all ? List.of() : operands, show);
+        DepmodRequest req = new DepmodRequest(dirname, kversion, o.configs.isEmpty() ? DepmodConfig.DEFAULT_PATHS : o.configs,
+                o.systemMap, o.symvers, o.printUnknown, o.warnDups, o.prefix, o.all ? List.of() : operands, o.show);
+        return execute(req, dirname);
+    }
+
+    /** Applies the options to {@code o}; returns an exit status when the run ends here (-h, -V, a bad -P). */
+    private Integer options(MiniGetopt g, Options o) {
+        for (String[] opt : g.options) {
+            String a = opt[1];
+            switch (opt[0]) {
+                case "a": o.all = true; break;
+                case "A": o.quick = true; break;
+                case "b": o.root = a.startsWith("/") ? a : Path.of("").toAbsolutePath() + "/" + a; break;
+                case "C": o.configs.add(a); break;
+                case "E": o.symvers = a; break;
+                case "F": o.systemMap = a; break;
+                case "e": o.printUnknown = true; break;
+                case "v": verbose++; break;
+                case "n": o.show = true; break;
+                case "P":
+                    if (a.length() != 1) {
+                        log(2, "-P only takes a single char");
+                        return 1;
+                    }
+                    o.prefix = a.charAt(0);
+                    break;
+                case "w": o.warnDups = true; break;
+                case "h": help(); return 0;
+                case "V": out.println("depmod (modutils-java) kmod 30 compatible"); return 0;
+                default: break;
+            }
+        }
+        return null;
+    }
+
+    /** Computes, then prints (-n) or writes the files. */
+    private int execute(DepmodRequest req, String dirname) {
         DepmodResult result;
         try {
             result = ModuleDeps.run(req, logger());
@@ -129,7 +143,7 @@ public final class Depmod {
             if (e.getMessage() != null) log(e.fatal() ? 2 : LOG_ERR, e.getMessage());
             return 1;
         }
-        if (show) {
+        if (req.textOnly()) {
             for (byte[] b : result.files().values()) out.write(b, 0, b.length);
             out.flush();
             return 0;

@@ -344,7 +344,6 @@ public final class Modprobe {
     }
 
     void log(String level, String text) {
-        if (o.quiet && !level.equals("ERROR") && !level.equals("FATAL")) return;
         if (o.quiet) return;
         err.println("modprobe: " + level + ": " + text);
         err.flush();
