@@ -36,10 +36,10 @@ public final class ModuleDb {
         this.dir = dir;
     }
 
-    /** Reads the tree's index files; a missing modules.dep is an error, the others may be absent. */
+    /** Reads the tree's index files; a missing one is empty, as libkmod finds nothing in it. */
     public static ModuleDb read(String moduleDir) throws IOException {
         ModuleDb db = new ModuleDb(moduleDir);
-        for (String line : lines("modules.dep", moduleDir, true)) db.depLine(line);
+        for (String line : lines("modules.dep", moduleDir, false)) db.depLine(line);
         int order = 0;
         for (String line : lines("modules.alias", moduleDir, false)) {
             String[] w = line.split(" ");
