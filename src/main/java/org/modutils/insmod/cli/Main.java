@@ -7,18 +7,31 @@ package org.modutils.insmod.cli;
  */
 public final class Main {
     public static void main(String[] args) {
-        System.exit(run(System.getProperty("modutils.prog", "insmod"), args));
+        System.exit(run(System.getProperty("modutils.prog", "insmod"), Argv.bytes(args)));
     }
 
-    /** Runs the tool named {@code prog} (a basename such as "rmmod") and returns its exit status. */
+    /**
+     * Runs the tool named {@code prog} (a basename such as "rmmod") and returns its exit status.
+     * {@code args} are byte strings, one char per byte of the argument (see {@link Argv}).
+     */
     public static int run(String prog, String[] args) {
         switch (prog) {
             case "modprobe":
-                return org.modutils.insmod.tools.Modprobe.run(args);
+                return org.modutils.insmod.tools.Modprobe.run(text(args));
             case "depmod":
-                return org.modutils.insmod.tools.Depmod.run(args);
+                return org.modutils.insmod.tools.Depmod.run(text(args));
             default:
                 return Insmod.run(args);
         }
+    }
+
+    /** Byte strings back to text in the platform's charset, for the tools that take Java strings. */
+    private static String[] text(String[] args) {
+        String[] out = new String[args.length];
+        for (int i = 0; i < args.length; i++) {
+            out[i] = new String(args[i].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                    java.nio.charset.Charset.defaultCharset());
+        }
+        return out;
     }
 }
