@@ -17,6 +17,7 @@ import org.modutils.insmod.deps.DepmodException;
 import org.modutils.insmod.deps.DepmodLog;
 import org.modutils.insmod.deps.DepmodRequest;
 import org.modutils.insmod.deps.DepmodResult;
+import org.modutils.insmod.deps.LegacyDepmod;
 import org.modutils.insmod.deps.ModuleDeps;
 import org.modutils.insmod.deps.UpToDate;
 
@@ -65,6 +66,8 @@ public final class Depmod {
         String systemMap;
         String symvers;
         char prefix;
+        boolean quiet;
+        boolean unresolvedError;
         final List<String> configs = new ArrayList<>();
     }
 
@@ -80,6 +83,7 @@ public final class Depmod {
         Integer early = options(g, o);
         if (early != null) return early;
         List<String> operands = g.operands;
+        if (operands.stream().anyMatch(a -> a.endsWith(".o") || a.endsWith(".o.gz"))) return legacy(o, operands);
         String kversion = unameRelease();
         if (!operands.isEmpty()) {
             if (!operands.get(0).matches("\\s*\\+?\\d+\\.\\s*\\+?\\d+.*")) {
@@ -126,12 +130,26 @@ public final class Depmod {
                     o.prefix = a.charAt(0);
                     break;
                 case "w": o.warnDups = true; break;
+                case "q": o.quiet = true; break;
+                case "u": o.unresolvedError = true; break;
                 case "h": help(); return 0;
                 case "V": out.println("depmod (modutils-java) kmod 30 compatible"); return 0;
                 default: break;
             }
         }
         return null;
+    }
+
+    /** modutils 2.4's depmod over the objects named: modules.dep on stdout, its messages on stderr. */
+    private int legacy(Options o, List<String> objects) {
+        LegacyDepmod.Result r = LegacyDepmod.run(new LegacyDepmod.Request(objects, o.systemMap,
+                o.root, o.printUnknown, o.quiet, o.unresolvedError));
+        out.print(r.dep());
+        out.flush();
+        for (String e : r.errors()) err.println("depmod: " + e);
+        err.flush();
+        boolean failed = r.errors().stream().anyMatch(e -> !e.startsWith("*** Unresolved") && !e.startsWith("\t"));
+        return r.status() != 0 || failed ? 1 : 0;
     }
 
     /** Computes, then prints (-n) or writes the files. */
