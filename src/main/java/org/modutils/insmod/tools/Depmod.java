@@ -63,6 +63,8 @@ public final class Depmod {
         boolean printUnknown;
         boolean warnDups;
         String root = "";
+        /** -b as given: modutils 2.4 cuts it from the names as typed. */
+        String rawRoot = "";
         String systemMap;
         String symvers;
         char prefix;
@@ -115,7 +117,10 @@ public final class Depmod {
             switch (opt[0]) {
                 case "a": o.all = true; break;
                 case "A": o.quick = true; break;
-                case "b": o.root = a.startsWith("/") ? a : Path.of("").toAbsolutePath() + "/" + a; break;
+                case "b":
+                    o.rawRoot = a;
+                    o.root = a.startsWith("/") ? a : Path.of("").toAbsolutePath() + "/" + a;
+                    break;
                 case "C": o.configs.add(a); break;
                 case "E": o.symvers = a; break;
                 case "F": o.systemMap = a; break;
@@ -143,7 +148,7 @@ public final class Depmod {
     /** modutils 2.4's depmod over the objects named: modules.dep on stdout, its messages on stderr. */
     private int legacy(Options o, List<String> objects) {
         LegacyDepmod.Result r = LegacyDepmod.run(new LegacyDepmod.Request(objects, o.systemMap,
-                o.root, o.printUnknown, o.quiet, o.unresolvedError));
+                o.rawRoot, o.printUnknown, o.quiet, o.unresolvedError));
         out.print(r.dep());
         out.flush();
         for (String e : r.errors()) err.println("depmod: " + e);
