@@ -424,7 +424,7 @@ public final class Ppc64 implements Target {
         long d = v - dot;
         if (Long.compareUnsigned(d + 0x2000000, 0x3ffffff) > 0 || (d & 3) != 0) {
             ret = RelocResult.OVERFLOW;
-            r.detail = String.format("branch displacement 0x%x out of range", d);
+            r.verboseDetail = String.format("branch displacement 0x%x out of range", d);
         }
         putField(f, r, d, 0x03fffffcL);
         if (ge != null) {
@@ -436,7 +436,7 @@ public final class Ppc64 implements Target {
             if (next == 0x60000000L || next == 0x4def7b82L || next == 0x4ffffb82L) {
                 f.write(t, r.offset + 4, 4, LD_R2_40_R1);
             } else if (ret == RelocResult.OK && next != LD_R2_40_R1) {
-                r.detail = "the call is not followed by a nop to restore r2";
+                r.verboseDetail = "the call is not followed by a nop to restore r2";
                 ret = RelocResult.DANGEROUS;
             }
         }

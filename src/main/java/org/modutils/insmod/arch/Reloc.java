@@ -24,4 +24,9 @@ public final class Reloc {
     public boolean strict;
     /** An extra message an architecture can set for a failed relocation (e.g. the range). */
     public String detail;
+    /**
+     * Like {@link #detail}, but for a failure the original reported in the same words: shown
+     * only under -v, so the line stays the original's.
+     */
+    public String verboseDetail;
 }

@@ -18,7 +18,7 @@ public final class Relocator {
      * Relocates {@code f} at {@code base}. Returns the error messages (empty on success); like the
      * original, every relocation is tried even after one fails.
      */
-    public static List<String> relocate(ObjFile f, long base, boolean strict) {
+    public static List<String> relocate(ObjFile f, long base, boolean strict, boolean verbose) {
         List<String> errors = new ArrayList<>();
         int pending = f.errors.size();
         f.target.finalizeSectionAddresses(f, base);
@@ -92,6 +92,7 @@ public final class Relocator {
                 r.symIndex = symndx;
                 r.sym = intsym;
                 r.detail = null;
+                r.verboseDetail = null;
                 RelocResult res;
                 try {
                     res = f.target.apply(f, r, value);
@@ -105,6 +106,8 @@ public final class Relocator {
                     String msg = res.message + " of type " + r.type + " for " + who;
                     if (r.detail != null) {
                         msg += " (" + r.detail + ")";
+                    } else if (verbose && r.verboseDetail != null) {
+                        msg += " (" + r.verboseDetail + ")";
                     }
                     errors.add(msg);
                 }

@@ -256,7 +256,7 @@ public final class Insmod24 {
             probePersistentRead(addr);
         }
 
-        List<String> relocErrors = Relocator.relocate(f, addr, !req.noload());
+        List<String> relocErrors = Relocator.relocate(f, addr, !req.noload(), req.verbose());
         if (!relocErrors.isEmpty()) {
             for (String e : relocErrors) {
                 log.error(e);
