@@ -9,11 +9,14 @@ import java.util.Map;
 
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
 import org.modutils.insmod.link.Sym;
-import org.modutils.insmod.module.StructModule;
+import org.modutils.insmod.link.StructModule;
 
 /**
  * Alpha (64-bit, little endian, RELA). Every module gets a .got (possibly empty) whose address

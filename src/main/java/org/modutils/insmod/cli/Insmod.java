@@ -26,7 +26,7 @@ import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.KernelSymbols;
 import org.modutils.insmod.kernel.KsymsParser;
 import org.modutils.insmod.kernel.LinuxKernel;
-import org.modutils.insmod.kernel.RemoteKernel;
+import org.modutils.insmod.kernel.remote.RemoteKernel;
 import org.modutils.insmod.kernel.OfflineKernel;
 import org.modutils.insmod.module.ImageLimit;
 import org.modutils.insmod.module.Insmod24;

@@ -5,7 +5,7 @@ import static org.modutils.insmod.elf.Elf.*;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.modutils.insmod.arch.Target;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.elf.ElfFile;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;

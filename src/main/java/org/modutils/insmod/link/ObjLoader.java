@@ -2,7 +2,7 @@ package org.modutils.insmod.link;
 
 import static org.modutils.insmod.elf.Elf.*;
 
-import org.modutils.insmod.arch.Target;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.elf.ElfException;
 import org.modutils.insmod.elf.ElfFile;
 import org.modutils.insmod.elf.ElfRelocs;

@@ -5,8 +5,8 @@ import static org.modutils.insmod.elf.Elf.*;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.modutils.insmod.arch.Reloc;
-import org.modutils.insmod.arch.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.RelocResult;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
 

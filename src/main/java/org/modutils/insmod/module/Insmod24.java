@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.modutils.insmod.arch.Target;
+import org.modutils.insmod.link.StructModule;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.arch.Targets;
 import org.modutils.insmod.elf.ElfException;
 import org.modutils.insmod.elf.ElfFile;

@@ -8,7 +8,6 @@ import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.KernelSymbol;
 import org.modutils.insmod.kernel.KernelSymbols;
 import org.modutils.insmod.kernel.LoadedModule;
-import org.modutils.insmod.kernel.RemoteKernel;
 
 /**
  * A small console for a target agent: check that it answers, read target files and the kernel

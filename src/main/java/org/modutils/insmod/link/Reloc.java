@@ -1,7 +1,5 @@
-package org.modutils.insmod.arch;
+package org.modutils.insmod.link;
 
-import org.modutils.insmod.link.LinkSection;
-import org.modutils.insmod.link.Sym;
 
 /**
  * The relocation being applied. One instance is reused for a whole relocation loop, so the hot

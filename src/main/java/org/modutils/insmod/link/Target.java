@@ -1,8 +1,6 @@
-package org.modutils.insmod.arch;
+package org.modutils.insmod.link;
 
 import org.modutils.insmod.kernel.KernelSymbols;
-import org.modutils.insmod.link.LinkSection;
-import org.modutils.insmod.link.ObjFile;
 
 /**
  * One architecture of the 2.4 userspace linker: what modutils' obj_<arch>.c does. A fresh

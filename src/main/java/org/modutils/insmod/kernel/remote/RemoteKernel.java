@@ -1,4 +1,4 @@
-package org.modutils.insmod.kernel;
+package org.modutils.insmod.kernel.remote;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -6,14 +6,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.modutils.insmod.kernel.remote.AgentClient;
-import org.modutils.insmod.kernel.remote.Bytes;
-import org.modutils.insmod.kernel.remote.Errno;
-import org.modutils.insmod.kernel.remote.Link;
-import org.modutils.insmod.kernel.remote.LinkException;
-import org.modutils.insmod.kernel.remote.Protocol;
-import org.modutils.insmod.kernel.remote.SerialLink;
-import org.modutils.insmod.kernel.remote.TcpLink;
+
+import org.modutils.insmod.kernel.Kernel;
+import org.modutils.insmod.kernel.KernelException;
+import org.modutils.insmod.kernel.KernelSymbol;
+import org.modutils.insmod.kernel.KernelSymbols;
+import org.modutils.insmod.kernel.KsymsParser;
+import org.modutils.insmod.kernel.LoadedModule;
 
 /**
  * A 2.x kernel on another machine, driven through the insmod agent (agent/) over TCP or a serial
