@@ -29,7 +29,6 @@ import org.modutils.insmod.kernel.LinuxKernel;
 import org.modutils.insmod.kernel.remote.RemoteKernel;
 import org.modutils.insmod.kernel.OfflineKernel;
 import org.modutils.insmod.module.ImageLimit;
-import org.modutils.insmod.module.Insmod24;
 import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.module.LoadRequest;
 import org.modutils.insmod.modern.ModernInsmod;
@@ -265,13 +264,25 @@ public final class Insmod {
             } catch (IOException e) {
                 real = null;
             }
-            LoadRequest req = new LoadRequest(filename, real, mtime, data, mName, List.copyOf(params),
-                    s.blob != null ? Paths.get(s.blob) : null, machine, s.noload,
-                    s.probe, s.map, s.force,
-                    s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock,
-                    s.prefix, s.persist, kernel.release(), kernel.version(), conf.persistDir(),
-                    dirsOf(conf));
-            return Insmod24.run(req, log, kernel, ksyms, imageLimit).status();
+            LoadRequest req = LoadRequest.builder(filename, data)
+                    .realPath(real, mtime)
+                    .moduleName(mName)
+                    .args(params)
+                    .kernel(kernel.release(), kernel.version())
+                    .requiredArch(machine)
+                    .noload(s.noload).probe(s.probe).force(s.force).verbose(s.verbose)
+                    .option(LoadRequest.Option.AUTOCLEAN, s.autoclean)
+                    .option(LoadRequest.Option.QUIET, s.quiet)
+                    .option(LoadRequest.Option.EXPORT, s.export)
+                    .option(LoadRequest.Option.KSYMOOPS, s.ksymoops)
+                    .option(LoadRequest.Option.KALLSYMS, s.kallsyms)
+                    .option(LoadRequest.Option.NUMERIC_VERSION, s.numericOnly)
+                    .option(LoadRequest.Option.LOCK, s.lock)
+                    .prefix(s.prefix)
+                    .persist(s.persist, conf.persistDir(), dirsOf(conf))
+                    .build();
+            Load24.Output output = new Load24.Output(s.map, s.blob != null ? Paths.get(s.blob) : null);
+            return Load24.run(req, output, log, kernel, ksyms, imageLimit).status();
         } finally {
             try {
                 data.close();

@@ -19,6 +19,46 @@ import org.modutils.insmod.link.ObjFile;
 final class Kallsyms {
     private Kallsyms() {}
 
+    /**
+     * add_kallsyms, first time: the __kallsyms section when the kernel has kallsyms
+     * (__start___kallsyms below __stop___kallsyms) or -S asks for it, else null.
+     */
+    static LinkSection add(ObjFile f, java.util.List<org.modutils.insmod.kernel.KernelSymbol> kernel, boolean force) {
+        long start = 0, stop = 0;
+        for (org.modutils.insmod.kernel.KernelSymbol s : kernel) {
+            String p = s.name();
+            int r = p.indexOf("_R");
+            int l = r >= 0 ? r : p.length();
+            if (prefixOf(p, l, "__start___kallsyms")) {
+                start = s.value();
+            } else if (prefixOf(p, l, "__stop___kallsyms")) {
+                stop = s.value();
+            }
+        }
+        if (Long.compareUnsigned(start, stop) >= 0 && !force) {
+            return null;
+        }
+        LinkSection sec = f.find("__kallsyms");
+        if (sec == null) {
+            sec = f.createAllocedSection("__kallsyms", 0, 0, 0);
+        }
+        fill(f, sec);
+        return sec;
+    }
+
+    /** (Re)builds the contents of the section: the original builds it twice, before and after relocation. */
+    static void fill(ObjFile f, LinkSection sec) {
+        byte[] data = build(f);
+        sec.addralign = 4;
+        sec.size = data.length;
+        sec.setContents(data);
+    }
+
+    /** strncmp(p, s, l) == 0 for the first {@code l} characters of {@code p}. */
+    private static boolean prefixOf(String p, int l, String s) {
+        return l <= s.length() && s.startsWith(p.substring(0, l));
+    }
+
     static byte[] build(ObjFile f) {
         boolean w = f.wide, be = f.bigEndian;
         int hdrSize = w ? 72 : 44, secSize = w ? 32 : 16, symSize = w ? 24 : 12;

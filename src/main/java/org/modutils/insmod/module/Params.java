@@ -8,6 +8,7 @@ import java.util.List;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.Sym;
+import org.modutils.insmod.report.Report;
 
 /** 2.4 module parameters: MODULE_PARM checks and symbol=value assignment, as modutils does them. */
 final class Params {
@@ -20,26 +21,25 @@ final class Params {
      * check_module_parameters: validates every {@code parm_*} entry of .modinfo (except
      * {@code parm_desc_*}); warnings go to stdout with the file name, errors count.
      */
-    static Check check(ObjFile f, Messages log) {
+    static Check check(ObjFile f, String file, Report log) {
         if (f.find(".modinfo") == null) {
             return new Check(false, 0);
         }
         boolean persist = false;
         int warnings = 0;
-        String file = log.errorFile();
         for (String e : ModInfo.entries(f)) {
             int eq = e.indexOf('=');
             if (eq >= 0) {
                 if (eq >= 5 && e.startsWith("parm_") && !(eq > 10 && e.startsWith("parm_desc_"))) {
                     String key = e.substring(5, eq);
                     String p = e.substring(eq + 1);
-                    int r = checkOne(f, log, file, key, p);
-                    if (r == 2) {
+                    Verdict r = checkOne(f, log, file, key, p);
+                    if (r == Verdict.PERSISTENT) {
                         persist = true;
-                    } else if (r == 1) {
+                    } else if (r == Verdict.WARNING) {
                         warnings++;
                         break;
-                    } else if (r == 3) {
+                    } else if (r == Verdict.ERROR) {
                         break;
                     }
                 }
@@ -51,11 +51,13 @@ final class Params {
         return new Check(persist, warnings);
     }
 
-    /** 0 fine, 1 a warning, 2 fine and persistent, 3 an error. */
-    private static int checkOne(ObjFile f, Messages log, String file, String key, String p) {
+    /** What checking one parameter came to. */
+    private enum Verdict { FINE, WARNING, PERSISTENT, ERROR }
+
+    private static Verdict checkOne(ObjFile f, Report log, String file, String key, String p) {
         if (f.findSymbol(key) == null) {
             log.info("Warning: " + file + " symbol for parameter " + key + " not found");
-            return 1;
+            return Verdict.WARNING;
         }
         int i = 0;
         int min, max;
@@ -75,14 +77,14 @@ final class Params {
         }
         if (max < min) {
             log.info("Warning: " + file + " parameter " + key + " has max < min!");
-            return 1;
+            return Verdict.WARNING;
         }
         char c = i < p.length() ? p.charAt(i) : 0;
         switch (c) {
             case 'c':
                 if (!(i + 1 < p.length() && CNum.isDigit(p.charAt(i + 1)))) {
                     log.info(file + " parameter " + key + " has no size after 'c'!");
-                    return 1;
+                    return Verdict.WARNING;
                 }
                 while (i + 1 < p.length() && CNum.isDigit(p.charAt(i + 1))) {
                     i++;
@@ -92,24 +94,24 @@ final class Params {
                 break;
             case 0:
                 log.info(file + " parameter " + key + " has no format character!");
-                return 1;
+                return Verdict.WARNING;
             default:
                 log.info(file + " parameter " + key + " has unknown format character '" + c + "'");
-                return 1;
+                return Verdict.WARNING;
         }
         i++;
         char m = i < p.length() ? p.charAt(i) : 0;
         if (m == 'p') {
             if (p.charAt(i - 1) == 's') {
                 log.error("parameter " + key + " is invalid persistent string");
-                return 3;
+                return Verdict.ERROR;
             }
-            return 2;
+            return Verdict.PERSISTENT;
         } else if (m != 0) {
             log.info(file + " parameter " + key + " has unknown format modifier '" + m + "'");
-            return 1;
+            return Verdict.WARNING;
         }
-        return 0;
+        return Verdict.FINE;
     }
 
     /**
@@ -118,7 +120,7 @@ final class Params {
      * Returns false after reporting an error.
      */
     static boolean process(ObjFile f, List<String> args, boolean required, boolean hasModinfo, boolean verbose,
-                           Messages log) {
+                           Report log) {
         for (String arg : args) {
             int eqAt = arg.indexOf('=');
             if (eqAt < 0) {
@@ -176,7 +178,7 @@ final class Params {
     }
 
     private static boolean assign(ObjFile f, Sym sym, String key, String fmt, String input, int min, int max,
-                                  Messages log) {
+                                  Report log) {
         LinkSection sec = f.section(sym.secidx);
         long loc = sym.value;
         int n = 1;
@@ -318,7 +320,7 @@ final class Params {
     }
 
     /** Where the original would write past its section, we refuse. */
-    private static boolean fits(LinkSection sec, long loc, long size, String key, Messages log) {
+    private static boolean fits(LinkSection sec, long loc, long size, String key, Report log) {
         if (loc < 0 || loc + size > sec.size || sec.contents() == null || loc + size > sec.contents().length) {
             log.error("values for " + key + " do not fit in section " + sec.name);
             return false;
