@@ -117,6 +117,34 @@ class LayeringTest {
         assertEquals(List.of(), cycles(new TreeMap<>(chain)));
     }
 
+    /**
+     * The layers of docs/ARCHITECTURE.md: what each lower package may use (its whole list; a
+     * package not named here is only held to the no-cycle rule).
+     */
+    static final Map<String, Set<String>> MAY_USE = Map.of(
+            "report", Set.of(),
+            "sys", Set.of(),
+            "elf", Set.of("sys", "report"),
+            "link", Set.of("elf", "sys", "report"),
+            "arch", Set.of("elf", "link", "sys", "report"),
+            "kernel", Set.of("sys", "report"),
+            "kernel.remote", Set.of("kernel", "sys", "report"),
+            "config", Set.of("sys", "report"),
+            "module", Set.of("elf", "link", "arch", "kernel", "sys", "report"));
+
+    @Test
+    void lowerLayersKnowNothingOfHigherOnes() throws IOException {
+        dependencies().forEach((pkg, uses) -> {
+            Set<String> allowed = MAY_USE.get(pkg.replace("org.modutils.insmod.", ""));
+            if (allowed == null) {
+                return;
+            }
+            for (String u : uses) {
+                assertTrue(allowed.contains(u.replace("org.modutils.insmod.", "")), pkg + " uses " + u);
+            }
+        });
+    }
+
     /** The library does not know its tools: nothing outside cli uses cli. */
     @Test
     void onlyTheToolsUseCli() throws IOException {

@@ -4,8 +4,6 @@ import static org.modutils.insmod.elf.Elf.*;
 
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
-import org.modutils.insmod.kernel.KernelSymbol;
-import org.modutils.insmod.kernel.KernelSymbols;
 import org.modutils.insmod.link.RelocResult;
 import org.modutils.insmod.link.Reloc;
 import org.modutils.insmod.link.Target;
@@ -40,13 +38,8 @@ public final class Hppa implements Target {
     @Override public boolean rela() { return true; }
 
     @Override
-    public void useKernelSymbols(KernelSymbols ksyms) {
-        for (KernelSymbol s : ksyms.kernel()) {
-            if (s.name().equals("$global$")) {
-                global = s.value();
-                return;
-            }
-        }
+    public void useKernelSymbols(java.util.function.Function<String, Long> kernelSymbol) {
+        global = kernelSymbol.apply("$global$");
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.modutils.insmod.link;
 
-import org.modutils.insmod.kernel.KernelSymbols;
 
 /**
  * One architecture of the 2.4 userspace linker: what modutils' obj_<arch>.c does. A fresh
@@ -67,10 +66,11 @@ public interface Target {
     }
 
     /**
-     * The kernel's symbol tables as insmod read them (modstat's ksyms), handed over before the
-     * object is linked, for architectures that take a value from them (hppa's dp from $global$).
+     * The kernel's exported symbols as insmod read them (modstat's ksyms), as a lookup by name
+     * (null when absent), handed over before the object is linked, for architectures that take
+     * a value from them (hppa's dp from $global$).
      */
-    default void useKernelSymbols(KernelSymbols ksyms) {}
+    default void useKernelSymbols(java.util.function.Function<String, Long> kernelSymbol) {}
 
     /** arch_create_got: size the GOT, PLT or stubs from the relocations; create their sections. */
     void createGot(ObjFile f);

@@ -101,7 +101,7 @@ public final class Insmod24 {
             if (target == null || (!req.noload() && !Targets.runsOn(target, req.kernel().requiredArch()))) {
                 throw new UserError("ELF file " + req.fileName() + " not for this architecture");
             }
-            target.useKernelSymbols(s.ksyms);
+            target.useKernelSymbols(this::kernelSymbol);
             s.target = target;
             s.f = ObjLoader.load(elf, target);
         } catch (ElfException e) {
@@ -232,6 +232,16 @@ public final class Insmod24 {
             return new Linked(s, Linked.Outcome.NO_PERSIST_SUPPORT, null, addr);
         }
         return new Linked(s, Linked.Outcome.LINKED, s.f.createImage(size), addr);
+    }
+
+    /** The value of the first kernel symbol of that name, or null. */
+    private Long kernelSymbol(String name) {
+        for (org.modutils.insmod.kernel.KernelSymbol k : s.ksyms.kernel()) {
+            if (k.name().equals(name)) {
+                return k.value();
+            }
+        }
+        return null;
     }
 
     /**
