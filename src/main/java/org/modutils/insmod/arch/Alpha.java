@@ -1,5 +1,6 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ public final class Alpha implements Target {
     @Override public long shortSectionFlag() { return SHF_ALPHA_GPREL; }
 
     @Override
-    public void createGot(ObjFile f) {
+    public void createGot(ObjFile f) throws UserError {
         long offset = 0;
         for (LinkSection rs : f.sections()) {
             ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
@@ -84,8 +85,7 @@ public final class Alpha implements Target {
             }
         }
         if (offset > 0x10000) {
-            f.pendingErrors().add(String.format(".got section overflow: %#x > 0x10000", offset));
-            return;
+            throw new UserError(String.format(".got section overflow: %#x > 0x10000", offset));
         }
         // Always a .got, so that GPDISP and GPREL have a GP even without LITERAL relocations.
         got = f.createAllocedSection(".got", 8, offset, SHF_WRITE | SHF_ALPHA_GPREL);

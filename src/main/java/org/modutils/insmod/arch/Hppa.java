@@ -1,5 +1,6 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
 import org.modutils.insmod.elf.ElfRelocs;
@@ -70,13 +71,11 @@ public final class Hppa implements Target {
     }
 
     @Override
-    public boolean archdata(ObjFile f, LinkSection sec) {
+    public void archdata(ObjFile f, LinkSection sec) throws UserError {
         if (global == null) {
-            f.pendingErrors().add("Cannot initialise dp, '$global$' not found\n");
-            return false;
+            throw new UserError("Cannot initialise dp, '$global$' not found\n");
         }
         dp = global;
-        return true;
     }
 
     // The field selectors of the PA-RISC runtime architecture (left/right with the addend rounded).

@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.modutils.insmod.report.UserError;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
 import org.modutils.insmod.link.RelocResult;
@@ -137,7 +138,7 @@ public final class Hppa64 implements Target {
     }
 
     @Override
-    public void finalizeSectionAddresses(ObjFile f, long base) {
+    public void finalizeSectionAddresses(ObjFile f, long base) throws UserError {
         Target.super.finalizeSectionAddresses(f, base);
         gp = got.addr + got.size;
     }
@@ -304,7 +305,7 @@ public final class Hppa64 implements Target {
     }
 
     @Override
-    public boolean archdata(ObjFile f, LinkSection sec) {
-        return Ia64.fillArchdata(f, sec, gp, SHT_PARISC_UNWIND);
+    public void archdata(ObjFile f, LinkSection sec) {
+        Ia64.fillArchdata(f, sec, gp, SHT_PARISC_UNWIND);
     }
 }

@@ -1,5 +1,6 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
 import java.util.ArrayList;
@@ -173,7 +174,7 @@ public final class Ia64 implements Target {
 
     /** arch_finalize_section_address: addresses, then a gp that reaches every short section. */
     @Override
-    public void finalizeSectionAddresses(ObjFile f, long base) {
+    public void finalizeSectionAddresses(ObjFile f, long base) throws UserError {
         Target.super.finalizeSectionAddresses(f, base);
         long minAddr = -1, maxAddr = 0, minShort = -1, maxShort = 0;
         for (LinkSection s : f.sections()) {
@@ -206,11 +207,11 @@ public final class Ia64 implements Target {
         }
         if (maxShort != 0) {
             if (Long.compareUnsigned(maxShort - minShort, 0x400000) >= 0) {
-                f.pendingErrors().add(String.format("short data segment overflowed (0x%x >= 0x400000)",
+                throw new UserError(String.format("short data segment overflowed (0x%x >= 0x400000)",
                         maxShort - minShort));
             } else if ((Long.compareUnsigned(g, minShort) > 0 && Long.compareUnsigned(g - minShort, 0x200000) > 0)
                     || (Long.compareUnsigned(g, maxShort) < 0 && Long.compareUnsigned(maxShort - g, 0x200000) >= 0)) {
-                f.pendingErrors().add("GP does not cover short data segment");
+                throw new UserError("GP does not cover short data segment");
             }
         }
         gp = g;
@@ -533,15 +534,15 @@ public final class Ia64 implements Target {
     }
 
     @Override
-    public boolean archdata(ObjFile f, LinkSection sec) {
-        return fillArchdata(f, sec, gp, SHT_IA_64_UNWIND);
+    public void archdata(ObjFile f, LinkSection sec) {
+        fillArchdata(f, sec, gp, SHT_IA_64_UNWIND);
     }
 
     /**
      * The __archdata both ia64 and hppa64 give the kernel: unw_table (0), segment_base (the
      * object's section 1), the first unwind section's start and end, and gp.
      */
-    static boolean fillArchdata(ObjFile f, LinkSection sec, long gp, int unwindType) {
+    static void fillArchdata(ObjFile f, LinkSection sec, long gp, int unwindType) {
         sec.size = 40;
         sec.setContents(new byte[40]);
         long segmentBase = f.sectionCount() > 1 ? f.section(1).addr : 0;
@@ -557,6 +558,5 @@ public final class Ia64 implements Target {
         f.write(sec, 16, 8, unwStart);
         f.write(sec, 24, 8, unwEnd);
         f.write(sec, 32, 8, gp);
-        return true;
     }
 }

@@ -234,7 +234,7 @@ public final class Mips implements Target {
     }
 
     @Override
-    public boolean archdata(ObjFile f, LinkSection sec) {
+    public void archdata(ObjFile f, LinkSection sec) {
         sec.size = 0;
         sec.setContents(null);
         LinkSection dbe = f.find("__dbe_table");
@@ -244,6 +244,5 @@ public final class Mips implements Target {
             f.write(sec, 0, 4, dbe.addr);
             f.write(sec, 4, 4, f.mask(dbe.addr + dbe.size));
         }
-        return true;
     }
 }

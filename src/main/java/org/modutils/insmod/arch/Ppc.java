@@ -256,7 +256,7 @@ public final class Ppc implements Target {
     }
 
     @Override
-    public boolean archdata(ObjFile f, LinkSection archdata) {
+    public void archdata(ObjFile f, LinkSection archdata) {
         archdata.size = 0;
         archdata.setContents(null);
         LinkSection ftr = f.find("__ftr_fixup");
@@ -266,6 +266,5 @@ public final class Ppc implements Target {
             f.write(archdata, 0, 4, ftr.addr);
             f.write(archdata, 4, 4, f.mask(ftr.addr + ftr.size));
         }
-        return true;
     }
 }

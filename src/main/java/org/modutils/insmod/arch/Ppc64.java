@@ -1,5 +1,6 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
 import java.util.ArrayList;
@@ -155,8 +156,9 @@ public final class Ppc64 implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
+    public void createGot(ObjFile f) throws UserError {
         processSyms(f);
+        List<String> errors = new ArrayList<>();
         int gotOffset = 0;
         for (LinkSection rs : f.sections()) {
             ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
@@ -167,7 +169,7 @@ public final class Ppc64 implements Target {
             for (int k = 0; k < rels.count(); k++) {
                 int t = rels.type(k);
                 if (!known(t)) {
-                    f.pendingErrors().add("relocation type " + t + " (" + typeName(t) + ") in " + rs.name
+                    errors.add("relocation type " + t + " (" + typeName(t) + ") in " + rs.name
                             + " is not handled");
                     continue;
                 }
@@ -196,9 +198,13 @@ public final class Ppc64 implements Target {
         if (gotOffset != 0) {
             long total = (toc != null ? toc.size : 0) + gotOffset;
             if (total > 0xffff) {
-                f.pendingErrors().add(".toc section overflow (" + total + ")");
-                return;
+                errors.add(".toc section overflow (" + total + ")");
             }
+        }
+        if (!errors.isEmpty()) {
+            throw new UserError(errors);
+        }
+        if (gotOffset != 0) {
             if (toc != null) {
                 gotStart = toc.extend(gotOffset);
             } else {
@@ -222,7 +228,7 @@ public final class Ppc64 implements Target {
     }
 
     @Override
-    public void finalizeSectionAddresses(ObjFile f, long base) {
+    public void finalizeSectionAddresses(ObjFile f, long base) throws UserError {
         Target.super.finalizeSectionAddresses(f, base);
         if (toc != null) {
             myTocBase = toc.addr + 0x8000;

@@ -9,6 +9,7 @@ import org.modutils.insmod.link.Reloc;
 import org.modutils.insmod.link.RelocResult;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.report.UserError;
 
 /** modutils' obj_relocate: places the sections at {@code base} and applies every relocation. */
 public final class Relocator {
@@ -16,18 +17,12 @@ public final class Relocator {
 
     /**
      * Relocates {@code f} at {@code base}. Returns the error messages (empty on success); like the
-     * original, every relocation is tried even after one fails.
+     * original, every relocation is tried even after one fails. A failure to place the sections
+     * (ia64: GP cannot cover the short data) ends it at once.
      */
-    public static List<String> relocate(ObjFile f, long base, boolean strict, boolean verbose) {
+    public static List<String> relocate(ObjFile f, long base, boolean strict, boolean verbose) throws UserError {
         List<String> errors = new ArrayList<>();
-        int pending = f.errors.size();
         f.target.finalizeSectionAddresses(f, base);
-        if (f.errors.size() > pending) {
-            // arch_finalize_section_address failed (ia64: GP cannot cover the short data).
-            errors.addAll(f.errors.subList(pending, f.errors.size()));
-            f.errors.subList(pending, f.errors.size()).clear();
-            return errors;
-        }
         int relm = f.target.rela() ? SHT_RELA : SHT_REL;
         Reloc r = new Reloc();
         r.strict = strict;
@@ -96,7 +91,7 @@ public final class Relocator {
                 RelocResult res;
                 try {
                     res = f.target.apply(f, r, value);
-                } catch (IndexOutOfBoundsException e) {
+                } catch (LinkSection.OutOfSection e) {
                     errors.add("relocation of type " + r.type + " at offset 0x" + Long.toHexString(r.offset)
                             + " extends past the end of section " + targsec.name);
                     continue;

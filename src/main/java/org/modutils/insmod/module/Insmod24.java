@@ -118,9 +118,9 @@ public final class Insmod24 {
         binding.addKernelSymbols(gpl);
         s.flushPending();
         binding.createThisModule();
-        s.target.createGot(s.f);
+        s.target.createGot(s.f); // may fail, e.g. alpha's .got beyond 64 KiB
         if (s.flushPending()) {
-            throw UserError.reported(); // arch_create_got failed (e.g. alpha's .got beyond 64 KiB)
+            throw UserError.reported();
         }
         List<String> unresolved = s.f.checkUndefineds();
         if (!unresolved.isEmpty()) {
@@ -184,10 +184,7 @@ public final class Insmod24 {
         if (archdata == null) {
             archdata = s.f.createAllocedSection("__archdata", 16, 0, 0);
         }
-        if (!s.target.archdata(s.f, archdata)) {
-            s.flushPending();
-            throw UserError.reported();
-        }
+        s.target.archdata(s.f, archdata);
         kallsyms = Kallsyms.add(s.f, s.ksyms.kernel(), s.req.has(LoadRequest.Option.KALLSYMS));
         s.log.stopIfErrors();
     }
@@ -214,7 +211,13 @@ public final class Insmod24 {
     /** Relocates at {@code addr}, fills struct module and builds the image. */
     private Linked relocate(long size, long addr) throws UserError {
         boolean persistOk = s.persist == null || s.req.noload() || Persistence.kernelCanRead(s, addr);
-        List<String> errors = Relocator.relocate(s.f, addr, !s.req.noload(), s.req.verbose());
+        List<String> errors;
+        try {
+            errors = Relocator.relocate(s.f, addr, !s.req.noload(), s.req.verbose());
+        } catch (UserError e) {
+            s.deleteAfterFailure();
+            throw e;
+        }
         if (!errors.isEmpty()) {
             s.deleteAfterFailure();
             throw new UserError(errors);
