@@ -150,7 +150,7 @@ public final class AgentCtl {
 
     private static void need(String[] a, int n) throws KernelException {
         if (a.length < n)
-            throw new KernelException(0, "missing argument");
+            throw new KernelException("missing argument");
     }
 
     static long bareSize(String name) {
@@ -166,7 +166,7 @@ public final class AgentCtl {
     static byte[] bareModule(RemoteKernel k, String name, long address) throws KernelException {
         AgentClient.Hello h = k.agent();
         if (h.wordSize() != 4)
-            throw new KernelException(0, "the self-test image is for 32-bit targets only");
+            throw new KernelException("the self-test image is for 32-bit targets only");
         byte[] img = new byte[(int) bareSize(name)];
         putWord(img, 0, 0x60, h.bigEndian());
         putWord(img, 8, address + 0x60, h.bigEndian());
