@@ -1,7 +1,6 @@
 package org.modutils.insmod.module;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import org.modutils.insmod.kernel.KernelException;
@@ -76,13 +75,7 @@ public final class Linked {
 
     /** The load map (-m) as the original prints it, Latin-1, without trailing white space. */
     public byte[] loadMap() {
-        int[] len = new int[1];
-        byte[] map = LoadMap.bytes(s.f, len);
-        int end = len[0];
-        while (end > 0 && Character.isWhitespace((char) (map[end - 1] & 0xff))) {
-            end--; // String.stripTrailing on Latin-1 text
-        }
-        return Arrays.copyOf(map, end);
+        return LoadMap.bytes(s.f);
     }
 
     /** The names the module exports to the kernel (its __ksymtab), in order. */
