@@ -1,5 +1,6 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
@@ -36,19 +37,8 @@ public final class Alpha implements Target {
 
     static final long SHF_ALPHA_GPREL = 0x10000000L;
 
-    /** One GOT entry of a symbol: the addend it serves, its offset in .got, and whether it is filled. */
-    private static final class GotEntry {
-        final long addend;
-        final long offset;
-        boolean done;
-
-        GotEntry(long addend, long offset) {
-            this.addend = addend;
-            this.offset = offset;
-        }
-    }
-
-    private final Map<Sym, List<GotEntry>> gotEntries = new HashMap<>();
+    /** The .got entries of R_ALPHA_LITERAL, one per (symbol, addend). */
+    private final SlotPass.AddendSlots gotEntries = new SlotPass.AddendSlots(8);
     private LinkSection got;
 
     @Override public String name() { return "alpha"; }
@@ -62,44 +52,20 @@ public final class Alpha implements Target {
 
     @Override
     public void createGot(ObjFile f) throws UserError {
-        long offset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
-            }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                if (rels.type(k) != R_LITERAL || rels.sym(k) == 0) {
-                    continue;
-                }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                if (s == null) {
-                    continue; // reported when the relocation is applied
-                }
-                List<GotEntry> list = gotEntries.computeIfAbsent(s, x -> new ArrayList<>());
-                if (entry(list, rels.addend(k)) == null) {
-                    list.add(new GotEntry(rels.addend(k), offset));
-                    offset += 8;
+        SlotPass.run(f, (r, slots) -> {
+            if (r.type() == R_LITERAL && r.symIndex() != 0) {
+                Sym s = r.symbol();
+                if (s != null) { // else reported when the relocation is applied
+                    gotEntries.take(s, r.addend());
                 }
             }
-        }
+        });
+        long offset = gotEntries.next;
         if (offset > 0x10000) {
             throw new UserError(String.format(".got section overflow: %#x > 0x10000", offset));
         }
         // Always a .got, so that GPDISP and GPREL have a GP even without LITERAL relocations.
         got = f.createAllocedSection(".got", 8, offset, SHF_WRITE | SHF_ALPHA_GPREL);
-    }
-
-    private static GotEntry entry(List<GotEntry> list, long addend) {
-        if (list != null) {
-            for (GotEntry e : list) {
-                if (e.addend == addend) {
-                    return e;
-                }
-            }
-        }
-        return null;
     }
 
     private long gp() {
@@ -146,7 +112,7 @@ public final class Alpha implements Target {
                 return Arch.fitsSigned(d, 32) ? RelocResult.OK : RelocResult.OVERFLOW;
             }
             case R_LITERAL: {
-                GotEntry e = r.sym == null ? null : entry(gotEntries.get(r.sym), r.addend);
+                SlotPass.AddendSlots.Slot e = r.sym == null ? null : gotEntries.find(r.sym, r.addend);
                 if (e == null || got == null) {
                     return RelocResult.DANGEROUS;
                 }

@@ -2,6 +2,8 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.report.UserError;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
 import org.modutils.insmod.link.RelocResult;
@@ -59,48 +61,31 @@ public final class Arm implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
-        long gotOffset = 0;
-        long pltOffset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_REL ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
-            }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type(k);
-                if (isBranch(t)) {
-                    Sym s = rels.sym(k) == 0 ? null : ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                    if (s != null && s.pltOffset < 0) {
-                        s.pltOffset = pltOffset;
-                        pltOffset += PLT_ENTRY;
-                    }
-                } else if (t == R_ARM_GOTOFF || t == R_ARM_GOTPC) {
-                    if (gotOffset == 0) {
-                        gotOffset = 4;
-                    }
-                } else if (t == R_ARM_GOT32) {
-                    Sym s = rels.sym(k) == 0 ? null : ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                    if (s != null && s.gotOffset < 0) {
-                        s.gotOffset = gotOffset;
-                        gotOffset += 4;
-                    }
+    public void createGot(ObjFile f) throws UserError {
+        SlotPass.Slots s = SlotPass.run(f, (r, slots) -> {
+            int t = r.type();
+            if (isBranch(t)) {
+                slots.pltSlot(r.symIndex() == 0 ? null : r.symbol(), PLT_ENTRY);
+            } else if (t == R_ARM_GOTOFF || t == R_ARM_GOTPC) {
+                if (slots.got == 0) {
+                    slots.got = 4;
                 }
+            } else if (t == R_ARM_GOT32) {
+                slots.gotSlot(r.symIndex() == 0 ? null : r.symbol(), 4);
             }
-        }
-        if (gotOffset > 0) {
+        });
+        if (s.got > 0) {
             LinkSection existing = f.find(".got");
             if (existing != null) {
                 // The original wrote its entries over the start of the object's own .got; ours go after it.
-                gotBase = existing.extend(gotOffset);
+                gotBase = existing.extend(s.got);
                 got = existing;
             } else {
-                got = f.createAllocedSection(".got", 8, gotOffset, SHF_WRITE);
+                got = f.createAllocedSection(".got", 8, s.got, SHF_WRITE);
             }
         }
-        if (pltOffset > 0) {
-            plt = f.createAllocedSection(".plt", 8, pltOffset, SHF_WRITE);
+        if (s.plt > 0) {
+            plt = f.createAllocedSection(".plt", 8, s.plt, SHF_WRITE);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
@@ -44,29 +45,16 @@ public final class Hppa implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
+    public void createGot(ObjFile f) throws UserError {
         stub = f.createAllocedSection(".stub", STUB_SIZE, 0, SHF_WRITE);
-        long offset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
+        SlotPass.Slots s = SlotPass.run(f, (r, slots) -> {
+            if (r.type() == R_PCREL17F && r.symIndex() != 0) {
+                slots.pltSlot(r.symbol(), STUB_SIZE);
             }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                if (rels.type(k) != R_PCREL17F || rels.sym(k) == 0) {
-                    continue;
-                }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                if (s != null && s.pltOffset < 0) {
-                    s.pltOffset = offset;
-                    offset += STUB_SIZE;
-                }
-            }
-        }
-        if (offset > 0) {
-            stub.size = offset;
-            stub.setContents(new byte[(int) offset]);
+        });
+        if (s.plt > 0) {
+            stub.size = s.plt;
+            stub.setContents(new byte[(int) s.plt]);
         }
     }
 

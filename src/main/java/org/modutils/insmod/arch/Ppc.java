@@ -7,6 +7,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.modutils.insmod.report.UserError;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
 import org.modutils.insmod.link.RelocResult;
@@ -36,19 +38,8 @@ public final class Ppc implements Target {
 
     static final int PLT_ENTRY = 16;
 
-    /** One .plt entry: the addend it serves, its offset in .plt, and whether its code is written. */
-    private static final class PltEntry {
-        final int addend;
-        final int offset;
-        boolean inited;
-
-        PltEntry(int addend, int offset) {
-            this.addend = addend;
-            this.offset = offset;
-        }
-    }
-
-    private final Map<Sym, List<PltEntry>> plt = new IdentityHashMap<>();
+    /** The .plt entries, one per (symbol, addend) a 24-bit branch names. */
+    private final SlotPass.AddendSlots plt = new SlotPass.AddendSlots(PLT_ENTRY);
     private LinkSection pltSection;
 
     @Override public String name() { return "ppc"; }
@@ -62,43 +53,17 @@ public final class Ppc implements Target {
         return t == R_REL24 || t == R_PLTREL24 || t == R_LOCAL24PC;
     }
 
-    private PltEntry entry(Sym s, int addend) {
-        List<PltEntry> l = plt.get(s);
-        if (l != null) {
-            for (PltEntry e : l) {
-                if (e.addend == addend) {
-                    return e;
-                }
-            }
-        }
-        return null;
-    }
-
     @Override
-    public void createGot(ObjFile f) {
-        int offset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
-            }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                if (!isBranch24(rels.type(k)) || rels.sym(k) == 0) {
-                    continue;
-                }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                if (s == null) {
-                    continue;
-                }
-                int addend = (int) rels.addend(k);
-                if (entry(s, addend) == null) {
-                    plt.computeIfAbsent(s, x -> new ArrayList<>()).add(new PltEntry(addend, offset));
-                    offset += PLT_ENTRY;
+    public void createGot(ObjFile f) throws UserError {
+        SlotPass.run(f, (r, slots) -> {
+            if (isBranch24(r.type()) && r.symIndex() != 0) {
+                Sym s = r.symbol();
+                if (s != null) {
+                    plt.take(s, (int) r.addend());
                 }
             }
-        }
-        pltSection = f.createAllocedSection(".plt", 16, offset, SHF_WRITE);
+        });
+        pltSection = f.createAllocedSection(".plt", 16, plt.next, SHF_WRITE);
     }
 
     private static void put16(ObjFile f, Reloc r, long v) {
@@ -193,18 +158,18 @@ public final class Ppc implements Target {
     }
 
     private RelocResult branch24(ObjFile f, Reloc r, long v, long dot) {
-        PltEntry pe = r.sym == null ? null : entry(r.sym, (int) r.addend);
+        SlotPass.AddendSlots.Slot pe = r.sym == null ? null : plt.find(r.sym, (int) r.addend);
         if (pe == null) {
             r.detail = "no .plt entry for this branch";
             return RelocResult.DANGEROUS;
         }
-        if (!pe.inited) {
-            int at = pe.offset;
+        if (!pe.done) {
+            long at = pe.offset;
             f.write(pltSection, at, 4, 0x3d600000L + (f.mask(v + 0x8000) >>> 16));  // lis r11,sym@ha
             f.write(pltSection, at + 4, 4, 0x396b0000L + (v & 0xffff));             // addi r11,r11,sym@l
             f.write(pltSection, at + 8, 4, 0x7d6903a6L);                              // mtctr r11
             f.write(pltSection, at + 12, 4, 0x4e800420L);                             // bctr
-            pe.inited = true;
+            pe.done = true;
         }
         int d = (int) (v - dot);
         if (d < -0x02000000 || d >= 0x02000000) {

@@ -1,5 +1,6 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
@@ -52,23 +53,12 @@ public final class Ppc64 implements Target {
     static final long LD_R2_40_R1 = 0xe8410028L;
     static final int KERNEL_IDX = SHN_HIRESERVE + 1;
 
-    /** A TOC entry that holds a called descriptor's address, and its stub (offset / 8 * 24). */
-    private static final class GotEntry {
-        final long addend;
-        final int offset;
-        boolean done;
-
-        GotEntry(long addend, int offset) {
-            this.addend = addend;
-            this.offset = offset;
-        }
-    }
-
     private final Map<Sym, Sym> opdSym = new IdentityHashMap<>();
     /** Where each .opd descriptor's code is: offset in .opd to {symbol, addend} of its ADDR64. */
     private final Map<Long, Object[]> opdEntries = new java.util.HashMap<>();
     private int opdIndex = -1;
-    private final Map<Sym, List<GotEntry>> got = new IdentityHashMap<>();
+    /** The TOC entries that hold a called descriptor's address, per (symbol, addend); each has a stub at offset / 8 * 24. */
+    private final SlotPass.AddendSlots got = new SlotPass.AddendSlots(8);
     private LinkSection toc;
     private LinkSection stub;
     /** Offset in .toc where the entries insmod adds begin. */
@@ -159,41 +149,8 @@ public final class Ppc64 implements Target {
     public void createGot(ObjFile f) throws UserError {
         processSyms(f);
         List<String> errors = new ArrayList<>();
-        int gotOffset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
-            }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type(k);
-                if (!known(t)) {
-                    errors.add("relocation type " + t + " (" + typeName(t) + ") in " + rs.name
-                            + " is not handled");
-                    continue;
-                }
-                int symndx = rels.sym(k);
-                if (t == R_ADDR64 && symndx != 0 && f.section(rs.info).name.equals(".opd")) {
-                    opdIndex = rs.info;
-                    opdEntries.put(rels.offset(k), new Object[] {ObjLoader.relocSymbol(f, syms, symndx),
-                            rels.addend(k)});
-                }
-                if (t != R_REL24 || symndx == 0 || stBind(syms.info()[symndx]) == STB_LOCAL) {
-                    continue;
-                }
-                Sym s = ObjLoader.symbolByName(f, syms, symndx);
-                Sym d = s == null ? null : descriptorOf(s);
-                if (d == null || d.secidx == SHN_UNDEF) {
-                    continue;
-                }
-                long addend = rels.addend(k);
-                if (entry(s, addend) == null) {
-                    got.computeIfAbsent(s, x -> new ArrayList<>()).add(new GotEntry(addend, gotOffset));
-                    gotOffset += 8;
-                }
-            }
-        }
+        SlotPass.run(f, (r, slots) -> classify(f, r, errors));
+        long gotOffset = got.next;
         toc = f.find(".toc");
         if (gotOffset != 0) {
             long total = (toc != null ? toc.size : 0) + gotOffset;
@@ -211,20 +168,30 @@ public final class Ppc64 implements Target {
                 toc = f.createAllocedSection(".toc", 8, gotOffset, SHF_ALLOC);
                 gotStart = 0;
             }
-            stub = f.createAllocedSection(".stub", 4, (long) gotOffset / 8 * STUB_SIZE, SHF_ALLOC | SHF_EXECINSTR);
+            stub = f.createAllocedSection(".stub", 4, gotOffset / 8 * STUB_SIZE, SHF_ALLOC | SHF_EXECINSTR);
         }
     }
 
-    private GotEntry entry(Sym s, long addend) {
-        List<GotEntry> l = got.get(s);
-        if (l != null) {
-            for (GotEntry e : l) {
-                if (e.addend == addend) {
-                    return e;
-                }
-            }
+    /** An unknown type is refused; .opd's descriptors are noted; a call through a descriptor gets a TOC entry. */
+    private void classify(ObjFile f, SlotPass.Relocation r, List<String> errors) {
+        int t = r.type();
+        if (!known(t)) {
+            errors.add("relocation type " + t + " (" + typeName(t) + ") in " + r.section().name + " is not handled");
+            return;
         }
-        return null;
+        int symndx = r.symIndex();
+        if (t == R_ADDR64 && symndx != 0 && r.target().name.equals(".opd")) {
+            opdIndex = r.target().index;
+            opdEntries.put(r.offset(), new Object[] {r.symbol(), r.addend()});
+        }
+        if (t != R_REL24 || symndx == 0 || stBind(r.symbols().info()[symndx]) == STB_LOCAL) {
+            return;
+        }
+        Sym s = r.symbolByName();
+        Sym d = s == null ? null : descriptorOf(s);
+        if (d != null && d.secidx != SHN_UNDEF) {
+            got.take(s, r.addend());
+        }
     }
 
     @Override
@@ -402,7 +369,7 @@ public final class Ppc64 implements Target {
             return RelocResult.DANGEROUS;
         }
         RelocResult ret = RelocResult.OK;
-        GotEntry ge = entry(r.sym, r.addend);
+        SlotPass.AddendSlots.Slot ge = got.find(r.sym, r.addend);
         if (ge != null) {
             long stubOffset = (long) ge.offset / 8 * STUB_SIZE;
             if (!ge.done) {

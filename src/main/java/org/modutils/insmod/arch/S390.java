@@ -2,6 +2,8 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.report.UserError;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
 import org.modutils.insmod.link.RelocResult;
@@ -89,51 +91,36 @@ public class S390 implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
-        long gotOffset = 0, pltOffset = 0;
-        boolean gotNeeded = false;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
+    public void createGot(ObjFile f) throws UserError {
+        SlotPass.Slots s = SlotPass.run(f, (r, slots) -> {
+            int t = r.type();
+            if (needsGotOnly(t, wide)) {
+                slots.gotNeeded = true;
+                return;
             }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type(k);
-                if (needsGotOnly(t, wide)) {
-                    gotNeeded = true;
-                    continue;
-                }
-                boolean p = isPlt(t, wide), g = !p && isGotEntry(t, wide);
-                if (!p && !g) {
-                    continue;
-                }
-                int symndx = rels.sym(k);
-                Sym s = symndx != 0 && symndx < syms.name().length ? ObjLoader.relocSymbol(f, syms, symndx) : null;
-                if (s == null) {
-                    continue; // reported when the relocation is applied
-                }
-                if (p && s.pltOffset < 0) {
-                    s.pltOffset = pltOffset;
-                    pltOffset += pltEntrySize();
-                } else if (g && s.gotOffset < 0) {
-                    s.gotOffset = gotOffset;
-                    gotOffset += word();
-                }
+            boolean p = isPlt(t, wide), g = !p && isGotEntry(t, wide);
+            int symndx = r.symIndex();
+            if ((!p && !g) || symndx == 0 || symndx >= r.symbols().name().length) {
+                return;
             }
-        }
-        if (gotOffset > 0 || gotNeeded) {
+            if (p) {
+                slots.pltSlot(r.symbol(), pltEntrySize());
+            } else {
+                slots.gotSlot(r.symbol(), word());
+            }
+        });
+        if (s.got > 0 || s.gotNeeded) {
             got = f.find(".got");
             if (got == null) {
-                got = f.createAllocedSection(".got", word(), gotOffset, SHF_WRITE);
+                got = f.createAllocedSection(".got", word(), s.got, SHF_WRITE);
             } else {
-                gotBase = got.extend(gotOffset);
+                gotBase = got.extend(s.got);
             }
             Sym gotsym = f.symbols().add("_GLOBAL_OFFSET_TABLE_", -1, stInfo(STB_LOCAL, STT_OBJECT), got.index, 0, 0);
             gotsym.secidx = got.index;
         }
-        if (pltOffset > 0) {
-            plt = f.createAllocedSection(".plt", 8, pltOffset, SHF_WRITE);
+        if (s.plt > 0) {
+            plt = f.createAllocedSection(".plt", 8, s.plt, SHF_WRITE);
         }
     }
 

@@ -2,6 +2,8 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.report.UserError;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
 import org.modutils.insmod.link.RelocResult;
@@ -47,30 +49,17 @@ public final class Sh implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
-        long offset = 0;
-        boolean needed = false;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
+    public void createGot(ObjFile f) throws UserError {
+        SlotPass.Slots s = SlotPass.run(f, (r, slots) -> {
+            int t = r.type();
+            if (t == R_SH_GOTPC || t == R_SH_GOTOFF) {
+                slots.gotNeeded = true;
+            } else if (t == R_SH_GOT32 && r.symIndex() != 0) {
+                slots.gotSlot(r.symbol(), 4);
             }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type(k);
-                if (t == R_SH_GOTPC || t == R_SH_GOTOFF) {
-                    needed = true;
-                } else if (t == R_SH_GOT32 && rels.sym(k) != 0) {
-                    Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                    if (s != null && s.gotOffset < 0) {
-                        s.gotOffset = offset;
-                        offset += 4;
-                    }
-                }
-            }
-        }
-        if (offset > 0 || needed) {
-            got = f.createAllocedSection(".got", 4, offset, SHF_WRITE);
+        });
+        if (s.got > 0 || s.gotNeeded) {
+            got = f.createAllocedSection(".got", 4, s.got, SHF_WRITE);
         }
     }
 

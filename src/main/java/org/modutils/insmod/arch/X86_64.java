@@ -2,6 +2,8 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.report.UserError;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
 import org.modutils.insmod.link.RelocResult;
@@ -36,26 +38,14 @@ public final class X86_64 implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
-        long offset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
+    public void createGot(ObjFile f) throws UserError {
+        SlotPass.Slots s = SlotPass.run(f, (r, slots) -> {
+            if (usesGot(r.type())) {
+                slots.gotSlot(r.symbol(), 8);
             }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                if (usesGot(rels.type(k))) {
-                    Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                    if (s != null && s.gotOffset < 0) {
-                        s.gotOffset = offset;
-                        offset += 8;
-                    }
-                }
-            }
-        }
-        if (offset > 0) {
-            got = f.createAllocedSection(".got", 8, offset, SHF_WRITE);
+        });
+        if (s.got > 0) {
+            got = f.createAllocedSection(".got", 8, s.got, SHF_WRITE);
         }
     }
 
