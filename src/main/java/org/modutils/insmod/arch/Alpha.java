@@ -42,6 +42,7 @@ public final class Alpha implements Target {
     private LinkSection got;
 
     @Override public String name() { return "alpha"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && !be && m == EM_ALPHA; }
     @Override public boolean is64() { return true; }
     @Override public boolean bigEndian() { return false; }
@@ -85,7 +86,7 @@ public final class Alpha implements Target {
                 f.write(t, loc, 8, f.read(t, loc, 8) + v);
                 return RelocResult.OK;
             case R_REFLONG:
-                if (!Arch.fitsSigned(v, 32) && !Arch.fitsUnsigned(v, 32)) {
+                if (!Range.fitsSigned(v, 32) && !Range.fitsUnsigned(v, 32)) {
                     r.detail = "R_ALPHA_REFLONG value 0x" + Long.toHexString(v) + " does not fit in 32 bits";
                     return RelocResult.OVERFLOW;
                 }
@@ -94,7 +95,7 @@ public final class Alpha implements Target {
             case R_GPREL16: {
                 long d = v - gp();
                 f.write(t, loc, 2, d);
-                return Arch.fitsSigned(d, 16) ? RelocResult.OK : RelocResult.OVERFLOW;
+                return Range.fitsSigned(d, 16) ? RelocResult.OK : RelocResult.OVERFLOW;
             }
             case R_GPRELLOW:
                 // Never overflows; the matching GPRELHIGH does.
@@ -104,12 +105,12 @@ public final class Alpha implements Target {
                 long d = v - gp();
                 long hi = (d >> 16) + ((d >>> 15) & 1);
                 f.write(t, loc, 2, hi);
-                return Arch.fitsSigned(hi, 16) ? RelocResult.OK : RelocResult.OVERFLOW;
+                return Range.fitsSigned(hi, 16) ? RelocResult.OK : RelocResult.OVERFLOW;
             }
             case R_GPREL32: {
                 long d = v - gp();
                 f.write(t, loc, 4, d);
-                return Arch.fitsSigned(d, 32) ? RelocResult.OK : RelocResult.OVERFLOW;
+                return Range.fitsSigned(d, 32) ? RelocResult.OK : RelocResult.OVERFLOW;
             }
             case R_LITERAL: {
                 SlotPass.AddendSlots.Slot e = r.sym == null ? null : gotEntries.find(r.sym, r.addend);
@@ -151,7 +152,7 @@ public final class Alpha implements Target {
             case R_SREL32: {
                 int size = r.type == R_SREL16 ? 2 : 4;
                 long d = v - dot;
-                if (!Arch.fitsSigned(d, size * 8)) {
+                if (!Range.fitsSigned(d, size * 8)) {
                     r.detail = (size == 2 ? "R_ALPHA_SREL16" : "R_ALPHA_SREL32") + " distance 0x"
                             + Long.toHexString(d) + " out of range";
                     return RelocResult.OVERFLOW;

@@ -43,6 +43,7 @@ public final class Arm implements Target {
     private long gotBase;
 
     @Override public String name() { return "arm"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return !is64 && !be && m == EM_ARM; }
     @Override public boolean is64() { return false; }
     @Override public boolean bigEndian() { return false; }
@@ -118,7 +119,7 @@ public final class Arm implements Target {
             case R_ARM_PREL31: {
                 long insn = f.read(t, loc, 4);
                 long off = signExtend(insn, 31) + v - dot;
-                if (!Arch.fitsSigned(off, 31)) {
+                if (!Range.fitsSigned(off, 31)) {
                     r.detail = String.format("offset 0x%x does not fit in 31 bits", off);
                     return RelocResult.OVERFLOW;
                 }
@@ -195,7 +196,7 @@ public final class Arm implements Target {
                 return RelocResult.DANGEROUS;
             }
             off = (v & ~1L) + addend - dot;
-            if (!Arch.fitsSigned(off, 26)) {
+            if (!Range.fitsSigned(off, 26)) {
                 r.detail = "Thumb target out of reach of BLX";
                 return RelocResult.OVERFLOW;
             }
@@ -203,14 +204,14 @@ public final class Arm implements Target {
             f.write(t, r.offset, 4, 0xfa000000L | (h << 24) | ((off >> 2) & 0xffffff));
             return RelocResult.OK;
         }
-        if (!Arch.fitsSigned(off, 26)) {
+        if (!Range.fitsSigned(off, 26)) {
             if (addend != -8) {
                 r.detail = "branch to " + s.name + String.format("%+d", addend + 8)
                         + " is out of reach and cannot go through a stub";
                 return RelocResult.OVERFLOW;
             }
             off = plt.addr + s.pltOffset + addend - dot;
-            if (!Arch.fitsSigned(off, 26)) {
+            if (!Range.fitsSigned(off, 26)) {
                 r.detail = "even the stub in .plt is out of reach";
                 return RelocResult.OVERFLOW;
             }

@@ -34,6 +34,7 @@ public final class Hppa implements Target {
     private Long global;
 
     @Override public String name() { return "hppa"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return !is64 && be && m == EM_PARISC; }
     @Override public boolean is64() { return false; }
     @Override public boolean bigEndian() { return true; }
@@ -139,7 +140,7 @@ public final class Hppa implements Target {
                     f.write(stub, at + 4, 4, insert17(BE_N_SR4_R1, rrsel(v, addend) >>> 2));
                 }
                 long disp = (stub.addr + s.pltOffset) - (dot & 0xffffffffL) - 8;
-                if (!Arch.fitsSigned(disp, 19)) {
+                if (!Range.fitsSigned(disp, 19)) {
                     // Beyond +-256K the original wrote a wrapped branch; the stub is ours, so say so.
                     r.detail = "stub out of branch range";
                     return RelocResult.OVERFLOW;

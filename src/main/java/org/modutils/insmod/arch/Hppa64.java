@@ -57,6 +57,7 @@ public final class Hppa64 implements Target {
     private long gp;
 
     @Override public String name() { return "hppa64"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && be && m == EM_PARISC; }
     @Override public boolean is64() { return true; }
     @Override public boolean bigEndian() { return true; }
@@ -255,7 +256,7 @@ public final class Hppa64 implements Target {
             case R_SEGREL32:
                 // Relative to the module base (.this), as the original. (ia64 uses section 1.)
                 f.write(t, r.offset, 4, v - f.baseaddr);
-                if (r.strict && !Arch.fitsSigned(v - f.baseaddr, 32)) {
+                if (r.strict && !Range.fitsSigned(v - f.baseaddr, 32)) {
                     return RelocResult.OVERFLOW;
                 }
                 return RelocResult.OK;

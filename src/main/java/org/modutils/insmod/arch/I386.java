@@ -22,6 +22,7 @@ public final class I386 implements Target {
     private LinkSection got;
 
     @Override public String name() { return "i386"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return !is64 && !be && (m == EM_386 || m == 6); }
     @Override public boolean is64() { return false; }
     @Override public boolean bigEndian() { return false; }

@@ -85,6 +85,7 @@ public final class Ia64 implements Target {
     private boolean constantGp;
 
     @Override public String name() { return "ia64"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && !be && m == EM_IA_64; }
     @Override public boolean is64() { return true; }
     @Override public boolean bigEndian() { return false; }
@@ -284,14 +285,14 @@ public final class Ia64 implements Target {
         insert(f, s, bundle, slot, ins);
         // The original never checked; the target is in the module (or its .plt), so only a module
         // over 16 MiB gets here, and the wrapped branch would go astray.
-        return Arch.fitsSigned(v, 25) ? RelocResult.OK : RelocResult.OVERFLOW;
+        return Range.fitsSigned(v, 25) ? RelocResult.OK : RelocResult.OVERFLOW;
     }
 
     private static RelocResult copy32(ObjFile f, Reloc r, long v, boolean signed) {
         f.write(r.target, r.offset, 4, v);
         // The original's 32-bit copies never saw an overflow (its check compared a 64-bit copy);
         // at the -n address that is kept, for a real kernel the value must fit.
-        if (r.strict && !(signed ? Arch.fitsSigned(v, 32) : Arch.fitsUnsigned(v, 32))) {
+        if (r.strict && !(signed ? Range.fitsSigned(v, 32) : Range.fitsUnsigned(v, 32))) {
             r.detail = String.format("0x%x does not fit in 32 bits", v);
             return RelocResult.OVERFLOW;
         }

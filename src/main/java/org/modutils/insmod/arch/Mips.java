@@ -46,6 +46,7 @@ public final class Mips implements Target {
     }
 
     @Override public String name() { return bigEndian ? "mips" : "mipsel"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) {
         return !is64 && be == bigEndian && (m == EM_MIPS || m == EM_MIPS_RS4_BE);
     }
@@ -133,7 +134,7 @@ public final class Mips implements Target {
                 // The low half of a 32-bit word (as binutils lays it out), a signed 16-bit S + A.
                 long insn = f.read(t, loc, 4);
                 long val = (v + (((insn & 0xffff) ^ 0x8000) - 0x8000)) & 0xffffffffL;
-                if (!Arch.fitsSigned((val ^ 0x80000000L) - 0x80000000L, 16)) {
+                if (!Range.fitsSigned((val ^ 0x80000000L) - 0x80000000L, 16)) {
                     r.detail = "R_MIPS_16 value 0x" + Long.toHexString(val) + " does not fit in 16 bits";
                     return RelocResult.OVERFLOW;
                 }
@@ -147,7 +148,7 @@ public final class Mips implements Target {
                 if ((off & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                if (!Arch.fitsSigned(off, 18)) {
+                if (!Range.fitsSigned(off, 18)) {
                     r.detail = "R_MIPS_PC16 branch beyond 128 KiB";
                     return RelocResult.OVERFLOW;
                 }

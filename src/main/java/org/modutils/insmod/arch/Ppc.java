@@ -43,6 +43,7 @@ public final class Ppc implements Target {
     private LinkSection pltSection;
 
     @Override public String name() { return "ppc"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return !is64 && be && m == EM_PPC; }
     @Override public boolean is64() { return false; }
     @Override public boolean bigEndian() { return true; }
@@ -78,7 +79,7 @@ public final class Ppc implements Target {
 
     /** Range check for the types the original never applied (no recorded -n bytes to keep). */
     private static RelocResult range(Reloc r, long v, int bits, String what) {
-        if (!Arch.fitsSigned(v, bits)) {
+        if (!Range.fitsSigned(v, bits)) {
             r.detail = String.format("%s 0x%x out of range", what, v);
             return RelocResult.OVERFLOW;
         }

@@ -68,6 +68,7 @@ public final class Ppc64 implements Target {
     private long moduleBase = 0xDL << 60;
 
     @Override public String name() { return "ppc64"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && be && m == EM_PPC64; }
     @Override public boolean is64() { return true; }
     @Override public boolean bigEndian() { return true; }
@@ -223,24 +224,6 @@ public final class Ppc64 implements Target {
         return Long.compareUnsigned(v + 0x8000, 0xffff) > 0;
     }
 
-    /** Range checks for the types the original never applied (no recorded -n bytes to keep). */
-    private static RelocResult checkRange(Reloc r, long v, int bits) {
-        if (!Arch.fitsSigned(v, bits)) {
-            r.detail = String.format("0x%x does not fit in signed %d bits", v, bits);
-            return RelocResult.OVERFLOW;
-        }
-        return RelocResult.OK;
-    }
-
-    /** v must fit the field as a signed or as an unsigned number. */
-    private static RelocResult checkBitfield(Reloc r, long v, int bits) {
-        if (!Arch.fitsSigned(v, bits) && !Arch.fitsUnsigned(v, bits)) {
-            r.detail = String.format("0x%x does not fit in %d bits", v, bits);
-            return RelocResult.OVERFLOW;
-        }
-        return RelocResult.OK;
-    }
-
     @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
         LinkSection t = r.target;
@@ -275,29 +258,29 @@ public final class Ppc64 implements Target {
             case R_ADDR16:
             case R_UADDR16:
                 put16(f, t, r.offset, v);
-                return checkBitfield(r, v, 16);
+                return Range.checkBitfield(r, v, 16);
             case R_ADDR16_DS:
                 if (putDs(f, t, r.offset, v)) {
                     return RelocResult.OVERFLOW;
                 }
-                return checkRange(r, v, 16);
+                return Range.checkInt(r, v, 16);
             case R_ADDR32:
             case R_UADDR32:
                 f.write(t, r.offset, 4, v);
-                return checkBitfield(r, v, 32);
+                return Range.checkBitfield(r, v, 32);
             case R_ADDR64:
             case R_UADDR64:
                 f.write(t, r.offset, 8, adjust(r.sym, v));
                 return RelocResult.OK;
             case R_REL32:
                 f.write(t, r.offset, 4, v - dot);
-                return checkRange(r, v - dot, 32);
+                return Range.checkInt(r, v - dot, 32);
             case R_REL64:
                 f.write(t, r.offset, 8, v - dot);
                 return RelocResult.OK;
             case R_REL16:
                 put16(f, t, r.offset, v - dot);
-                return checkRange(r, v - dot, 16);
+                return Range.checkInt(r, v - dot, 16);
             case R_REL16_LO:
                 put16(f, t, r.offset, v - dot);
                 return RelocResult.OK;
@@ -336,7 +319,7 @@ public final class Ppc64 implements Target {
                 if ((v & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return checkRange(r, v, 26);
+                return Range.checkInt(r, v, 26);
             case R_ADDR14:
             case R_ADDR14_BRTAKEN:
             case R_ADDR14_BRNTAKEN:
@@ -344,7 +327,7 @@ public final class Ppc64 implements Target {
                 if ((v & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return checkRange(r, v, 16);
+                return Range.checkInt(r, v, 16);
             case R_REL14:
             case R_REL14_BRTAKEN:
             case R_REL14_BRNTAKEN: {
@@ -353,7 +336,7 @@ public final class Ppc64 implements Target {
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return checkRange(r, d, 16);
+                return Range.checkInt(r, d, 16);
             }
             case R_REL24:
                 return rel24(f, r, v, dot);

@@ -55,6 +55,7 @@ public class S390 implements Target {
     }
 
     @Override public String name() { return wide ? "s390x" : "s390"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) {
         return is64 == wide && be && (m == EM_S390 || m == EM_S390_OLD);
     }
@@ -129,7 +130,7 @@ public class S390 implements Target {
         long old = f.read(r.target, r.offset, size);
         long full = (signed ? signExtend(old, size * 8) : old) + delta;
         f.write(r.target, r.offset, size, full);
-        if (check && size < 8 && !(signed ? Arch.fitsSigned(full, size * 8) : fitsBitfield(full, size * 8))) {
+        if (check && size < 8 && !(signed ? Range.fitsSigned(full, size * 8) : Range.fitsBitfield(full, size * 8))) {
             r.detail = String.format("0x%x does not fit in %d bits", full, size * 8);
             return RelocResult.OVERFLOW;
         }
@@ -150,15 +151,12 @@ public class S390 implements Target {
         return (v << sh) >> sh;
     }
 
-    static boolean fitsBitfield(long v, int bits) {
-        return Arch.fitsUnsigned(v, bits) || Arch.fitsSigned(v, bits);
-    }
 
     /** The 12-bit displacement in the low bits of the halfword at the field. */
     private static RelocResult put12(ObjFile f, Reloc r, long v, boolean unsigned) {
         long old = f.read(r.target, r.offset, 2);
         f.write(r.target, r.offset, 2, (old & 0xf000) | (v & 0xfff));
-        if (unsigned ? !Arch.fitsUnsigned(v, 12) : !fitsBitfield(v, 12)) {
+        if (unsigned ? !Range.fitsUnsigned(v, 12) : !Range.fitsBitfield(v, 12)) {
             r.detail = String.format("0x%x does not fit in 12 bits", v);
             return RelocResult.OVERFLOW;
         }
@@ -169,7 +167,7 @@ public class S390 implements Target {
     private static RelocResult put20(ObjFile f, Reloc r, long v) {
         long old = f.read(r.target, r.offset, 4);
         f.write(r.target, r.offset, 4, (old & 0xf00000ffL) | ((v & 0xfff) << 16) | ((v & 0xff000) >> 4));
-        if (!Arch.fitsSigned(v, 20)) {
+        if (!Range.fitsSigned(v, 20)) {
             r.detail = String.format("0x%x does not fit in 20 bits", v);
             return RelocResult.OVERFLOW;
         }
@@ -320,7 +318,7 @@ public class S390 implements Target {
     /** Writes a value the relocation computes in full (PLT and GOT offsets); it must fit. */
     private static RelocResult put(ObjFile f, Reloc r, int size, long v, boolean signed) {
         f.write(r.target, r.offset, size, v);
-        if (size < 8 && !(signed ? Arch.fitsSigned(v, size * 8) : fitsBitfield(v, size * 8))) {
+        if (size < 8 && !(signed ? Range.fitsSigned(v, size * 8) : Range.fitsBitfield(v, size * 8))) {
             r.detail = String.format("0x%x does not fit in %d bits", v, size * 8);
             return RelocResult.OVERFLOW;
         }

@@ -38,6 +38,7 @@ public final class Sh implements Target {
     }
 
     @Override public String name() { return "sh"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean is64() { return false; }
     @Override public boolean bigEndian() { return big; }
     @Override public boolean rela() { return true; }

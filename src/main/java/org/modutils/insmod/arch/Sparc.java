@@ -23,6 +23,7 @@ public final class Sparc implements Target {
             R_7 = 43, R_5 = 44, R_6 = 45, R_UA16 = 55;
 
     @Override public String name() { return "sparc"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
 
     /** The original matched EM_SPARC only; v8plus objects (EM_SPARC32PLUS, what gcc -m32 makes today) link the same way. */
     @Override public boolean accepts(int m, boolean is64, boolean be) {
@@ -43,10 +44,6 @@ public final class Sparc implements Target {
         f.write(r.target, r.offset, 4, (old & ~mask) | (bits & mask));
     }
 
-    /** A bit field takes any value that fits in {@code bits} bits, signed or unsigned. */
-    static boolean fitsBitfield(long v, int bits) {
-        return Arch.fitsUnsigned(v, bits) || Arch.fitsSigned(v, bits);
-    }
 
     static RelocResult overflow(Reloc r, long v, String what) {
         r.detail = String.format("0x%x does not fit in %s", v, what);
@@ -95,21 +92,21 @@ public final class Sparc implements Target {
                 return RelocResult.OK;
             case R_8:
                 f.write(r.target, r.offset, 1, v);
-                return fitsBitfield((int) v, 8) ? RelocResult.OK : overflow(r, v, "8 bits");
+                return Range.fitsBitfield((int) v, 8) ? RelocResult.OK : overflow(r, v, "8 bits");
             case R_16:
             case R_UA16:
                 f.write(r.target, r.offset, 2, v);
-                return fitsBitfield((int) v, 16) ? RelocResult.OK : overflow(r, v, "16 bits");
+                return Range.fitsBitfield((int) v, 16) ? RelocResult.OK : overflow(r, v, "16 bits");
             case R_32:
             case R_UA32:
                 f.write(r.target, r.offset, 4, v);
                 return RelocResult.OK;
             case R_DISP8:
                 f.write(r.target, r.offset, 1, d);
-                return Arch.fitsSigned(d, 8) ? RelocResult.OK : overflow(r, d, "a signed 8-bit displacement");
+                return Range.fitsSigned(d, 8) ? RelocResult.OK : overflow(r, d, "a signed 8-bit displacement");
             case R_DISP16:
                 f.write(r.target, r.offset, 2, d);
-                return Arch.fitsSigned(d, 16) ? RelocResult.OK : overflow(r, d, "a signed 16-bit displacement");
+                return Range.fitsSigned(d, 16) ? RelocResult.OK : overflow(r, d, "a signed 16-bit displacement");
             case R_DISP32:
                 f.write(r.target, r.offset, 4, d);
                 return RelocResult.OK;
@@ -122,19 +119,19 @@ public final class Sparc implements Target {
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return !r.strict || Arch.fitsSigned(d, 24) ? RelocResult.OK : overflow(r, d, "a 22-bit word displacement");
+                return !r.strict || Range.fitsSigned(d, 24) ? RelocResult.OK : overflow(r, d, "a 22-bit word displacement");
             case R_WDISP19:
                 field(f, r, 0x7ffff, d >> 2);
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return !r.strict || Arch.fitsSigned(d, 21) ? RelocResult.OK : overflow(r, d, "a 19-bit word displacement");
+                return !r.strict || Range.fitsSigned(d, 21) ? RelocResult.OK : overflow(r, d, "a 19-bit word displacement");
             case R_WDISP16:
                 field(f, r, 0x303fff, ((d << 4) & 0x300000) | ((d >> 2) & 0x3fff));
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return !r.strict || Arch.fitsSigned(d, 18) ? RelocResult.OK : overflow(r, d, "a 16-bit word displacement");
+                return !r.strict || Range.fitsSigned(d, 18) ? RelocResult.OK : overflow(r, d, "a 16-bit word displacement");
             case R_HI22:
                 field(f, r, 0x3fffff, v >>> 10);
                 return RelocResult.OK;
@@ -168,6 +165,6 @@ public final class Sparc implements Target {
 
     private static RelocResult bitfield(ObjFile f, Reloc r, long v, int bits) {
         field(f, r, (1L << bits) - 1, v);
-        return fitsBitfield((int) v, bits) ? RelocResult.OK : overflow(r, v, bits + " bits");
+        return Range.fitsBitfield((int) v, bits) ? RelocResult.OK : overflow(r, v, bits + " bits");
     }
 }

@@ -28,6 +28,7 @@ public final class X86_64 implements Target {
     private LinkSection got;
 
     @Override public String name() { return "x86_64"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && !be && m == EM_X86_64; }
     @Override public boolean is64() { return true; }
     @Override public boolean bigEndian() { return false; }
@@ -54,7 +55,7 @@ public final class X86_64 implements Target {
         long old = f.read(r.target, r.offset, size);
         long full = (signed ? signExtend(old, size) : old) + delta;
         f.write(r.target, r.offset, size, full);
-        if (r.strict && size < 8 && !(signed ? Arch.fitsSigned(full, size * 8) : Arch.fitsUnsigned(full, size * 8))) {
+        if (r.strict && size < 8 && !(signed ? Range.fitsSigned(full, size * 8) : Range.fitsUnsigned(full, size * 8))) {
             r.detail = String.format("0x%x does not fit in %s %d bits", full, signed ? "signed" : "unsigned", size * 8);
             return RelocResult.OVERFLOW;
         }

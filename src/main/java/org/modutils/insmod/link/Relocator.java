@@ -92,7 +92,8 @@ public final class Relocator {
                 try {
                     res = f.target.apply(f, r, value);
                 } catch (LinkSection.OutOfSection e) {
-                    errors.add("relocation of type " + r.type + " at offset 0x" + Long.toHexString(r.offset)
+                    errors.add("relocation of type " + r.type + " (" + f.target.relocName(r.type) + ") at offset 0x"
+                            + Long.toHexString(r.offset)
                             + " extends past the end of section " + targsec.name);
                     continue;
                 }

@@ -50,6 +50,11 @@ public interface Target {
      * A processor-specific section (sh_type >= SHT_LOPROC) this target refuses: the error message
      * (without the file name), or null to accept it (then {@link #loadProcSection} decides).
      */
+    /** The psABI name of relocation {@code type} (R_ARM_CALL), for our own messages. */
+    default String relocName(int type) {
+        return "type " + type;
+    }
+
     default String procSectionError(LinkSection sec) {
         return null;
     }
