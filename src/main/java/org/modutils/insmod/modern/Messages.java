@@ -7,14 +7,23 @@ import java.io.PrintStream;
  * errors and warnings go to stderr, each line as {@code insmod: <text>}; the first line of a
  * failed load is {@code ERROR: could not insert module <file>: <strerror> -- <cause>}, and detail
  * lines follow indented by two spaces. {@code -v} information goes to stdout without prefix, as
- * the original's {@code lprintf}.
+ * the original's {@code lprintf}. It is the library's {@link org.modutils.insmod.report.Report}
+ * with the modern path's style.
  */
-public interface Messages {
+public interface Messages extends org.modutils.insmod.report.Report {
     /** One line (or several, split at '\n') for stderr. */
+    @Override
     void error(String text);
 
     /** One line for stdout (verbose information). */
+    @Override
     void info(String text);
+
+    /** The modern path has no unprefixed stderr text: a warning is an error line. */
+    @Override
+    default void warning(String text) {
+        error(text);
+    }
 
     /** The process's stdout and stderr with the {@code insmod: } prefix on stderr lines. */
     static Messages stdio() {

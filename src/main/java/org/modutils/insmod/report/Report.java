@@ -33,16 +33,4 @@ public interface Report {
 
     /** The original's {@code error_file}: from now on errors are about this file ("insmod" before). */
     default void errorFile(String name) {}
-
-    /** Discards everything. */
-    Report NONE = new Report() {
-        @Override
-        public void error(String text) {}
-
-        @Override
-        public void info(String text) {}
-
-        @Override
-        public void warning(String text) {}
-    };
 }
