@@ -124,6 +124,17 @@ public final class Alpha implements Target {
                 f.write(t, loc, 2, e.offset - 0x8000);
                 return RelocResult.OK;
             }
+            default:
+                return applyMore(f, r, v);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
+        LinkSection t = r.target;
+        long loc = r.offset;
+        long dot = t.addr + r.offset;
+        switch (r.type) {
             case R_GPDISP:
                 return gpdisp(f, r, dot);
             case R_BRADDR: {

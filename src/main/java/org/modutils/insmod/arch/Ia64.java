@@ -363,91 +363,20 @@ public final class Ia64 implements Target {
                 return RelocResult.OK;
             case R_LTOFF22:
             case R_LTOFF22X:
-            case R_LTOFF64I: {
-                Entry ge = find(gotEntries, s, r.addend);
-                if (ge == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (!ge.done) {
-                    ge.done = true;
-                    f.write(got, ge.offset, 8, v);
-                }
-                long off = got.addr + ge.offset - gp;
-                return r.type == R_LTOFF64I ? imm64(f, t, bundle, slot, off, r) : imm22(f, t, bundle, slot, off);
-            }
+            case R_LTOFF64I:
+                return ltoff(f, r, v, bundle, slot, dot);
             case R_PLTOFF22:
             case R_PLTOFF64I:
-            case R_PLTOFF64LSB: {
-                Entry pe = find(pltEntries, s, r.addend);
-                if (pe == null || pltt == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (!isLocal(s)) {
-                    // @pltoff wants a descriptor of the function; for a kernel function insmod only
-                    // knows the address of the kernel's descriptor, not its contents.
-                    r.detail = "@pltoff of a kernel function";
-                    return RelocResult.DANGEROUS;
-                }
-                RelocResult ret = RelocResult.OK;
-                if (!pe.done) {
-                    pe.done = true;
-                    ret = generatePlt(f, s, pe, v);
-                }
-                // The original gave the offset of the stub's code; @pltoff is the offset of the
-                // function descriptor, which for a local function is the stub's pltoff data.
-                long off = pltd.addr + pe.dataOffset - gp;
-                switch (r.type) {
-                    case R_PLTOFF22 -> ret = imm22(f, t, bundle, slot, off);
-                    case R_PLTOFF64I -> ret = imm64(f, t, bundle, slot, off, r);
-                    default -> f.write(t, r.offset, 8, off);
-                }
-                return ret;
-            }
+            case R_PLTOFF64LSB:
+                return pltoff(f, r, v, bundle, slot, dot);
             case R_FPTR64I:
             case R_FPTR32LSB:
-            case R_FPTR64LSB: {
-                if (s == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (isLocal(s)) {
-                    Long d = descriptor(f, s, r.addend, v);
-                    if (d == null) {
-                        return RelocResult.DANGEROUS;
-                    }
-                    v = d;
-                }
-                return switch (r.type) {
-                    case R_FPTR64I -> imm64(f, t, bundle, slot, v, r);
-                    case R_FPTR32LSB -> copy32(f, r, v, false);
-                    default -> {
-                        f.write(t, r.offset, 8, v);
-                        yield RelocResult.OK;
-                    }
-                };
-            }
+            case R_FPTR64LSB:
+                return fptr(f, r, v, bundle, slot, dot);
             case R_PCREL21B:
             case R_PCREL21M:
-            case R_PCREL21F: {
-                if (s == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                long disp = v - dot;
-                if (!isLocal(s) || disp > 16777215 || disp < -16777216) {
-                    Entry pe = find(pltEntries, s, r.addend);
-                    if (pe == null || pltt == null) {
-                        return RelocResult.DANGEROUS;
-                    }
-                    if (!pe.done) {
-                        pe.done = true;
-                        RelocResult ret = generatePlt(f, s, pe, v);
-                        if (ret != RelocResult.OK) {
-                            return ret;
-                        }
-                    }
-                    disp = pltt.addr + pe.offset - dot;
-                }
-                return pcrel21(f, t, bundle, slot, disp, r.type);
-            }
+            case R_PCREL21F:
+                return pcrelBranch(f, r, v, bundle, slot, dot);
             case R_PCREL32LSB:
                 return copy32(f, r, v - (t.addr + r.offset), true);
             case R_PCREL64LSB:
@@ -456,64 +385,170 @@ public final class Ia64 implements Target {
             case R_LTOFF_FPTR22:
             case R_LTOFF_FPTR64I:
             case R_LTOFF_FPTR32LSB:
-            case R_LTOFF_FPTR64LSB: {
-                if (s == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (isLocal(s)) {
-                    Long d = descriptor(f, s, r.addend, v);
-                    if (d == null) {
-                        return RelocResult.DANGEROUS;
-                    }
-                    v = d;
-                }
-                Entry ge = find(gotEntries, s, r.addend);
-                if (ge == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (!ge.done) {
-                    ge.done = true;
-                    f.write(got, ge.offset, 8, v);
-                }
-                long off = got.addr + ge.offset - gp;
-                return switch (r.type) {
-                    case R_LTOFF_FPTR22 -> imm22(f, t, bundle, slot, off);
-                    case R_LTOFF_FPTR64I -> imm64(f, t, bundle, slot, off, r);
-                    case R_LTOFF_FPTR32LSB -> copy32(f, r, off, true);
-                    default -> {
-                        f.write(t, r.offset, 8, off);
-                        yield RelocResult.OK;
-                    }
-                };
-            }
+            case R_LTOFF_FPTR64LSB:
+                return ltoffFptr(f, r, v, bundle, slot, dot);
             case R_SEGREL32LSB:
-            case R_SEGREL64LSB: {
-                // One segment for a module: it starts at the object's section 1 (archdata's segment_base).
-                long seg = f.sectionCount() > 1 ? f.section(1).addr : f.baseaddr;
-                if (r.type == R_SEGREL32LSB) {
-                    return copy32(f, r, v - seg, true);
-                }
-                f.write(t, r.offset, 8, v - seg);
-                return RelocResult.OK;
-            }
+            case R_SEGREL64LSB:
+                return segrel(f, r, v, bundle, slot, dot);
             case R_SECREL32LSB:
-            case R_SECREL64LSB: {
-                // Offset of the target from the start of its own section. The original wrote
-                // (patched section - value), which is neither sign nor section of the psABI's @secrel.
-                if (s == null || s.secidx == SHN_UNDEF || s.secidx >= SHN_LORESERVE) {
-                    r.detail = "@secrel needs a symbol in a section of the module";
-                    return RelocResult.DANGEROUS;
-                }
-                long off = v - f.section(s.secidx).addr;
-                if (r.type == R_SECREL32LSB) {
-                    return copy32(f, r, off, true);
-                }
-                f.write(t, r.offset, 8, off);
-                return RelocResult.OK;
-            }
+            case R_SECREL64LSB:
+                return secrel(f, r, v, bundle, slot, dot);
             default:
                 return RelocResult.UNHANDLED;
         }
+    }
+
+    private RelocResult ltoff(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        Entry ge = find(gotEntries, s, r.addend);
+        if (ge == null) {
+            return RelocResult.DANGEROUS;
+        }
+        if (!ge.done) {
+            ge.done = true;
+            f.write(got, ge.offset, 8, v);
+        }
+        long off = got.addr + ge.offset - gp;
+        return r.type == R_LTOFF64I ? imm64(f, t, bundle, slot, off, r) : imm22(f, t, bundle, slot, off);
+    }
+
+    private RelocResult pltoff(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        Entry pe = find(pltEntries, s, r.addend);
+        if (pe == null || pltt == null) {
+            return RelocResult.DANGEROUS;
+        }
+        if (!isLocal(s)) {
+            // @pltoff wants a descriptor of the function; for a kernel function insmod only
+            // knows the address of the kernel's descriptor, not its contents.
+            r.detail = "@pltoff of a kernel function";
+            return RelocResult.DANGEROUS;
+        }
+        RelocResult ret = RelocResult.OK;
+        if (!pe.done) {
+            pe.done = true;
+            ret = generatePlt(f, s, pe, v);
+        }
+        // The original gave the offset of the stub's code; @pltoff is the offset of the
+        // function descriptor, which for a local function is the stub's pltoff data.
+        long off = pltd.addr + pe.dataOffset - gp;
+        switch (r.type) {
+            case R_PLTOFF22 -> ret = imm22(f, t, bundle, slot, off);
+            case R_PLTOFF64I -> ret = imm64(f, t, bundle, slot, off, r);
+            default -> f.write(t, r.offset, 8, off);
+        }
+        return ret;
+    }
+
+    private RelocResult fptr(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        if (s == null) {
+            return RelocResult.DANGEROUS;
+        }
+        if (isLocal(s)) {
+            Long d = descriptor(f, s, r.addend, v);
+            if (d == null) {
+                return RelocResult.DANGEROUS;
+            }
+            v = d;
+        }
+        return switch (r.type) {
+            case R_FPTR64I -> imm64(f, t, bundle, slot, v, r);
+            case R_FPTR32LSB -> copy32(f, r, v, false);
+            default -> {
+                f.write(t, r.offset, 8, v);
+                yield RelocResult.OK;
+            }
+        };
+    }
+
+    private RelocResult pcrelBranch(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        if (s == null) {
+            return RelocResult.DANGEROUS;
+        }
+        long disp = v - dot;
+        if (!isLocal(s) || disp > 16777215 || disp < -16777216) {
+            Entry pe = find(pltEntries, s, r.addend);
+            if (pe == null || pltt == null) {
+                return RelocResult.DANGEROUS;
+            }
+            if (!pe.done) {
+                pe.done = true;
+                RelocResult ret = generatePlt(f, s, pe, v);
+                if (ret != RelocResult.OK) {
+                    return ret;
+                }
+            }
+            disp = pltt.addr + pe.offset - dot;
+        }
+        return pcrel21(f, t, bundle, slot, disp, r.type);
+    }
+
+    private RelocResult ltoffFptr(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        if (s == null) {
+            return RelocResult.DANGEROUS;
+        }
+        if (isLocal(s)) {
+            Long d = descriptor(f, s, r.addend, v);
+            if (d == null) {
+                return RelocResult.DANGEROUS;
+            }
+            v = d;
+        }
+        Entry ge = find(gotEntries, s, r.addend);
+        if (ge == null) {
+            return RelocResult.DANGEROUS;
+        }
+        if (!ge.done) {
+            ge.done = true;
+            f.write(got, ge.offset, 8, v);
+        }
+        long off = got.addr + ge.offset - gp;
+        return switch (r.type) {
+            case R_LTOFF_FPTR22 -> imm22(f, t, bundle, slot, off);
+            case R_LTOFF_FPTR64I -> imm64(f, t, bundle, slot, off, r);
+            case R_LTOFF_FPTR32LSB -> copy32(f, r, off, true);
+            default -> {
+                f.write(t, r.offset, 8, off);
+                yield RelocResult.OK;
+            }
+        };
+    }
+
+    private RelocResult segrel(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        // One segment for a module: it starts at the object's section 1 (archdata's segment_base).
+        long seg = f.sectionCount() > 1 ? f.section(1).addr : f.baseaddr;
+        if (r.type == R_SEGREL32LSB) {
+            return copy32(f, r, v - seg, true);
+        }
+        f.write(t, r.offset, 8, v - seg);
+        return RelocResult.OK;
+    }
+
+    private RelocResult secrel(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        // Offset of the target from the start of its own section. The original wrote
+        // (patched section - value), which is neither sign nor section of the psABI's @secrel.
+        if (s == null || s.secidx == SHN_UNDEF || s.secidx >= SHN_LORESERVE) {
+            r.detail = "@secrel needs a symbol in a section of the module";
+            return RelocResult.DANGEROUS;
+        }
+        long off = v - f.section(s.secidx).addr;
+        if (r.type == R_SECREL32LSB) {
+            return copy32(f, r, off, true);
+        }
+        f.write(t, r.offset, 8, off);
+        return RelocResult.OK;
     }
 
     @Override

@@ -130,6 +130,22 @@ public final class Mips implements Target {
                 f.write(t, loc, 4, (insn & ~0xffffL) | ((v + vallo) & 0xffff));
                 return RelocResult.OK;
             }
+            default:
+                return applyMore(f, r, v);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
+        LinkSection t = r.target;
+        long loc = r.offset;
+        long dot = f.mask(t.addr + r.offset);
+        // _gp_disp is the PIC GP of a shared object; modules have none.
+        if (r.sym != null && r.sym.name.equals("_gp_disp")) {
+            r.detail = "_gp_disp: modules are not PIC";
+            return RelocResult.UNHANDLED;
+        }
+        switch (r.type) {
             case R_MIPS_16: {
                 // The low half of a 32-bit word (as binutils lays it out), a signed 16-bit S + A.
                 long insn = f.read(t, loc, 4);

@@ -287,6 +287,16 @@ public final class Ppc64 implements Target {
             case R_REL16_HI:
                 put16(f, t, r.offset, (v - dot) >>> 16);
                 return RelocResult.OK;
+            default:
+                return applyMore(f, r, v);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
+        LinkSection t = r.target;
+        long dot = t.addr + r.offset;
+        switch (r.type) {
             case R_REL16_HA:
                 put16(f, t, r.offset, (v - dot + 0x8000) >>> 16);
                 return RelocResult.OK;

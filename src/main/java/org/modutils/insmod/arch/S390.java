@@ -221,6 +221,19 @@ public class S390 implements Target {
                 f.write(r.target, r.offset, w, f.read(r.target, r.offset, w) + f.baseaddr + a);
                 return RelocResult.OK;
 
+            default:
+                return applyMore(f, r, v);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
+        int w = word();
+        long dot = f.mask(r.target.addr + r.offset);
+        long a = r.addend;
+        boolean strict = r.strict;
+        Sym s = r.sym;
+        switch (r.type) {
             case R_PLT16DBL:
             case R_PLT32:
             case R_PLT32DBL:
@@ -268,6 +281,19 @@ public class S390 implements Target {
                     return RelocResult.DANGEROUS;
                 }
                 return addDbl(f, r, 4, dist(got.addr + a - dot), strict && wide);
+            default:
+                return applyMore2(f, r, v);
+        }
+    }
+
+    /** {@link #apply}, continued further. */
+    private RelocResult applyMore2(ObjFile f, Reloc r, long v) {
+        int w = word();
+        long dot = f.mask(r.target.addr + r.offset);
+        long a = r.addend;
+        boolean strict = r.strict;
+        Sym s = r.sym;
+        switch (r.type) {
             case R_GOTOFF16:
             case R_GOTOFF32:
             case R_GOTOFF64:

@@ -92,6 +92,20 @@ public final class Sparc64 implements Target {
                         "a 16-bit word displacement");
 
             // medlow
+            default:
+                return applyMore(f, r, v);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
+        int id = r.type & 0xff;
+        boolean strict = r.strict;
+        long place = r.target.addr + r.offset;
+        // The original held the place in an unsigned int.
+        long dot = strict ? place : place & 0xffffffffL;
+        long d = v - dot;
+        switch (id) {
             case R_LO10:
                 Sparc.field(f, r, 0x3ff, v);
                 return RelocResult.OK;
@@ -130,6 +144,20 @@ public final class Sparc64 implements Target {
                 return RelocResult.OK;
 
             // medany
+            default:
+                return applyMore2(f, r, v);
+        }
+    }
+
+    /** {@link #apply}, continued further. */
+    private RelocResult applyMore2(ObjFile f, Reloc r, long v) {
+        int id = r.type & 0xff;
+        boolean strict = r.strict;
+        long place = r.target.addr + r.offset;
+        // The original held the place in an unsigned int.
+        long dot = strict ? place : place & 0xffffffffL;
+        long d = v - dot;
+        switch (id) {
             case R_HH22:
                 Sparc.field(f, r, 0x3fffff, v >>> 42);
                 return RelocResult.OK;
