@@ -88,28 +88,39 @@ public final class Relocator {
                 r.sym = intsym;
                 r.detail = null;
                 r.verboseDetail = null;
-                RelocResult res;
-                try {
-                    res = f.target.apply(f, r, value);
-                } catch (LinkSection.OutOfSection e) {
-                    errors.add("relocation of type " + r.type + " (" + f.target.relocName(r.type) + ") at offset 0x"
-                            + Long.toHexString(r.offset)
-                            + " extends past the end of section " + targsec.name);
-                    continue;
-                }
-                if (res != RelocResult.OK) {
-                    String who = intsym != null ? intsym.name : (symndx != 0 ? syms.name()[symndx] : "");
-                    String msg = res.message + " of type " + r.type + " for " + who;
-                    if (r.detail != null) {
-                        msg += " (" + r.detail + ")";
-                    } else if (verbose && r.verboseDetail != null) {
-                        msg += " (" + r.verboseDetail + ")";
-                    }
-                    errors.add(msg);
+                String error = apply(f, r, value, syms, verbose);
+                if (error != null) {
+                    errors.add(error);
                 }
             }
         }
         f.applyPatches();
         return errors;
+    }
+
+    /**
+     * Applies {@code r} with {@code value}: null, or the failure in the original's words
+     * ({@code <kind> of type N for SYM}, the detail after it) or ours (past the section's end).
+     */
+    private static String apply(ObjFile f, Reloc r, long value, ElfSymbols syms, boolean verbose) {
+        RelocResult res;
+        try {
+            res = f.target.apply(f, r, value);
+        } catch (LinkSection.OutOfSection e) {
+            return "relocation of type " + r.type + " (" + f.target.relocName(r.type) + ") at offset 0x"
+                    + Long.toHexString(r.offset) + " extends past the end of section " + r.target.name;
+        }
+        if (res == RelocResult.OK) {
+            return null;
+        }
+        String who = r.sym != null ? r.sym.name : (r.symIndex != 0 ? syms.name()[r.symIndex] : "");
+        String msg = res.message + " of type " + r.type + " for " + who;
+        if (r.detail != null) {
+            return msg + " (" + r.detail + ")";
+        }
+        if (verbose && r.verboseDetail != null) {
+            return msg + " (" + r.verboseDetail + ")";
+        }
+        return msg;
     }
 }
