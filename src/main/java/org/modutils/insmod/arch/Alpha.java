@@ -125,15 +125,12 @@ public final class Alpha implements Target {
                 return RelocResult.OK;
             }
             default:
-                return applyMore(f, r, v);
+                return applyMore(f, r, v, t, loc, dot);
         }
     }
 
     /** {@link #apply}, continued: the types the first part does not take. */
-    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
-        LinkSection t = r.target;
-        long loc = r.offset;
-        long dot = t.addr + r.offset;
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long loc, long dot) {
         switch (r.type) {
             case R_GPDISP:
                 return gpdisp(f, r, dot);

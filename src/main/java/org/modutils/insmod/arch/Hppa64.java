@@ -251,15 +251,12 @@ public final class Hppa64 implements Target {
                 return ret;
             }
             default:
-                return applyMore(f, r, v);
+                return applyMore(f, r, v, t, dot, s);
         }
     }
 
     /** {@link #apply}, continued: the types the first part does not take. */
-    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
-        LinkSection t = r.target;
-        long dot = (t.addr + r.offset) & ~3L;
-        Sym s = r.sym;
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long dot, Sym s) {
         switch (r.type) {
             case R_DIR64:
                 f.write(t, r.offset, 8, v);

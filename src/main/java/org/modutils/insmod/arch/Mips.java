@@ -131,20 +131,12 @@ public final class Mips implements Target {
                 return RelocResult.OK;
             }
             default:
-                return applyMore(f, r, v);
+                return applyMore(f, r, v, t, loc, dot);
         }
     }
 
     /** {@link #apply}, continued: the types the first part does not take. */
-    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
-        LinkSection t = r.target;
-        long loc = r.offset;
-        long dot = f.mask(t.addr + r.offset);
-        // _gp_disp is the PIC GP of a shared object; modules have none.
-        if (r.sym != null && r.sym.name.equals("_gp_disp")) {
-            r.detail = "_gp_disp: modules are not PIC";
-            return RelocResult.UNHANDLED;
-        }
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long loc, long dot) {
         switch (r.type) {
             case R_MIPS_16: {
                 // The low half of a 32-bit word (as binutils lays it out), a signed 16-bit S + A.

@@ -288,14 +288,12 @@ public final class Ppc64 implements Target {
                 put16(f, t, r.offset, (v - dot) >>> 16);
                 return RelocResult.OK;
             default:
-                return applyMore(f, r, v);
+                return applyMore(f, r, v, t, dot);
         }
     }
 
     /** {@link #apply}, continued: the types the first part does not take. */
-    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
-        LinkSection t = r.target;
-        long dot = t.addr + r.offset;
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long dot) {
         switch (r.type) {
             case R_REL16_HA:
                 put16(f, t, r.offset, (v - dot + 0x8000) >>> 16);

@@ -222,17 +222,12 @@ public class S390 implements Target {
                 return RelocResult.OK;
 
             default:
-                return applyMore(f, r, v);
+                return applyMore(f, r, v, w, dot, a, strict, s);
         }
     }
 
     /** {@link #apply}, continued: the types the first part does not take. */
-    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
-        int w = word();
-        long dot = f.mask(r.target.addr + r.offset);
-        long a = r.addend;
-        boolean strict = r.strict;
-        Sym s = r.sym;
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, int w, long dot, long a, boolean strict, Sym s) {
         switch (r.type) {
             case R_PLT16DBL:
             case R_PLT32:
@@ -282,17 +277,12 @@ public class S390 implements Target {
                 }
                 return addDbl(f, r, 4, dist(got.addr + a - dot), strict && wide);
             default:
-                return applyMore2(f, r, v);
+                return applyMore2(f, r, v, w, dot, a, strict, s);
         }
     }
 
     /** {@link #apply}, continued further. */
-    private RelocResult applyMore2(ObjFile f, Reloc r, long v) {
-        int w = word();
-        long dot = f.mask(r.target.addr + r.offset);
-        long a = r.addend;
-        boolean strict = r.strict;
-        Sym s = r.sym;
+    private RelocResult applyMore2(ObjFile f, Reloc r, long v, int w, long dot, long a, boolean strict, Sym s) {
         switch (r.type) {
             case R_GOTOFF16:
             case R_GOTOFF32:

@@ -127,15 +127,12 @@ public final class Sparc implements Target {
                 }
                 return !r.strict || Range.fitsSigned(d, 21) ? RelocResult.OK : overflow(r, d, "a 19-bit word displacement");
             default:
-                return applyMore(f, r, v);
+                return applyMore(f, r, v, dot, d);
         }
     }
 
     /** {@link #apply}, continued: the types the first part does not take. */
-    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
-        v &= 0xffffffffL;
-        long dot = (r.target.addr + r.offset) & 0xffffffffL;
-        int d = (int) (v - dot);
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, long dot, int d) {
         switch (r.type) {
             case R_WDISP16:
                 field(f, r, 0x303fff, ((d << 4) & 0x300000) | ((d >> 2) & 0x3fff));

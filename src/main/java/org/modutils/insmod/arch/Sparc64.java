@@ -93,18 +93,12 @@ public final class Sparc64 implements Target {
 
             // medlow
             default:
-                return applyMore(f, r, v);
+                return applyMore(f, r, v, id, strict, place, dot, d);
         }
     }
 
     /** {@link #apply}, continued: the types the first part does not take. */
-    private RelocResult applyMore(ObjFile f, Reloc r, long v) {
-        int id = r.type & 0xff;
-        boolean strict = r.strict;
-        long place = r.target.addr + r.offset;
-        // The original held the place in an unsigned int.
-        long dot = strict ? place : place & 0xffffffffL;
-        long d = v - dot;
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, int id, boolean strict, long place, long dot, long d) {
         switch (id) {
             case R_LO10:
                 Sparc.field(f, r, 0x3ff, v);
@@ -145,18 +139,12 @@ public final class Sparc64 implements Target {
 
             // medany
             default:
-                return applyMore2(f, r, v);
+                return applyMore2(f, r, v, id, strict, place, dot, d);
         }
     }
 
     /** {@link #apply}, continued further. */
-    private RelocResult applyMore2(ObjFile f, Reloc r, long v) {
-        int id = r.type & 0xff;
-        boolean strict = r.strict;
-        long place = r.target.addr + r.offset;
-        // The original held the place in an unsigned int.
-        long dot = strict ? place : place & 0xffffffffL;
-        long d = v - dot;
+    private RelocResult applyMore2(ObjFile f, Reloc r, long v, int id, boolean strict, long place, long dot, long d) {
         switch (id) {
             case R_HH22:
                 Sparc.field(f, r, 0x3fffff, v >>> 42);
