@@ -145,6 +145,21 @@ class LayeringTest {
         });
     }
 
+    /** One idea per file: no file of src/main is over 600 lines. */
+    @Test
+    void noFileOverSixHundredLines() throws IOException {
+        List<String> long_ = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(MAIN)) {
+            for (Path p : s.filter(x -> x.toString().endsWith(".java")).toList()) {
+                long n = Files.readAllLines(p).size();
+                if (n > 600) {
+                    long_.add(p + ": " + n);
+                }
+            }
+        }
+        assertEquals(List.of(), long_);
+    }
+
     /** The library does not know its tools: nothing outside cli uses cli. */
     @Test
     void onlyTheToolsUseCli() throws IOException {

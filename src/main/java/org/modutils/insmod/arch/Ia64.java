@@ -398,19 +398,27 @@ public final class Ia64 implements Target {
         }
     }
 
-    private RelocResult ltoff(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
-        LinkSection t = r.target;
-        Sym s = r.sym;
-        Entry ge = find(gotEntries, s, r.addend);
+    /** The GP-relative offset of the GOT entry of (s, addend), filled with v on first use; null without one. */
+    private Long gotEntry(ObjFile f, Sym s, long addend, long v) {
+        Entry ge = find(gotEntries, s, addend);
         if (ge == null) {
-            return RelocResult.DANGEROUS;
+            return null;
         }
         if (!ge.done) {
             ge.done = true;
             f.write(got, ge.offset, 8, v);
         }
-        long off = got.addr + ge.offset - gp;
-        return r.type == R_LTOFF64I ? imm64(f, t, bundle, slot, off, r) : imm22(f, t, bundle, slot, off);
+        return got.addr + ge.offset - gp;
+    }
+
+    private RelocResult ltoff(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        Long at = gotEntry(f, s, r.addend, v); // GP-relative
+        if (at == null) {
+            return RelocResult.DANGEROUS;
+        }
+        return r.type == R_LTOFF64I ? imm64(f, t, bundle, slot, at, r) : imm22(f, t, bundle, slot, at);
     }
 
     private RelocResult pltoff(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
@@ -502,21 +510,16 @@ public final class Ia64 implements Target {
             }
             v = d;
         }
-        Entry ge = find(gotEntries, s, r.addend);
-        if (ge == null) {
+        Long at = gotEntry(f, s, r.addend, v); // GP-relative
+        if (at == null) {
             return RelocResult.DANGEROUS;
         }
-        if (!ge.done) {
-            ge.done = true;
-            f.write(got, ge.offset, 8, v);
-        }
-        long off = got.addr + ge.offset - gp;
         return switch (r.type) {
-            case R_LTOFF_FPTR22 -> imm22(f, t, bundle, slot, off);
-            case R_LTOFF_FPTR64I -> imm64(f, t, bundle, slot, off, r);
-            case R_LTOFF_FPTR32LSB -> copy32(f, r, off, true);
+            case R_LTOFF_FPTR22 -> imm22(f, t, bundle, slot, at);
+            case R_LTOFF_FPTR64I -> imm64(f, t, bundle, slot, at, r);
+            case R_LTOFF_FPTR32LSB -> copy32(f, r, at, true);
             default -> {
-                f.write(t, r.offset, 8, off);
+                f.write(t, r.offset, 8, at);
                 yield RelocResult.OK;
             }
         };
@@ -524,7 +527,6 @@ public final class Ia64 implements Target {
 
     private RelocResult segrel(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
         LinkSection t = r.target;
-        Sym s = r.sym;
         // One segment for a module: it starts at the object's section 1 (archdata's segment_base).
         long seg = f.sectionCount() > 1 ? f.section(1).addr : f.baseaddr;
         if (r.type == R_SEGREL32LSB) {

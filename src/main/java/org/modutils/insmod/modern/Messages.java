@@ -11,13 +11,8 @@ import java.io.PrintStream;
  * with the modern path's style.
  */
 public interface Messages extends org.modutils.insmod.report.Report {
-    /** One line (or several, split at '\n') for stderr. */
-    @Override
-    void error(String text);
-
-    /** One line for stdout (verbose information). */
-    @Override
-    void info(String text);
+    // error(text): one line (or several, split at '\n') for stderr; info(text): one line for
+    // stdout (verbose information).
 
     /** The modern path has no unprefixed stderr text: a warning is an error line. */
     @Override

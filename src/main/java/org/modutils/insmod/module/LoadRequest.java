@@ -165,14 +165,6 @@ public record LoadRequest(ModuleFile module, String moduleName, List<String> arg
             return option(Option.NOLOAD, on);
         }
 
-        public Builder probe(boolean on) {
-            return option(Option.PROBE, on);
-        }
-
-        public Builder force(boolean on) {
-            return option(Option.FORCE, on);
-        }
-
         public Builder verbose(boolean on) {
             return option(Option.VERBOSE, on);
         }

@@ -29,7 +29,7 @@ class SemanticsTest {
             throws Exception {
         Path p = Paths.get("testdata/oracle/i386/obj/" + obj);
         return LegacyLoadTest.builder(p, image != null ? image : Files.readAllBytes(p), "m").noload(noload)
-                .force(force).option(LoadRequest.Option.NUMERIC_VERSION, numeric)
+                .option(LoadRequest.Option.FORCE, force).option(LoadRequest.Option.NUMERIC_VERSION, numeric)
                 .kernel(release, "#1 Sat Jan 1 00:00:00 UTC 2005").build();
     }
 
