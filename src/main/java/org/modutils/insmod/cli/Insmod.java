@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import org.modutils.insmod.module.LoadRequest;
 import org.modutils.insmod.module.ObjectFiles;
 import org.modutils.insmod.modern.ModernInsmod;
 import org.modutils.insmod.modern.ModernRequest;
+import org.modutils.insmod.sys.FileNames;
 import org.modutils.insmod.sys.Flock;
 import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.sys.Syslog;
@@ -53,13 +55,19 @@ public final class Insmod {
 
     private final Host host;
     private final Log log;
+    private final boolean interactive;
     private InsmodOptions s;
     private String release;
     private ModulesConf conf;
+    /** The module as typed (or found): every message shows this name; the Path only opens it. */
+    private String filename;
+    /** -O, or null. */
+    private Path blob;
 
-    private Insmod(Host host, Log log) {
+    private Insmod(Host host, Log log, boolean interactive) {
         this.host = host;
         this.log = log;
+        this.interactive = interactive;
     }
 
     /** Runs insmod with the process's standard streams. */
@@ -68,7 +76,7 @@ public final class Insmod {
                 false, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         try {
-            return run(args, new Host(out, err, System.getenv()), true);
+            return run(args, new Host(out, err, System.getenv()), true, OptionTable.stderrIsTerminal());
         } finally {
             out.flush();
             err.flush();
@@ -76,18 +84,21 @@ public final class Insmod {
     }
 
     public static int run(String[] argv, PrintStream out, PrintStream err, Map<String, String> env) {
-        return run(argv, new Host(out, err, env), false);
+        return run(argv, new Host(out, err, env), false, false);
     }
 
     public static int run(String[] argv, Host host) {
-        return run(argv, host, false);
+        return run(argv, host, false, false);
     }
 
-    /** {@code latin1Out}: {@code out} encodes ISO-8859-1 (the process's own streams). */
-    static int run(String[] argv, Host host, boolean latin1Out) {
+    /**
+     * {@code latin1Out}: {@code out} encodes ISO-8859-1 (the process's own streams).
+     * {@code interactive}: stderr is a terminal (see {@link InsmodOptions}).
+     */
+    static int run(String[] argv, Host host, boolean latin1Out, boolean interactive) {
         Log log = new Log(host.out(), host.err(), latin1Out);
         try {
-            return new Insmod(host, log).main(argv);
+            return new Insmod(host, log, interactive).main(argv);
         } catch (RuntimeException | Error e) {
             // Never a stack trace: one line naming what went wrong.
             host.internalError().accept(e);
@@ -100,11 +111,12 @@ public final class Insmod {
 
     private int main(String[] argv) {
         try {
-            s = InsmodOptions.parse(argv, host.out(), host.err(), log);
+            s = InsmodOptions.parse(argv, host.out(), host.err(), log, interactive,
+                    host.env().containsKey("POSIXLY_CORRECT"));
         } catch (InsmodOptions.Exit e) {
             return e.status;
         }
-        String filename = s.operands.get(0);
+        filename = s.operands.get(0);
         List<String> params = s.operands.subList(1, s.operands.size());
         long imageLimit;
         try {
@@ -118,15 +130,20 @@ public final class Insmod {
         }
         release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
         conf = ModulesConf.read(ConfigContext.of(Path.of("/"), host.env(), release, s.autoclean), log);
-        if (filename.equals("-")) {
-            // A module on standard input: only the 2.6+ path takes one (the kernel links it).
-            return modern("-", params, host.runningKernel().get());
+        if ("".equals(s.persist) && (conf.persistDir() == null || conf.persistDir().isEmpty())) {
+            // As the original, right after reading the configuration (before "Using ...").
+            s.persist = null;
+            if (s.verbose) {
+                log.info("insmod: -e \"\" ignored, no persistdir");
+            }
         }
-        Optional<Path> located = new ModuleLocator(conf, !s.rootCheckOff, log).locate(filename, s.verbose);
-        if (located.isEmpty()) {
+        if (filename.equals("-")) {
+            return standardInput(params);
+        }
+        Path path = locate();
+        if (path == null) {
             return 1;
         }
-        Path path = located.get();
         ElfSource data = open(path, imageLimit);
         if (data == null) {
             return 1;
@@ -142,18 +159,48 @@ public final class Insmod {
         }
     }
 
+    /** A module on standard input: only the 2.6+ path takes one (the kernel links it). */
+    private int standardInput(List<String> params) {
+        if (s.noload || s.probe) {
+            log.error("-: a module on standard input is handed to a 2.6+ kernel as it is; -n and -p link a "
+                    + "2.4 object named by its path");
+            return 1;
+        }
+        return modern("-", params, host.runningKernel().get());
+    }
+
+    /** The module's path (and -O's), after the search; null after saying why there is none. */
+    private Path locate() {
+        Optional<String> located = new ModuleLocator(conf, !s.rootCheckOff, log).locateName(filename, s.verbose);
+        if (located.isEmpty()) {
+            return null;
+        }
+        filename = located.get();
+        try {
+            Path path = FileNames.forReading(filename);
+            blob = s.blob != null ? FileNames.path(s.blob) : null;
+            return path;
+        } catch (InvalidPathException e) {
+            log.error(e.getInput() + ": " + e.getReason());
+            return null;
+        } catch (IOException e) {
+            log.error(filename + ": " + IoReasons.of(e));
+            return null;
+        }
+    }
+
     /** The module file, inflated if need be; null after saying why it cannot be read. */
     private ElfSource open(Path path, long imageLimit) {
         long maxObject = ObjectFiles.OBJECT_FACTOR * imageLimit;
         try {
             ElfSource data = ObjectFiles.open(path, maxObject);
             if (data == null) {
-                log.error(path + ": object of more than " + maxObject + " bytes (" + ObjectFiles.OBJECT_FACTOR
+                log.error(filename + ": object of more than " + maxObject + " bytes (" + ObjectFiles.OBJECT_FACTOR
                         + " times the image limit)");
             }
             return data;
         } catch (IOException e) {
-            log.error(path + ": " + IoReasons.of(e));
+            log.error(filename + ": " + IoReasons.of(e));
             return null;
         }
     }
@@ -172,10 +219,10 @@ public final class Insmod {
         }
         try {
             if (!kernel.legacy()) {
-                return modernKernel(path.toString(), params, kernel);
+                return modernKernel(filename, params, kernel);
             }
             if (ModernInsmod.isModernModule(data)) {
-                return ModernInsmod.refuseOnLegacyKernel(path.toString(), kernel.release(), modernMessages(log));
+                return ModernInsmod.refuseOnLegacyKernel(filename, kernel.release(), modernMessages(log));
             }
             return legacy(path, data, params, kernel, imageLimit);
         } finally {
@@ -217,8 +264,15 @@ public final class Insmod {
                 return 1;
             }
             LoadRequest req = request(path, data, params, kernel, machine);
-            Load24.Output output = new Load24.Output(s.map, s.blob != null ? Paths.get(s.blob) : null);
-            return Load24.run(req, output, log, kernel, ksyms, imageLimit).status();
+            int status = Load24.run(req, new Load24.Output(s.map, blob), log, kernel, ksyms, imageLimit).status();
+            String last = log.lastError();
+            if (status != 0 && s.ksyms != null && s.release == null && last != null
+                    && last.startsWith("kernel-module version mismatch")) {
+                // The table is another kernel's, but the release compared is this machine's.
+                log.error("--ksyms was given without --uname-release, so the release compared is this "
+                        + "machine's (" + release + "); give the table's kernel release with --uname-release=R");
+            }
+            return status;
         } finally {
             if (lock != null) {
                 lock.close();
@@ -233,12 +287,12 @@ public final class Insmod {
         Path real = null;
         long mtime = 0;
         try {
-            real = path.toRealPath();
+            real = FileNames.realPath(path);
             mtime = Files.getLastModifiedTime(real).toMillis() / 1000;
         } catch (IOException e) {
             real = null;
         }
-        return LoadRequest.builder(path.toString(), data)
+        return LoadRequest.builder(filename, data)
                 .realPath(real, mtime)
                 .moduleName(s.name != null ? s.name : ObjectFiles.moduleNameOf(s.operands.get(0)))
                 .args(params)

@@ -27,30 +27,39 @@ final class InsmodOptions {
     }
 
     private boolean help;
+    /**
+     * stderr is a terminal, so a person reads it: -h, the usage after a bad option and -V then
+     * add one line about this implementation after the original's text, which scripts and
+     * recordings (stderr to a file or pipe) get byte for byte.
+     */
+    private boolean interactive;
 
     /**
      * Reads {@code argv}. -V and --help-all print as they are met (as the original's getopt loop);
      * usage goes to {@code err}.
      */
-    static InsmodOptions parse(String[] argv, PrintStream out, PrintStream err, Log log) throws Exit {
+    static InsmodOptions parse(String[] argv, PrintStream out, PrintStream err, Log log, boolean interactive,
+                               boolean posixlyCorrect) throws Exit {
         InsmodOptions s = new InsmodOptions();
+        s.interactive = interactive;
         Getopt g;
         try {
             // An anonymous class, not a lambda: the lambda bootstrap is a measurable part of start-up.
-            g = Getopt.parse(OptionTable.OPTIONS, argv, new java.util.function.Consumer<Getopt.Opt>() {
-                @Override
-                public void accept(Getopt.Opt o) {
-                    s.take(o, out, err, log);
-                }
-            });
+            g = Getopt.parse(OptionTable.OPTIONS, OptionTable.ORIGINAL_LONG, posixlyCorrect, argv,
+                    new java.util.function.Consumer<Getopt.Opt>() {
+                        @Override
+                        public void accept(Getopt.Opt o) {
+                            s.take(o, out, err, log);
+                        }
+                    });
         } catch (StopParsing e) {
-            throw new Exit(usageOrHelpAll(argv, err));
+            throw new Exit(usageOrHelpAll(argv, err, interactive));
         } catch (Getopt.UsageError e) {
             err.print("insmod: " + e.getMessage() + "\n");
-            throw new Exit(usage(err));
+            throw new Exit(usage(err, interactive));
         }
         if (g.operands.isEmpty()) {
-            throw new Exit(usage(err));
+            throw new Exit(usage(err, interactive));
         }
         s.operands = g.operands;
         return s;
@@ -59,7 +68,12 @@ final class InsmodOptions {
     private void take(Getopt.Opt o, PrintStream out, PrintStream err, Log log) {
         if (!flag(o.key()) && !valued(o, log)) {
             switch (o.key()) {
-                case "V": err.print("insmod version " + Insmod.VERSION + "\n"); break;
+                case "V":
+                    err.print("insmod version " + Insmod.VERSION + "\n");
+                    if (interactive) {
+                        err.print(OptionTable.VERSION_MORE);
+                    }
+                    break;
                 case "help-all": out.print(OptionTable.helpAll()); help = true; break;
                 default: help = true; break;
             }
@@ -127,19 +141,22 @@ final class InsmodOptions {
         }
     }
 
-    static int usage(PrintStream err) {
+    static int usage(PrintStream err, boolean interactive) {
         err.print(OptionTable.USAGE);
+        if (interactive) {
+            err.print(OptionTable.USAGE_MORE);
+        }
         return 1;
     }
 
     /** -h, -R or a bad long option: the original usage text; --help-all: ours, exit 0. */
-    private static int usageOrHelpAll(String[] argv, PrintStream err) {
+    private static int usageOrHelpAll(String[] argv, PrintStream err, boolean interactive) {
         for (String a : argv) {
             if (a.equals("--help-all")) {
                 return 0;
             }
         }
-        return usage(err);
+        return usage(err, interactive);
     }
 
     /** Thrown from the option callback to stop at -h, as the original exits in getopt's loop. */

@@ -1,7 +1,6 @@
 package org.modutils.insmod.cli;
 
 import java.io.IOException;
-import java.nio.file.Paths;
 
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
@@ -55,7 +54,7 @@ final class KernelChoice {
         String version = s.version != null ? s.version : Insmod.procString("/proc/sys/kernel/version");
         byte[] table;
         try {
-            table = FileBytes.read(Paths.get(s.ksyms));
+            table = FileBytes.read(org.modutils.insmod.sys.FileNames.forReading(s.ksyms));
         } catch (IOException e) {
             log.error(s.ksyms + ": " + IoReasons.of(e));
             return null;

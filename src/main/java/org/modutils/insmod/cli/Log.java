@@ -13,6 +13,7 @@ final class Log implements org.modutils.insmod.config.Messages {
     private final PrintStream err;
     private String errorFile = "insmod";
     private int errors;
+    private String lastError;
     private Syslog.Deferred syslog;
 
     /** True when {@code out} encodes ISO-8859-1, so Latin-1 bytes may be written to it as they are. */
@@ -36,6 +37,7 @@ final class Log implements org.modutils.insmod.config.Messages {
     @Override
     public void error(String message) {
         errors++;
+        lastError = message;
         if (syslog != null) {
             syslog.error(errorFile + ": " + message);
             return;
@@ -73,6 +75,11 @@ final class Log implements org.modutils.insmod.config.Messages {
     @Override
     public void errorFile(String name) {
         errorFile = name;
+    }
+
+    /** The text of the last error reported (without its prefix), or null. */
+    String lastError() {
+        return lastError;
     }
 
     /** How many errors were reported so far. */

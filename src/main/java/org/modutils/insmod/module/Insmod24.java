@@ -158,14 +158,16 @@ public final class Insmod24 {
         Params.Check pc = Params.check(s.f, s.req.fileName(), s.log);
         s.warnings += pc.warnings();
         Taint.check(s);
-        s.persist = pc.persist() ? Persistence.file(s) : null;
-        // The persistent values first, so that what the user typed wins.
+        // The original's order (command line, then the persistent file, with their messages),
+        // except that a parameter the user typed is not taken from the file: what was typed wins.
         boolean verbose = s.req.verbose();
-        if (s.persist != null
-                && !Params.process(s.f, Persistence.read(s, s.persist), false, s.hasModinfo, verbose, s.log)) {
+        if (!Params.process(s.f, s.req.args(), true, s.hasModinfo, verbose, s.log)) {
             throw UserError.reported();
         }
-        if (!Params.process(s.f, s.req.args(), true, s.hasModinfo, verbose, s.log)) {
+        s.persist = pc.persist() ? Persistence.file(s) : null;
+        if (s.persist != null && !Params.process(s.f,
+                Persistence.notTyped(Persistence.read(s, s.persist), s.req.args()), false, s.hasModinfo, verbose,
+                s.log)) {
             throw UserError.reported();
         }
         binding.hideSpecialSymbols();

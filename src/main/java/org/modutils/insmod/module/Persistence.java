@@ -26,18 +26,16 @@ final class Persistence {
     static String file(Session s) {
         LoadRequest req = s.req;
         String name = req.persist();
-        if (name == null) {
-            return null;
-        }
         String file = null;
-        if (!name.isEmpty()) {
+        if (name == null) {
+            file = null;
+        } else if (!name.isEmpty()) {
             file = name;
         } else if (req.persistDir() == null || req.persistDir().isEmpty()) {
             if (req.verbose()) {
                 s.log.info("insmod: -e \"\" ignored, no persistdir");
                 s.warnings++;
             }
-            return null;
         } else {
             file = underPersistDir(req);
             if (file == null) {
@@ -86,12 +84,20 @@ final class Persistence {
         return rel;
     }
 
-    /** The name=value lines of a persistent-data file ('#' comments), only for 'p' parameters. */
+    /**
+     * The name=value lines of a persistent-data file ('#' comments). As in the original, every
+     * line is taken, also for parameters without the 'p' modifier, and a directory gives nothing
+     * (its fopen succeeded and the first read ended the loop).
+     */
     static List<String> read(Session s, String file) {
         List<String> out = new ArrayList<>();
         byte[] data;
         try {
-            data = Files.readAllBytes(Path.of(file));
+            Path path = org.modutils.insmod.sys.FileNames.forReading(file);
+            if (Files.isDirectory(path)) {
+                return out;
+            }
+            data = Files.readAllBytes(path);
         } catch (IOException e) {
             if (s.req.verbose()) {
                 s.log.info("Cannot open persist file '" + file + "' " + IoReasons.of(e));
@@ -106,7 +112,11 @@ final class Persistence {
                 s.log.error("Persistent data line is too long\n" + text.substring(pos, Math.min(text.length(), pos + 2999)));
                 break;
             }
-            String line = text.substring(pos, nl).stripLeading();
+            int start = pos;
+            while (start < nl && CNum.isSpace(text.charAt(start))) {
+                start++; // C isspace(), not Java's wider whitespace
+            }
+            String line = text.substring(start, nl);
             pos = nl + 1;
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
@@ -115,24 +125,26 @@ final class Persistence {
                 s.log.error("More than 1000 persistent parameters");
                 break;
             }
-            if (persistent(s, line)) {
-                out.add(line);
-            }
+            out.add(line);
         }
         return out;
     }
 
-    /** Whether a line sets a parameter with the 'p' modifier (or one without a format). */
-    private static boolean persistent(Session s, String line) {
-        int eq = line.indexOf('=');
-        String fmt = eq > 0 ? ModInfo.get(s.f, "parm_" + line.substring(0, eq)) : null;
-        if (fmt != null && !fmt.endsWith("p")) {
-            if (s.req.verbose()) {
-                s.log.info("ignoring " + line);
+    /** The persistent-file lines whose parameter was not given on the command line. */
+    static List<String> notTyped(List<String> lines, List<String> args) {
+        List<String> out = new ArrayList<>(lines.size());
+        for (String line : lines) {
+            int eq = line.indexOf('=');
+            boolean typed = false;
+            for (String a : args) {
+                int aeq = a.indexOf('=');
+                typed |= eq >= 0 && aeq == eq && a.regionMatches(0, line, 0, eq);
             }
-            return false;
+            if (!typed) {
+                out.add(line);
+            }
         }
-        return true;
+        return out;
     }
 
     /**

@@ -175,7 +175,7 @@ final class SymbolBinding {
         String absolute;
         LoadRequest.ModuleFile mf = s.req.module();
         if (mf.realPath() != null) {
-            absolute = mf.realPath().toString();
+            absolute = org.modutils.insmod.sys.FileNames.name(mf.realPath());
         } else {
             s.log.error("cannot get realpath for " + mf.name());
             absolute = mf.name();

@@ -21,8 +21,8 @@ public final class DirectoryKernelMain {
                 false, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         Path dir = Path.of(System.getenv("INSMOD_TEST_KERNEL"));
-        int rc = Insmod.run(args, new Insmod.Host(out, err, System.getenv(), () -> new DirectoryKernel(dir), t -> { }),
-                true);
+        int rc = Insmod.run(Argv.bytes(args), new Insmod.Host(out, err, System.getenv(), () -> new DirectoryKernel(dir),
+                t -> { }), true, false);
         out.flush();
         err.flush();
         System.exit(rc);
