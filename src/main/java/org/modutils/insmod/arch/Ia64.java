@@ -453,16 +453,11 @@ public final class Ia64 implements Target {
     private RelocResult fptr(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
         LinkSection t = r.target;
         Sym s = r.sym;
-        if (s == null) {
-            return RelocResult.DANGEROUS;
+        Long fp = s == null ? null : isLocal(s) ? descriptor(f, s, r.addend, v) : Long.valueOf(v);
+        if (fp == null) {
+            return RelocResult.DANGEROUS; // @fptr of a local function needs its descriptor here
         }
-        if (isLocal(s)) {
-            Long d = descriptor(f, s, r.addend, v);
-            if (d == null) {
-                return RelocResult.DANGEROUS;
-            }
-            v = d;
-        }
+        v = fp;
         return switch (r.type) {
             case R_FPTR64I -> imm64(f, t, bundle, slot, v, r);
             case R_FPTR32LSB -> copy32(f, r, v, false);
@@ -500,16 +495,11 @@ public final class Ia64 implements Target {
     private RelocResult ltoffFptr(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
         LinkSection t = r.target;
         Sym s = r.sym;
-        if (s == null) {
-            return RelocResult.DANGEROUS;
+        Long fp = s == null ? null : isLocal(s) ? descriptor(f, s, r.addend, v) : Long.valueOf(v);
+        if (fp == null) {
+            return RelocResult.DANGEROUS; // @fptr of a local function needs its descriptor here
         }
-        if (isLocal(s)) {
-            Long d = descriptor(f, s, r.addend, v);
-            if (d == null) {
-                return RelocResult.DANGEROUS;
-            }
-            v = d;
-        }
+        v = fp;
         Long at = gotEntry(f, s, r.addend, v); // GP-relative
         if (at == null) {
             return RelocResult.DANGEROUS;

@@ -152,22 +152,24 @@ public final class Sparc implements Target {
             case R_PC22:
                 field(f, r, 0x3fffff, (d & 0xffffffffL) >>> 10);
                 return RelocResult.OK;
-            case R_22:
-                return bitfield(f, r, v, 22);
-            case R_13:
-                return bitfield(f, r, v, 13);
-            case R_11:
-                return bitfield(f, r, v, 11);
-            case R_10:
-                return bitfield(f, r, v, 10);
-            case R_7:
-                return bitfield(f, r, v, 7);
-            case R_6:
-                return bitfield(f, r, v, 6);
-            case R_5:
-                return bitfield(f, r, v, 5);
-            default:
-                return unhandled(r, r.type);
+            default: {
+                int bits = bitfieldWidth(r.type);
+                return bits != 0 ? bitfield(f, r, v, bits) : unhandled(r, r.type);
+            }
+        }
+    }
+
+    /** The width of the plain bit-field types (R_SPARC_22, 13, 11, 10, 7, 6, 5), else 0. */
+    static int bitfieldWidth(int type) {
+        switch (type) {
+            case R_22: return 22;
+            case R_13: return 13;
+            case R_11: return 11;
+            case R_10: return 10;
+            case R_7: return 7;
+            case R_6: return 6;
+            case R_5: return 5;
+            default: return 0;
         }
     }
 

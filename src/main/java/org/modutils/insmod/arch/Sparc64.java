@@ -165,28 +165,16 @@ public final class Sparc64 implements Target {
                 Sparc.field(f, r, 0x3fffff, d >>> 10);
                 return RelocResult.OK;
 
-            case R_22:
-                return bitfield(f, r, v, 22);
-            case R_13:
-                return bitfield(f, r, v, 13);
-            case R_11:
-                return bitfield(f, r, v, 11);
-            case R_10:
-                return bitfield(f, r, v, 10);
-            case R_7:
-                return bitfield(f, r, v, 7);
-            case R_6:
-                return bitfield(f, r, v, 6);
-            case R_5:
-                return bitfield(f, r, v, 5);
             case R_PC10:
                 Sparc.field(f, r, 0x3ff, d);
                 return RelocResult.OK;
             case R_PC22:
                 Sparc.field(f, r, 0x3fffff, d >>> 10);
                 return !strict || Range.fitsSigned(d, 32) ? RelocResult.OK : Sparc.overflow(r, d, "32 bits (PC22)");
-            default:
-                return Sparc.unhandled(r, id);
+            default: {
+                int bits = Sparc.bitfieldWidth(id);
+                return bits != 0 ? bitfield(f, r, v, bits) : Sparc.unhandled(r, id);
+            }
         }
     }
 

@@ -289,13 +289,7 @@ public final class LinuxKernel implements Kernel {
         } catch (ErrnoException e) {
             throw new KernelException(e.errno(), path + ": " + e.getMessage());
         }
-        try {
-            s.finitModule(fd, params, flags);
-        } catch (ErrnoException e) {
-            throw new KernelException(e.errno(), "finit_module: " + e.getMessage());
-        } finally {
-            s.close(fd);
-        }
+        finit(s, fd, null, params, flags);
     }
 
     @Override
@@ -307,8 +301,15 @@ public final class LinuxKernel implements Kernel {
         } catch (ErrnoException e) {
             throw new KernelException(e.errno(), "memfd_create: " + e.getMessage());
         }
+        finit(s, fd, image, params, flags);
+    }
+
+    /** finit_module on {@code fd} (after writing {@code image} to it, unless null), then close it. */
+    private static void finit(Sys s, int fd, byte[] image, String params, int flags) throws KernelException {
         try {
-            s.writeAll(fd, image);
+            if (image != null) {
+                s.writeAll(fd, image);
+            }
             s.finitModule(fd, params, flags);
         } catch (ErrnoException e) {
             throw new KernelException(e.errno(), "finit_module: " + e.getMessage());
