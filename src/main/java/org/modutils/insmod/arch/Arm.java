@@ -137,10 +137,7 @@ public final class Arm implements Target {
                     return RelocResult.DANGEROUS;
                 }
                 long entry = gotBase + s.gotOffset;
-                if (!s.gotDone) {
-                    s.gotDone = true;
-                    f.write(got, entry, 4, v);
-                }
+                SlotPass.fillOnce(f, got, entry, s, 4, v);
                 f.write(t, loc, 4, f.read(t, loc, 4) + entry);
                 return RelocResult.OK;
             }

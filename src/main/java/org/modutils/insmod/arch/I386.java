@@ -30,17 +30,8 @@ public final class I386 implements Target {
 
     @Override
     public void createGot(ObjFile f) throws UserError {
-        SlotPass.Slots s = SlotPass.run(f, (r, slots) -> {
-            int t = r.type();
-            if (t == R_386_GOTPC || t == R_386_GOTOFF) {
-                slots.gotNeeded = true;
-            } else if (t == R_386_GOT32) {
-                slots.gotSlot(r.symbolByName(), 4);
-            }
-        });
-        if (s.got > 0 || s.gotNeeded) {
-            got = f.createAllocedSection(".got", 4, s.got, SHF_WRITE);
-        }
+        got = SlotPass.simpleGot(f, t -> t == R_386_GOTPC || t == R_386_GOTOFF, R_386_GOT32,
+                SlotPass.Relocation::symbolByName, 4);
     }
 
     @Override
@@ -76,10 +67,7 @@ public final class I386 implements Target {
                 if (s == null || got == null || s.gotOffset < 0) {
                     return RelocResult.DANGEROUS;
                 }
-                if (!s.gotDone) {
-                    s.gotDone = true;
-                    f.write(got, s.gotOffset, 4, v);
-                }
+                SlotPass.fillOnce(f, got, s.gotOffset, s, 4, v);
                 f.write(t, loc, 4, f.read(t, loc, 4) + s.gotOffset);
                 return RelocResult.OK;
             }

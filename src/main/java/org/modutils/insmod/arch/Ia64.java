@@ -386,7 +386,7 @@ public final class Ia64 implements Target {
             case R_LTOFF_FPTR64I:
             case R_LTOFF_FPTR32LSB:
             case R_LTOFF_FPTR64LSB:
-                return ltoffFptr(f, r, v, bundle, slot, dot);
+                return fptr(f, r, v, bundle, slot, dot);
             case R_SEGREL32LSB:
             case R_SEGREL64LSB:
                 return segrel(f, r, v, bundle, slot, dot);
@@ -450,6 +450,7 @@ public final class Ia64 implements Target {
         return ret;
     }
 
+    /** @fptr, and @ltoff(@fptr) through a GOT entry holding the descriptor's address. */
     private RelocResult fptr(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
         LinkSection t = r.target;
         Sym s = r.sym;
@@ -458,9 +459,19 @@ public final class Ia64 implements Target {
             return RelocResult.DANGEROUS; // @fptr of a local function needs its descriptor here
         }
         v = fp;
+        boolean viaGot = r.type == R_LTOFF_FPTR22 || r.type == R_LTOFF_FPTR64I || r.type == R_LTOFF_FPTR32LSB
+                || r.type == R_LTOFF_FPTR64LSB;
+        if (viaGot) {
+            Long at = gotEntry(f, s, r.addend, v); // GP-relative
+            if (at == null) {
+                return RelocResult.DANGEROUS;
+            }
+            v = at;
+        }
         return switch (r.type) {
-            case R_FPTR64I -> imm64(f, t, bundle, slot, v, r);
-            case R_FPTR32LSB -> copy32(f, r, v, false);
+            case R_FPTR64I, R_LTOFF_FPTR64I -> imm64(f, t, bundle, slot, v, r);
+            case R_LTOFF_FPTR22 -> imm22(f, t, bundle, slot, v);
+            case R_FPTR32LSB, R_LTOFF_FPTR32LSB -> copy32(f, r, v, viaGot);
             default -> {
                 f.write(t, r.offset, 8, v);
                 yield RelocResult.OK;
@@ -490,29 +501,6 @@ public final class Ia64 implements Target {
             disp = pltt.addr + pe.offset - dot;
         }
         return pcrel21(f, t, bundle, slot, disp, r.type);
-    }
-
-    private RelocResult ltoffFptr(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
-        LinkSection t = r.target;
-        Sym s = r.sym;
-        Long fp = s == null ? null : isLocal(s) ? descriptor(f, s, r.addend, v) : Long.valueOf(v);
-        if (fp == null) {
-            return RelocResult.DANGEROUS; // @fptr of a local function needs its descriptor here
-        }
-        v = fp;
-        Long at = gotEntry(f, s, r.addend, v); // GP-relative
-        if (at == null) {
-            return RelocResult.DANGEROUS;
-        }
-        return switch (r.type) {
-            case R_LTOFF_FPTR22 -> imm22(f, t, bundle, slot, at);
-            case R_LTOFF_FPTR64I -> imm64(f, t, bundle, slot, at, r);
-            case R_LTOFF_FPTR32LSB -> copy32(f, r, at, true);
-            default -> {
-                f.write(t, r.offset, 8, at);
-                yield RelocResult.OK;
-            }
-        };
     }
 
     private RelocResult segrel(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {

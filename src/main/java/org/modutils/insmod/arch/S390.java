@@ -302,10 +302,7 @@ public class S390 implements Target {
                     return RelocResult.DANGEROUS;
                 }
                 long g = gotBase + s.gotOffset;
-                if (!s.gotDone) {
-                    s.gotDone = true;
-                    f.write(got, g, w, f.finalValue(s));
-                }
+                SlotPass.fillOnce(f, got, g, s, w, f.finalValue(s));
                 switch (r.type) {
                     case R_GOT12:
                     case R_GOTPLT12:

@@ -51,17 +51,8 @@ public final class Sh implements Target {
 
     @Override
     public void createGot(ObjFile f) throws UserError {
-        SlotPass.Slots s = SlotPass.run(f, (r, slots) -> {
-            int t = r.type();
-            if (t == R_SH_GOTPC || t == R_SH_GOTOFF) {
-                slots.gotNeeded = true;
-            } else if (t == R_SH_GOT32 && r.symIndex() != 0) {
-                slots.gotSlot(r.symbol(), 4);
-            }
-        });
-        if (s.got > 0 || s.gotNeeded) {
-            got = f.createAllocedSection(".got", 4, s.got, SHF_WRITE);
-        }
+        got = SlotPass.simpleGot(f, t -> t == R_SH_GOTPC || t == R_SH_GOTOFF, R_SH_GOT32,
+                r -> r.symIndex() != 0 ? r.symbol() : null, 4);
     }
 
     @Override
@@ -96,10 +87,7 @@ public final class Sh implements Target {
                 if (s == null || got == null || s.gotOffset < 0) {
                     return RelocResult.DANGEROUS;
                 }
-                if (!s.gotDone) {
-                    s.gotDone = true;
-                    f.write(got, s.gotOffset, 4, v);
-                }
+                SlotPass.fillOnce(f, got, s.gotOffset, s, 4, v);
                 field = s.gotOffset + r.addend;
                 break;
             }

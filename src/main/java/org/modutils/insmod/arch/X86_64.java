@@ -110,10 +110,7 @@ public final class X86_64 implements Target {
                     return RelocResult.DANGEROUS;
                 }
                 long symValue = f.finalValue(s);
-                if (!s.gotDone) {
-                    s.gotDone = true;
-                    f.write(got, s.gotOffset, 8, symValue);
-                }
+                SlotPass.fillOnce(f, got, s.gotOffset, s, 8, symValue);
                 if (r.type == R_GOT32) {
                     return add(f, r, 4, s.gotOffset + r.addend, true);
                 }

@@ -101,6 +101,32 @@ public final class SlotPass {
         }
     }
 
+    /**
+     * The common 32-bit GOT (i386, sh): a slot of {@code size} bytes per symbol of a {@code slot}
+     * relocation, the table itself for the {@code table} ones; the .got made, or null when none is.
+     */
+    public static LinkSection simpleGot(ObjFile f, java.util.function.IntPredicate table, int slot,
+                                        java.util.function.Function<Relocation, Sym> symbol, int size)
+            throws UserError {
+        Slots s = run(f, (r, slots) -> {
+            if (table.test(r.type())) {
+                slots.gotNeeded = true;
+            } else if (r.type() == slot) {
+                slots.gotSlot(symbol.apply(r), size);
+            }
+        });
+        return s.got > 0 || s.gotNeeded ? f.createAllocedSection(".got", size, s.got, org.modutils.insmod.elf.Elf.SHF_WRITE)
+                : null;
+    }
+
+    /** Writes {@code value} into the GOT slot of {@code s} at {@code at} the first time it is used. */
+    public static void fillOnce(ObjFile f, LinkSection got, long at, Sym s, int size, long value) {
+        if (!s.gotDone) {
+            s.gotDone = true;
+            f.write(got, at, size, value);
+        }
+    }
+
     /** The space handed out so far: per-symbol GOT and PLT slots, and whether a GOT is wanted at all. */
     public static final class Slots {
         /** Bytes of GOT and of PLT (or stubs) handed out. */
