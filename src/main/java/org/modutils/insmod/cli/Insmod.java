@@ -63,7 +63,7 @@ public final class Insmod {
     static final class Settings {
         boolean force, autoclean, lock = true, map, noload, probe, quiet, rootCheckOff, syslog, kallsyms, verbose;
         boolean export = true, ksymoops = true, numericOnly;
-        String persist, name, blob, prefix, ksyms, release, version, target;
+        String persist, name, blob, prefix, ksyms, release, version, target, sections;
         ModernRequest.Syscall syscall = ModernRequest.Syscall.AUTO;
         final List<String> verify = new ArrayList<>();
     }
@@ -161,6 +161,7 @@ public final class Insmod {
                     case "uname-release": s.release = o.arg(); break;
                     case "uname-version": s.version = o.arg(); break;
                     case "target": s.target = o.arg(); break;
+                    case "sections": s.sections = o.arg(); break;
                     case "verify": s.verify.addAll(List.of(o.arg().split(","))); break;
                     case "syscall":
                         switch (o.arg()) {
@@ -239,6 +240,10 @@ public final class Insmod {
             return 1;
         }
 
+        Integer mapped = ModMapTool.runIfModern(filename, path, s.sections, s.noload, s.map, s.blob, s.release, log);
+        if (mapped != null) {
+            return mapped; // a 2.6+ module's load map (issue 20)
+        }
         ElfSource data;
         long maxObject = OBJECT_FACTOR * imageLimit;
         try {

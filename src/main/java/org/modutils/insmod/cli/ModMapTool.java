@@ -1,0 +1,90 @@
+package org.modutils.insmod.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.modutils.insmod.elf.ElfFile;
+import org.modutils.insmod.modern.Compression;
+import org.modutils.insmod.modern.KoFile;
+import org.modutils.insmod.modmap.MapException;
+import org.modutils.insmod.modmap.MapRequest;
+import org.modutils.insmod.modmap.MapText;
+import org.modutils.insmod.modmap.ModMap;
+import org.modutils.insmod.modmap.SectionsDir;
+import org.modutils.insmod.sys.IoReasons;
+
+/**
+ * {@code insmod -n -m FILE.ko [--sections=DIR]}: the load map of a 2.6+ module, printed; the
+ * work is {@link ModMap}'s.
+ */
+final class ModMapTool {
+    private ModMapTool() {}
+
+    /** Larger than any module: the bound insmod reads a module file to. */
+    private static final long MAX_FILE = 1L << 30;
+
+    /**
+     * Runs the map when this command asks for one: -n -m on a 2.6+ module, or --sections. Null
+     * when it does not (a 2.4 object goes on to the 2.4 linker).
+     */
+    static Integer runIfModern(String filename, Path path, String sections, boolean noload, boolean map,
+                               String blob, String release, Log log) {
+        if (sections == null && !(noload && map)) {
+            return null;
+        }
+        byte[] raw;
+        try {
+            if (Files.isRegularFile(path) && Files.size(path) > MAX_FILE) {
+                log.error(filename + ": larger than any module");
+                return 1;
+            }
+            raw = Files.readAllBytes(path);
+        } catch (IOException e) {
+            log.error(filename + ": " + IoReasons.of(e));
+            return 1;
+        }
+        if (sections == null && !isModern(raw)) {
+            return null;
+        }
+        if (!noload || !map) {
+            log.error("--sections makes a load map of a module another kernel has loaded: it needs -n and -m");
+            return 1;
+        }
+        if (blob != null) {
+            log.error("-O: the relocated image of a 2.6+ module is not written (the map is)");
+            return 1;
+        }
+        try {
+            Map<String, Long> addresses = sections == null ? Map.of() : SectionsDir.read(Path.of(sections));
+            var m = ModMap.build(new MapRequest(filename, raw, addresses, release));
+            String text = MapText.render(m, objectName(filename));
+            log.info(text.substring(0, text.length() - 1));
+            return 0;
+        } catch (MapException e) {
+            log.error(e.getMessage());
+            return 1;
+        }
+    }
+
+    /** A 2.6+ module, compressed or not: what the map is for (a 2.4 object is the linker's). */
+    private static boolean isModern(byte[] raw) {
+        try {
+            byte[] data = Compression.detect(raw).decompress(raw);
+            return ElfFile.isElf(data) && KoFile.parse(data).isModernModule();
+        } catch (IOException | KoFile.BadModuleException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The file gdb reads: the module's name without a compression suffix. */
+    static String objectName(String filename) {
+        for (String z : new String[] {".xz", ".zst", ".gz"}) {
+            if (filename.endsWith(".ko" + z)) {
+                return filename.substring(0, filename.length() - z.length());
+            }
+        }
+        return filename;
+    }
+}
