@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.modutils.insmod.elf.ElfException;
 import org.modutils.insmod.elf.ElfFile;
+import org.modutils.insmod.elf.ElfSource;
 import org.modutils.insmod.modern.Compression;
 import org.modutils.insmod.modern.KoFile;
 import org.modutils.insmod.modmap.MapException;
@@ -32,6 +34,9 @@ final class ModMapTool {
     static Integer runIfModern(String filename, Path path, String sections, boolean noload, boolean map,
                                String blob, String release, Log log) {
         if (sections == null && !(noload && map)) {
+            return null;
+        }
+        if (sections == null && !looksModern(path)) {
             return null;
         }
         byte[] raw;
@@ -65,6 +70,31 @@ final class ModMapTool {
         } catch (MapException e) {
             log.error(e.getMessage());
             return 1;
+        }
+    }
+
+    /**
+     * A cheap first look, so a large 2.4 object is not read twice: an uncompressed ELF file is a
+     * 2.6+ module only if it has the kernel's module struct section; a compressed file, or one
+     * that cannot be opened is left to the 2.4 path.
+     */
+    private static boolean looksModern(Path path) {
+        try (ElfSource src = ElfSource.open(path)) {
+            byte[] head = src.head(4);
+            if (!ElfFile.isElf(head)) {
+                return Compression.detect(src.head(6)) != Compression.NONE;
+            }
+            ElfFile f = ElfFile.sections(path.toString(), src);
+            for (int i = 0; i < f.sectionCount(); i++) {
+                if (f.section(i).name().equals(".gnu.linkonce.this_module")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false; // unreadable: the 2.4 path says so in its words
+        } catch (ElfException | RuntimeException e) {
+            return true; // the full look decides, and hands anything but a 2.6+ module to the 2.4 path
         }
     }
 
