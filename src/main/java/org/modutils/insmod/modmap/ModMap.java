@@ -47,7 +47,7 @@ public final class ModMap {
             release = req.release() != null ? req.release()
                     : vermagic == null || vermagic.isBlank() ? null : vermagic.strip().split("\\s+")[0];
         } catch (ElfException e) {
-            throw new MapException(e.getMessage());
+            throw elfError(req.fileName(), e);
         } catch (KoFile.BadModuleException e) {
             throw new MapException(req.fileName() + ": " + e.getMessage());
         }
@@ -57,6 +57,12 @@ public final class ModMap {
         List<ModuleMap.Section> sections = sections(req, elf, layout, rules, address);
         List<ModuleMap.Symbol> symbols = symbols(req.fileName(), elf, layout, address);
         return new ModuleMap(req.fileName(), elf.is64() ? 64 : 32, rules, release, sections, symbols);
+    }
+
+    /** The ELF reader's message, with the file's name when it does not say it. */
+    private static MapException elfError(String fileName, ElfException e) {
+        String m = e.getMessage();
+        return new MapException(m.contains(fileName) ? m : fileName + ": " + m);
     }
 
     private static byte[] decompress(MapRequest req) throws MapException {
@@ -165,7 +171,7 @@ public final class ModMap {
         try {
             t = elf.symbols(symtab);
         } catch (ElfException e) {
-            throw new MapException(e.getMessage());
+            throw elfError(fileName, e);
         }
         Set<String> exported = exported(elf, t);
         long mask = elf.is64() ? -1L : 0xffffffffL;
