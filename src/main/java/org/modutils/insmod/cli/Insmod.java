@@ -240,7 +240,8 @@ public final class Insmod {
             return 1;
         }
 
-        Integer mapped = ModMapTool.runIfModern(filename, path, s.sections, s.noload, s.map, s.blob, s.release, log);
+        Integer mapped = ModMapTool.runIfModern(filename, path, s.sections, s.noload, s.map, s.blob, s.release,
+                s.ksyms, log);
         if (mapped != null) {
             return mapped; // a 2.6+ module's load map (issue 20)
         }

@@ -10,7 +10,9 @@ import org.modutils.insmod.elf.ElfFile;
 import org.modutils.insmod.elf.ElfSource;
 import org.modutils.insmod.modern.Compression;
 import org.modutils.insmod.modern.KoFile;
+import org.modutils.insmod.modmap.KallsymsTable;
 import org.modutils.insmod.modmap.MapException;
+import org.modutils.insmod.modmap.ModuleImage;
 import org.modutils.insmod.modmap.MapRequest;
 import org.modutils.insmod.modmap.MapText;
 import org.modutils.insmod.modmap.ModMap;
@@ -32,7 +34,7 @@ final class ModMapTool {
      * when it does not (a 2.4 object goes on to the 2.4 linker).
      */
     static Integer runIfModern(String filename, Path path, String sections, boolean noload, boolean map,
-                               String blob, String release, Log log) {
+                               String blob, String release, String ksyms, Log log) {
         if (sections == null && !(noload && map)) {
             return null;
         }
@@ -57,19 +59,56 @@ final class ModMapTool {
             log.error("--sections makes a load map of a module another kernel has loaded: it needs -n and -m");
             return 1;
         }
-        if (blob != null) {
-            log.error("-O: the relocated image of a 2.6+ module is not written (the map is)");
+        if (blob != null && (sections == null || ksyms == null)) {
+            log.error("-O with a 2.6+ module writes it relocated at the target's addresses: give them with "
+                    + "--sections=DIR and the target's kernel symbols with --ksyms=FILE (a /proc/kallsyms copy)");
             return 1;
         }
         try {
             Map<String, Long> addresses = sections == null ? Map.of() : SectionsDir.read(Path.of(sections));
-            var m = ModMap.build(new MapRequest(filename, raw, addresses, release));
+            MapRequest req = new MapRequest(filename, raw, addresses, release);
+            var m = ModMap.build(req);
+            if (blob != null) {
+                writeImages(blob, ModuleImage.build(req, KallsymsTable.parse(ksyms, readSymbols(ksyms))));
+            }
             String text = MapText.render(m, objectName(filename));
             log.info(text.substring(0, text.length() - 1));
             return 0;
         } catch (MapException e) {
             log.error(e.getMessage());
             return 1;
+        }
+    }
+
+    private static byte[] readSymbols(String ksyms) throws MapException {
+        try {
+            return Files.readAllBytes(Path.of(ksyms));
+        } catch (IOException e) {
+            throw new MapException(ksyms + ": " + IoReasons.of(e));
+        }
+    }
+
+    /**
+     * BLOB.unit for each allocation (BLOB.core and BLOB.init before 6.4, BLOB.text, BLOB.data, ...
+     * from 6.4), each written whole under a temporary name and renamed, so none is left half
+     * written.
+     */
+    private static void writeImages(String blob, java.util.List<ModuleImage.Allocation> images) throws MapException {
+        for (ModuleImage.Allocation a : images) {
+            Path target = Path.of(blob + "." + a.unit());
+            Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + ProcessHandle.current().pid());
+            try {
+                Files.write(tmp, a.bytes());
+                Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // nothing more to undo
+                }
+                throw new MapException(target + ": " + IoReasons.of(e));
+            }
         }
     }
 

@@ -33,6 +33,16 @@ public final class ModMap {
     }
 
     public static ModuleMap build(MapRequest req) throws MapException {
+        Placed p = place(req);
+        List<ModuleMap.Section> sections = sections(req, p.elf, p.layout, p.rules, p.address);
+        List<ModuleMap.Symbol> symbols = symbols(req.fileName(), p.elf, p.layout, p.address);
+        return new ModuleMap(req.fileName(), p.elf.is64() ? 64 : 32, p.rules, p.release, sections, symbols);
+    }
+
+    /** A module read and laid out: every section's address ({@code address[i]}, 0 if not loaded). */
+    record Placed(ElfFile elf, String release, LayoutRules rules, KernelLayout layout, long[] address) {}
+
+    static Placed place(MapRequest req) throws MapException {
         byte[] data = decompress(req);
         ElfFile elf;
         String release;
@@ -53,14 +63,11 @@ public final class ModMap {
         }
         LayoutRules rules = LayoutRules.forRelease(release);
         KernelLayout layout = KernelLayout.of(elf, rules);
-        long[] address = addresses(req, elf, layout, rules);
-        List<ModuleMap.Section> sections = sections(req, elf, layout, rules, address);
-        List<ModuleMap.Symbol> symbols = symbols(req.fileName(), elf, layout, address);
-        return new ModuleMap(req.fileName(), elf.is64() ? 64 : 32, rules, release, sections, symbols);
+        return new Placed(elf, release, rules, layout, addresses(req, elf, layout, rules));
     }
 
     /** The ELF reader's message, with the file's name when it does not say it. */
-    private static MapException elfError(String fileName, ElfException e) {
+    static MapException elfError(String fileName, ElfException e) {
         String m = e.getMessage();
         return new MapException(m.contains(fileName) ? m : fileName + ": " + m);
     }
