@@ -57,16 +57,37 @@ while read -r name _; do
 	done
 done </proc/modules >"$T/sections.txt"
 grep -F '[' /proc/kallsyms >"$T/kallsyms.txt"
+cat /proc/kallsyms >"$T/allsyms.txt"
 cp /proc/modules "$T/modules.txt"
+# the core memory of a few modules as the kernel holds it (/proc/kcore), for the -O image
+/usr/bin/python3 - "$T" "${IMAGE_MODULES:-hello libcrc32c dummy vfat}" <<'PY'
+import struct, sys
+out, names = sys.argv[1], sys.argv[2].split()
+mods = {l.split()[0]: (int(l.split()[1]), int(l.split()[5], 16)) for l in open("/proc/modules")}
+with open("/proc/kcore", "rb") as k:
+    h = k.read(64)
+    phoff, phentsize, phnum = struct.unpack_from("<Q", h, 32)[0], struct.unpack_from("<H", h, 54)[0], struct.unpack_from("<H", h, 56)[0]
+    k.seek(phoff)
+    ph = [struct.unpack_from("<IIQQQQQQ", k.read(phentsize)) for _ in range(phnum)]
+    for n in names:
+        if n not in mods:
+            continue
+        size, base = mods[n]
+        for (typ, fl, off, va, pa, fsz, msz, al) in ph:
+            if typ == 1 and va <= base and base + size <= va + msz:
+                k.seek(off + base - va)
+                open("%s/core.%s" % (out, n), "wb").write(k.read(size))
+                break
+PY
 uname -r >"$T/release.txt"
-cp "$T"/*.txt "$O/"
+cp "$T"/*.txt "$T"/core.* "$O/" 2>/dev/null
 echo "collected: $(wc -l <"$T/modules.txt") modules, $(wc -l <"$T/sections.txt") sections, $(wc -l <"$T/kallsyms.txt") module symbols"
 GUEST
 chmod +x "$S/guest.sh"
 
 T0=$SECONDS
 if [ -n "${MODMAP_COLLECTED:-}" ]; then # a guest's collection kept from an earlier run: no VM
-	cp "$MODMAP_COLLECTED"/{sections,kallsyms,modules,release}.txt "$S/"
+	cp "$MODMAP_COLLECTED"/{sections,kallsyms,allsyms,modules,release}.txt "$MODMAP_COLLECTED"/core.* "$S/"
 	rc=0
 else
 # shellcheck disable=SC2086
@@ -148,6 +169,33 @@ for name in hello dummy; do
 		insmod -n -m "$S/c-$name.ko.$z" --sections="$S/sec/$name" >"$S/z.map" 2>&1
 		check "$name.ko.$z maps as $name.ko" 'cmp -s "$S/plain.map" "$S/z.map"'
 	done
+done
+
+# -O: the relocated core image against the kernel's own memory, section by section, for the
+# sections the kernel leaves as relocated (text is patched after relocation: alternatives,
+# ftrace, return thunks; .data, this_module and the tables sorted at load change too)
+for name in ${IMAGE_MODULES:-hello libcrc32c dummy vfat}; do
+	[ -f "$S/core.$name" ] || { check "$name: core memory read from /proc/kcore" false; continue; }
+	ko=$(kofile "$name")
+	rm -f "$S/img.core"
+	insmod -n -m -O "$S/img" --sections="$S/sec/$name" --ksyms="$S/allsyms.txt" "$ko" >"$S/omap.$name" 2>&1
+	check "$name: -O --sections --ksyms exits 0 and writes the core image" '[ $? = 0 ] && [ -s "$S/img.core" ]' ||
+		head -n 3 "$S/omap.$name"
+	base=$(awk -v n="$name" '$1 == n { print $6 }' "$S/modules.txt")
+	bad="" nsec=0
+	while read -r sec size addr; do
+		case $sec in .rodata* | __param | __ksymtab | __ksymtab_gpl | __kcrctab* | __bug_table | .return_sites | \
+			__ksymtab_strings | .note.Linux) ;;
+		*) continue ;;
+		esac
+		off=$((0x$addr - base))
+		cmp -s <(tail -c +$((off + 1)) "$S/img.core" | head -c $((0x$size))) \
+			<(tail -c +$((off + 1)) "$S/core.$name" | head -c $((0x$size))) || bad="$bad $sec"
+		nsec=$((nsec + 1))
+	done < <(awk '/^Sections:/ { on = 1; next } /^$/ { on = 0 } on && $1 !~ /^\.init/ && $1 != ".symtab" &&
+		$1 != ".strtab" { print $1, $2, $3 }' "$S/omap.$name")
+	check "$name: -O image equals the kernel's memory in all $nsec unpatched core sections" '[ $nsec -gt 0 ] && [ -z "$bad" ]' ||
+		echo "  differ:$bad"
 done
 
 echo "### $n checks, $fails failed"

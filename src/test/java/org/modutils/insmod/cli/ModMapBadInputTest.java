@@ -1,6 +1,7 @@
 package org.modutils.insmod.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -147,6 +148,39 @@ class ModMapBadInputTest {
     void sectionsWithoutDryRun() throws IOException {
         Path p = module("hello.ko", fixture("hello.ko"));
         assertOneLine(run("-m", p.toString(), "--sections=" + sections(".init.text", "0x1000\n")), "needs -n and -m");
+    }
+
+    @Test
+    void imageWithoutKernelSymbols() throws IOException {
+        Path p = module("hello.ko", fixture("hello.ko"));
+        Path d = sections(".init.text", "0xffffffffc0219000\n");
+        assertOneLine(run("-n", "-m", "-O", tmp.resolve("img").toString(), "--sections=" + d, p.toString()),
+                "--ksyms=FILE");
+        assertFalse(Files.exists(tmp.resolve("img.core")));
+    }
+
+    @Test
+    void imageWithJunkKernelSymbols() throws IOException {
+        Path p = module("hello.ko", fixture("hello.ko"));
+        Path d = sections(".init.text", "0xffffffffc0219000\n");
+        Path ks = tmp.resolve("kallsyms");
+        Files.writeString(ks, "ffffffff81000000 T printk\nthis is no symbol line\n");
+        assertOneLine(run("-n", "-m", "-O", tmp.resolve("img").toString(), "--sections=" + d, "--ksyms=" + ks,
+                p.toString()), "kallsyms:2: not a /proc/kallsyms line");
+        assertFalse(Files.exists(tmp.resolve("img.core")));
+    }
+
+    @Test
+    void imageWithAnUnresolvedSymbolWritesNothing() throws IOException {
+        Path p = module("hello.ko", fixture("hello.ko"));
+        Path d = sections(".init.text", "0xffffffffc0219000\n");
+        Path ks = tmp.resolve("kallsyms");
+        Files.writeString(ks, "ffffffff81000000 T some_other_symbol\n");
+        assertOneLine(run("-n", "-m", "-O", tmp.resolve("img").toString(), "--sections=" + d, "--ksyms=" + ks,
+                p.toString()), "Unknown symbol");
+        try (var l = Files.list(tmp)) {
+            assertEquals(0, l.filter(f -> f.getFileName().toString().startsWith("img")).count());
+        }
     }
 
     @Test
