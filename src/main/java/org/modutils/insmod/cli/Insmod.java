@@ -37,6 +37,7 @@ import org.modutils.insmod.modern.ModernRequest;
 import org.modutils.insmod.sys.Flock;
 import org.modutils.insmod.sys.Snapshot;
 import org.modutils.insmod.sys.Syslog;
+import org.modutils.insmod.tools.Getopt;
 
 /** The insmod command: options, locating and reading the module, then the 2.4 linker or the kernel. */
 public final class Insmod {

@@ -13,6 +13,12 @@ public final class Main {
     /** Runs the tool named {@code prog} (a basename such as "rmmod") and returns its exit status. */
     public static int run(String prog, String[] args) {
         switch (prog) {
+            case "modinfo":
+                return org.modutils.insmod.tools.Modinfo.run(args);
+            case "lsmod":
+                return org.modutils.insmod.tools.Lsmod.run(args);
+            case "rmmod":
+                return org.modutils.insmod.tools.Rmmod.run(args);
             default:
                 return Insmod.run(args);
         }

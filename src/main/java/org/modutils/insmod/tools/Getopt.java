@@ -1,4 +1,4 @@
-package org.modutils.insmod.cli;
+package org.modutils.insmod.tools;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,24 +11,30 @@ import org.apache.commons.cli.Options;
  * separate, unambiguous long-name prefixes, "--" ends options, and operands permuted to the end
  * (so "insmod foo.o -v" works as it did). Errors are reported with glibc's wording.
  */
-final class Getopt {
+public final class Getopt {
     /** One parsed option: its key (short letter, or long name for long-only options) and argument. */
-    record Opt(String key, String arg) {}
+    public record Opt(String key, String arg) {}
 
     /** A usage error with glibc's message (without the "insmod: " prefix). */
-    static final class UsageError extends Exception {
-        UsageError(String message) {
+    public static final class UsageError extends Exception {
+        public UsageError(String message) {
             super(message);
         }
     }
 
-    final List<Opt> options = new ArrayList<>();
-    final List<String> operands = new ArrayList<>();
+    public final List<Opt> options = new ArrayList<>();
+    public final List<String> operands = new ArrayList<>();
+
+    /** For callers that look at the options only after parsing (an anonymous class: no lambda bootstrap at start-up). */
+    public static final java.util.function.Consumer<Opt> IGNORE = new java.util.function.Consumer<Opt>() {
+        @Override
+        public void accept(Opt o) {}
+    };
 
     private Getopt() {}
 
     /** Parses; {@code onOption} sees each option in order (for -V and -h that act at once). */
-    static Getopt parse(Options table, String[] argv, java.util.function.Consumer<Opt> onOption) throws UsageError {
+    public static Getopt parse(Options table, String[] argv, java.util.function.Consumer<Opt> onOption) throws UsageError {
         Getopt g = new Getopt();
         int i = 0;
         while (i < argv.length) {
