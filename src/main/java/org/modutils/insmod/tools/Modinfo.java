@@ -148,7 +148,7 @@ public final class Modinfo {
 
     /** One argument: a module file, a 2.4 object, a module name (-m) or an alias. False when it failed. */
     private boolean one(String name) throws ModinfoException {
-        Path p = Paths.get(name);
+        Path p = Paths.get(cwd).resolve(name);
         boolean file = Files.isRegularFile(p);
         if (!s.modname && file && LegacyModinfo.isObjectName(name)) return legacy(p, name);
         if (s.modname) {
