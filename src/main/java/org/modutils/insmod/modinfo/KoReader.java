@@ -61,9 +61,4 @@ public final class KoReader {
         out.addAll(SignatureFields.of(module));
         return out;
     }
-
-    /** The whole record for the file at {@code shown} (the absolute name kmod prints). */
-    public static ModuleInfo read(Path file, String shown) throws ModinfoException {
-        return new ModuleInfo(shown, nameOf(shown), false, fields(load(file)));
-    }
 }

@@ -1,25 +1,27 @@
 package org.modutils.insmod.tools;
 
-import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.modutils.insmod.config.ConfigContext;
+import org.modutils.insmod.config.Messages;
+import org.modutils.insmod.config.ModuleLocator;
+import org.modutils.insmod.config.ModulesConf;
 import org.modutils.insmod.kernel.Errno;
+import org.modutils.insmod.kernel.LinuxKernel;
 import org.modutils.insmod.modern.SignatureCheck;
 import org.modutils.insmod.modinfo.Field;
 import org.modutils.insmod.modinfo.KoReader;
 import org.modutils.insmod.modinfo.LegacyModinfo;
 import org.modutils.insmod.modinfo.ModinfoException;
 import org.modutils.insmod.modinfo.ModuleDirectory;
-import org.modutils.insmod.modinfo.ModuleInfo;
 
 /**
  * modinfo. For 2.6+ modules kmod's modinfo, output for output: the same options
@@ -52,6 +54,8 @@ public final class Modinfo {
         char sep = '\n';
         boolean modname, json;
         final List<String> verify = new ArrayList<>();
+        /** On a 2.1-2.4 kernel: modutils' module search (MODPATH, modules.conf) for a bare name; else null. */
+        Function<String, Optional<Path>> legacySearch;
     }
 
     private final Settings s;
@@ -72,20 +76,40 @@ public final class Modinfo {
 
     /** Runs with the process's streams, working directory and kernel release. */
     public static int run(String[] args) {
-        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
-                false, StandardCharsets.ISO_8859_1);
-        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
+        PrintStream out = Streams.out();
+        PrintStream err = Streams.err();
         try {
-            return run(args, out, err, System.getProperty("user.dir"), Uname.release());
+            String release = Uname.release();
+            return run(args, out, err, System.getProperty("user.dir"), release, legacySearch(args, release));
         } finally {
             out.flush();
             err.flush();
         }
     }
 
+    /**
+     * modutils' search for bare names when the running kernel is a 2.1-2.4 one (it has
+     * query_module and no depmod indexes to look in); null otherwise. Asked only when some
+     * argument is a bare name, so the usual run never touches the native layer.
+     */
+    private static Function<String, Optional<Path>> legacySearch(String[] args, String release) {
+        boolean bare = false;
+        for (String a : args) bare |= !a.startsWith("-") && ModuleLocator.searches(a);
+        if (!bare || !new LinuxKernel().legacy()) return null;
+        ModulesConf conf = ModulesConf.read(ConfigContext.of(Path.of("/"), System.getenv(), release, false), Messages.NONE);
+        return new ModuleLocator(conf, true, Messages.NONE)::search;
+    }
+
     /** One run; {@code cwd} makes relative paths absolute as kmod prints them; {@code release} stands in for uname -r. */
     public static int run(String[] args, PrintStream out, PrintStream err, String cwd, String release) {
+        return run(args, out, err, cwd, release, null);
+    }
+
+    /** {@link #run(String[], PrintStream, PrintStream, String, String)} with modutils' search for bare names. */
+    public static int run(String[] args, PrintStream out, PrintStream err, String cwd, String release,
+                          Function<String, Optional<Path>> legacySearch) {
         Settings s = new Settings();
+        s.legacySearch = legacySearch;
         Getopt g;
         try {
             g = Getopt.parse(OPTIONS, args, Getopt.IGNORE);
@@ -134,7 +158,7 @@ public final class Modinfo {
             try {
                 if (!one(name)) failed = true;
             } catch (ModinfoException e) {
-                err.print("modinfo: ERROR: " + e.getMessage() + "\n");
+                err.print((s.legacySearch != null ? "modinfo: " : "modinfo: ERROR: ") + e.getMessage() + "\n");
                 if (s.json) json.begin('{').field("argument", name).field("error", e.getMessage()).end('}');
                 failed = true;
             } catch (RuntimeException | OutOfMemoryError e) {
@@ -148,6 +172,12 @@ public final class Modinfo {
 
     /** One argument: a module file, a 2.4 object, a module name (-m) or an alias. False when it failed. */
     private boolean one(String name) throws ModinfoException {
+        if (s.legacySearch != null && ModuleLocator.searches(name)) {
+            Optional<Path> found = s.legacySearch.apply(name);
+            if (found.isEmpty()) throw new ModinfoException(Errno.ENOENT, name + ": no module by that name found");
+            String f = found.get().toString();
+            return isKoName(f) ? show(f, found.get()) : legacy(found.get(), f);
+        }
         Path p = Paths.get(cwd).resolve(name);
         boolean file = Files.isRegularFile(p);
         if (!s.modname && file && LegacyModinfo.isObjectName(name)) return legacy(p, name);

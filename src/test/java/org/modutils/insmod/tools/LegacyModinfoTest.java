@@ -94,6 +94,16 @@ class LegacyModinfoTest {
     }
 
     @Test
+    void onA24KernelBareNamesAreSearchedAsModutilsDoes() {
+        java.util.function.Function<String, java.util.Optional<Path>> search =
+                n -> n.equals("hello") ? java.util.Optional.of(OBJ.resolve("hello.o")) : java.util.Optional.empty();
+        ToolRun r = ToolRun.ours((o, e) -> Modinfo.run(new String[] {"-n", "hello", "nosuch"}, o, e, "/", "2.4.27", search));
+        assertEquals(OBJ.resolve("hello.o") + "\n", r.out);
+        assertEquals("modinfo: nosuch: no module by that name found\n", r.err);
+        assertEquals(1, r.status);
+    }
+
+    @Test
     void json() {
         ToolRun r = run("--json", "hello.o");
         assertEquals("[{\"filename\":\"hello.o\",\"builtin\":false,\"format\":\"modutils-2.4\",\"fields\":["
