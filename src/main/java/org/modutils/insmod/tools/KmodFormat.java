@@ -24,7 +24,7 @@ final class KmodFormat {
         }
     }
 
-    /** Prints; returns false if a parm entry lacked its ':' (kmod reports it and goes on). */
+    /** Prints the fields; a parm entry without its ':' is reported on {@code err}, as kmod does, and skipped. */
     static void print(List<Field> fields, String field, char sep, PrintStream out, PrintStream err) {
         if ("parm".equals(field)) {
             for (Param p : params(fields, err))

@@ -207,7 +207,8 @@ public final class Modinfo {
         if (f.path() != null) return show(f.path(), Paths.get(f.path()));
         if (s.json) {
             json.begin('{').field("filename", "(builtin)").field("name", f.name()).key("builtin").value(true);
-            fieldsJson(dir.builtinFields(f.name()));
+            List<Field> fields = dir.builtinFields(f.name());
+            fieldsJson(fields == null ? List.of() : fields);
             json.end('}');
             return true;
         }

@@ -154,6 +154,10 @@ class ModinfoKmodParityTest {
             same(tree, ToolRun.concat(where, List.of("-F", "name", name)));
         }
         same(tree, ToolRun.concat(where, List.of("e1000e", "ext4", "nosuch", "crc32c")));
+        ToolRun j = ToolRun.modinfo(tree.toString(), ToolRun.concat(where, List.of("--json", "unix", "ext4")));
+        assertEquals(0, j.status, j.err);
+        assertTrue(j.out.startsWith("[{\"filename\":\"(builtin)\",\"name\":\"unix\",\"builtin\":true,\"format\":\"kmod\","), j.out);
+        assertTrue(j.out.contains("{\"key\":\"depends\",\"value\":\"jbd2,mbcache,crc16\"}"), j.out);
     }
 
     @Test
