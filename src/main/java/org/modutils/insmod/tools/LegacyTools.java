@@ -5,8 +5,10 @@ import java.io.PrintStream;
 /**
  * The seam for the 2.1-2.4 halves of lsmod and rmmod (modutils 2.4's behaviour over
  * query_module/delete_module, locally or through the agent). {@link Lsmod} and {@link Rmmod}
- * call these when the running kernel has query_module; the 2.4 implementation replaces these
- * bodies (the arguments are the tool's whole command line, the result its exit status).
+ * call these when the running kernel has query_module (no /sys/module and the query_module
+ * probe answers) or when the command line names a {@code --target}; the 2.4 implementation
+ * replaces these bodies (the arguments are the tool's whole command line, the result its exit
+ * status).
  */
 final class LegacyTools {
     private LegacyTools() {}

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import org.modutils.insmod.kernel.LinuxKernel;
 import org.modutils.insmod.loaded.LoadedModules;
 import org.modutils.insmod.sys.IoReasons;
 
@@ -20,7 +19,7 @@ public final class Lsmod {
         PrintStream out = Streams.out();
         PrintStream err = Streams.err();
         try {
-            if (new LinuxKernel().legacy()) return LegacyTools.lsmod(args, out, err);
+            if (RunningKernel.remoteTarget(args) || RunningKernel.legacyKernel()) return LegacyTools.lsmod(args, out, err);
             return run(args, out, err, Path.of("/"));
         } finally {
             out.flush();

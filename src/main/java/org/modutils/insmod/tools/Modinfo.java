@@ -15,7 +15,6 @@ import org.modutils.insmod.config.Messages;
 import org.modutils.insmod.config.ModuleLocator;
 import org.modutils.insmod.config.ModulesConf;
 import org.modutils.insmod.kernel.Errno;
-import org.modutils.insmod.kernel.LinuxKernel;
 import org.modutils.insmod.modern.SignatureCheck;
 import org.modutils.insmod.modinfo.Field;
 import org.modutils.insmod.modinfo.KoReader;
@@ -79,7 +78,7 @@ public final class Modinfo {
         PrintStream out = Streams.out();
         PrintStream err = Streams.err();
         try {
-            String release = Uname.release();
+            String release = RunningKernel.release();
             return run(args, out, err, System.getProperty("user.dir"), release, legacySearch(args, release));
         } finally {
             out.flush();
@@ -95,7 +94,7 @@ public final class Modinfo {
     private static Function<String, Optional<Path>> legacySearch(String[] args, String release) {
         boolean bare = false;
         for (String a : args) bare |= !a.startsWith("-") && ModuleLocator.searches(a);
-        if (!bare || !new LinuxKernel().legacy()) return null;
+        if (!bare || !RunningKernel.legacyKernel()) return null;
         ModulesConf conf = ModulesConf.read(ConfigContext.of(Path.of("/"), System.getenv(), release, false), Messages.NONE);
         return new ModuleLocator(conf, true, Messages.NONE)::search;
     }

@@ -31,8 +31,8 @@ public final class Rmmod {
         PrintStream err = Streams.err();
         try {
             LinuxKernel k = new LinuxKernel();
-            if (k.legacy()) return LegacyTools.rmmod(args, out, err);
-            ModuleDirectory dir = new ModuleDirectory("/lib/modules/" + Uname.release());
+            if (RunningKernel.remoteTarget(args) || RunningKernel.legacyKernel()) return LegacyTools.rmmod(args, out, err);
+            ModuleDirectory dir = new ModuleDirectory("/lib/modules/" + RunningKernel.release());
             Removal r = new Removal(new LoadedModules(Path.of("/")), k::deleteModule, dir::isBuiltin);
             return run(args, out, err, r);
         } finally {
