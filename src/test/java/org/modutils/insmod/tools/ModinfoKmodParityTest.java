@@ -160,6 +160,36 @@ class ModinfoKmodParityTest {
         assertTrue(j.out.contains("{\"key\":\"depends\",\"value\":\"jbd2,mbcache,crc16\"}"), j.out);
     }
 
+    /**
+     * Every damaged and fuzzed object of testdata/ offered as a .ko: the same line and status as
+     * kmod's, except where kmod's own modinfo aborts (it asserts on some; ours says one line).
+     */
+    @Test
+    void theProjectsDamagedObjects(@TempDir Path dir) throws Exception {
+        need();
+        List<Path> files;
+        try (Stream<Path> s = Stream.concat(Files.walk(Path.of("testdata/malformed")), Files.walk(Path.of("testdata/fuzz")))) {
+            files = s.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+        }
+        int compared = 0, kmodAborted = 0;
+        for (int i = 0; i < files.size(); i++) {
+            String name = i + ".ko";
+            Files.copy(files.get(i), dir.resolve(name));
+            ToolRun theirs = ToolRun.external(dir, List.of("bash", "-c", "exec -a modinfo \"$0\" \"$@\"", kmod, name));
+            ToolRun ours = ToolRun.modinfo(dir.toString(), List.of(name));
+            assertTrue(!ours.err.contains("internal error") && ours.err.split("\n").length <= 1, files.get(i) + ": " + ours.err);
+            if (theirs.status >= 128) {
+                kmodAborted++;
+                assertEquals(1, ours.status, files.get(i).toString());
+                continue;
+            }
+            assertEquals(theirs.err + theirs.status, ours.err + ours.status, files.get(i).toString());
+            assertEquals(theirs.out, ours.out, files.get(i).toString());
+            compared++;
+        }
+        assertTrue(compared > 50, compared + " compared, " + kmodAborted + " where kmod aborted");
+    }
+
     @Test
     void damagedFilesAndUsage(@TempDir Path dir) throws Exception {
         need();
