@@ -140,7 +140,7 @@ class ModinfoKmodParityTest {
         List<String> where = List.of("-b", root, "-k", release);
         for (String n : List.of("e1000e", "ext4", "fs-ext2", "ext2", "crc32c", "nosuch", "a[b", "a]b", "e1000e-x",
                 "symbol:jbd2_journal_stop", "symbol:nosuch", "pci:v00008086d00005511sv*sd*bc*sc*i*", "virtio", "unix",
-                "usb:v1D6Bp0001d*dc*dsc*dp*ic*isc*ip*in*")) {
+                "usb:v1D6Bp0001d*dc*dsc*dp*ic*isc*ip*in*", "net-pf-1", "crypto-dh", "fs-debugfs", "crypto-sha256")) {
             same(tree, ToolRun.concat(where, List.of(n)));
             same(tree, ToolRun.concat(where, List.of("-0", n)));
             same(tree, ToolRun.concat(where, List.of("-F", "filename", n)));
