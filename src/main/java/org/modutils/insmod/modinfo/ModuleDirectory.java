@@ -88,13 +88,16 @@ public final class ModuleDirectory {
         return out;
     }
 
-    /** kmod_module_new_from_name_lookup (modinfo -m): a module name only, then a built-in one. */
+    /** kmod_module_new_from_name_lookup (modinfo -m): a module name, a built-in module, then a built-in module's alias. */
     public Found lookupName(String name) {
         String key = normalizeName(name);
         Found f = byDep(key);
         if (f != null) return f;
         IndexFile builtin = index("modules.builtin");
-        return builtin != null && builtin.search(key) != null ? new Found(key, null, true) : null;
+        if (builtin != null && builtin.search(key) != null) return new Found(key, null, true);
+        IndexFile builtinAlias = index("modules.builtin.alias");
+        List<IndexFile.Value> v = builtinAlias == null ? List.of() : builtinAlias.searchWild(key);
+        return v.isEmpty() ? null : new Found(v.get(0).value(), null, true);
     }
 
     private Found byDep(String name) {
