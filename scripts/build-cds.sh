@@ -38,6 +38,7 @@ train_as() {
 train_as modinfo "$top/src/test/resources/modern/hello-signed.ko" "$top/src/test/resources/modern/hello.ko.xz" \
 	"$o/i386/obj/params.o"
 train_as modinfo -F signer "$top/src/test/resources/modern/hello.ko.zst" no-such-module
+train_as modinfo -b "$top/src/test/resources/tools/tree" -k 6.1.0-mini crc64-rocksoft unix hello
 train_as lsmod
 train_as rmmod
 cat "$tmp"/*.lst 2>/dev/null | awk '!seen[$0]++' >"$tmp/all.lst"

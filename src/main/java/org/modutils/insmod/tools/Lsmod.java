@@ -47,7 +47,13 @@ public final class Lsmod {
         }
         StringBuilder sb = new StringBuilder("Module                  Size  Used by\n");
         for (LoadedModules.Module m : mods) {
-            sb.append(String.format("%-19s %8d  %d", m.name(), m.size(), m.useCount()));
+            // kmod's "%-19s %8ld  %d", without java.util.Formatter (its regex classes cost start-up)
+            sb.append(m.name());
+            for (int i = m.name().length(); i < 19; i++) sb.append(' ');
+            String size = Long.toString(m.size());
+            sb.append(' ');
+            for (int i = size.length(); i < 8; i++) sb.append(' ');
+            sb.append(size).append("  ").append(m.useCount());
             for (int i = 0; i < m.holders().size(); i++) sb.append(i == 0 ? ' ' : ',').append(m.holders().get(i));
             sb.append('\n');
         }
