@@ -1,7 +1,7 @@
 package org.modutils.insmod.loaded;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
+import org.modutils.insmod.sys.FileNames;
 import java.util.ArrayList;
 import java.util.List;
 import org.modutils.insmod.kernel.Errno;
@@ -22,7 +22,7 @@ public final class Removal {
         void deleteModule(String name, int flags) throws KernelException;
     }
 
-    /** One rmmod argument: a module name or the path of a module file; force = -f. */
+    /** One rmmod argument (a byte string): a module name or the path of a module file; force = -f. */
     public record Request(String arg, boolean force) {}
 
     /** Removed, or the error lines (kmod's texts, without the "rmmod: ERROR: " prefix). */
@@ -41,9 +41,18 @@ public final class Removal {
 
     /** The module name of an argument: an existing file's base name, else the name, each up to its first '.', '-' as '_'. */
     public static String moduleName(String arg) {
-        String base = Files.exists(Path.of(arg)) ? arg.substring(arg.lastIndexOf('/') + 1) : arg;
+        String base = exists(arg) ? arg.substring(arg.lastIndexOf('/') + 1) : arg;
         int dot = base.indexOf('.');
         return (dot >= 0 ? base.substring(0, dot) : base).replace('-', '_');
+    }
+
+    /** stat(2) on a byte-string name. */
+    private static boolean exists(String name) {
+        try {
+            return Files.exists(FileNames.path(name));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     public Outcome remove(Request req) {

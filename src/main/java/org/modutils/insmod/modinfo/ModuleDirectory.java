@@ -3,7 +3,8 @@ package org.modutils.insmod.modinfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.nio.file.InvalidPathException;
+import org.modutils.insmod.sys.FileNames;
 import java.util.ArrayList;
 import java.util.List;
 import org.modutils.insmod.kernel.Errno;
@@ -21,7 +22,10 @@ public final class ModuleDirectory {
 
     private final String dirname;
 
-    /** {@code dirname} exactly as kmod composes it (root + "/lib/modules/" + release); it is printed as is. */
+    /**
+     * {@code dirname} exactly as kmod composes it (root + "/lib/modules/" + release), as a byte
+     * string (one char per byte); it is printed as is, and so are the paths found under it.
+     */
     public ModuleDirectory(String dirname) {
         this.dirname = dirname;
     }
@@ -31,7 +35,17 @@ public final class ModuleDirectory {
     }
 
     private IndexFile index(String name) {
-        return IndexFile.open(Paths.get(dirname, name + ".bin"));
+        Path p = path(dirname + "/" + name + ".bin");
+        return p == null ? null : IndexFile.open(p);
+    }
+
+    /** The file named by a byte string (module names and directories are bytes, as kmod has them); null when it names none. */
+    public static Path path(String name) {
+        try {
+            return FileNames.path(name);
+        } catch (InvalidPathException e) {
+            return null;
+        }
     }
 
     /**
@@ -130,7 +144,9 @@ public final class ModuleDirectory {
     public List<Field> builtinFields(String name) {
         byte[] all;
         try {
-            all = Files.readAllBytes(Path.of(dirname, "modules.builtin.modinfo"));
+            Path p = path(dirname + "/modules.builtin.modinfo");
+            if (p == null) return null;
+            all = Files.readAllBytes(p);
         } catch (IOException | RuntimeException e) {
             return null;
         }

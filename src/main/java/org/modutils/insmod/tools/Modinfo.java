@@ -3,7 +3,7 @@ package org.modutils.insmod.tools;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +21,7 @@ import org.modutils.insmod.modinfo.KoReader;
 import org.modutils.insmod.modinfo.LegacyModinfo;
 import org.modutils.insmod.modinfo.ModinfoException;
 import org.modutils.insmod.modinfo.ModuleDirectory;
+import org.modutils.insmod.sys.FileNames;
 
 /**
  * modinfo. For 2.6+ modules kmod's modinfo, output for output: the same options
@@ -79,7 +80,8 @@ public final class Modinfo {
         PrintStream err = Streams.err();
         try {
             String release = RunningKernel.release();
-            return run(args, out, err, System.getProperty("user.dir"), release, legacySearch(args, release));
+            String cwd = FileNames.name(Path.of(System.getProperty("user.dir")));
+            return run(args, out, err, cwd, release, legacySearch(args, release));
         } finally {
             out.flush();
             err.flush();
@@ -130,7 +132,9 @@ public final class Modinfo {
                 case "b": s.root = o.arg(); break;
                 case "f": s.format = o.arg(); break;
                 case "json": s.json = true; break;
-                case "verify": s.verify.addAll(List.of(o.arg().split(","))); break;
+                case "verify":
+                    for (String c : o.arg().split(",")) s.verify.add(new String(c.getBytes(StandardCharsets.ISO_8859_1), FileNames.platformCharset()));
+                    break;
                 case "h": out.print(help()); return 0;
                 case "V": out.print("modinfo (Linux modutils) 2.4.16, kmod-compatible\n"); return 0;
                 default: return 1;
@@ -174,18 +178,19 @@ public final class Modinfo {
         if (s.legacySearch != null && ModuleLocator.searches(name)) {
             Optional<Path> found = s.legacySearch.apply(name);
             if (found.isEmpty()) throw new ModinfoException(Errno.ENOENT, name + ": no module by that name found");
-            String f = found.get().toString();
+            String f = FileNames.name(found.get());
             return isKoName(f) ? show(f, found.get()) : legacy(found.get(), f);
         }
-        Path p = Paths.get(cwd).resolve(name);
-        boolean file = Files.isRegularFile(p);
+        String shown = name.startsWith("/") ? name : cwd + "/" + name;
+        Path p = ModuleDirectory.path(shown);
+        boolean file = p != null && Files.isRegularFile(p);
         if (!s.modname && file && LegacyModinfo.isObjectName(name)) return legacy(p, name);
         if (s.modname) {
             ModuleDirectory.Found f = dir.lookupName(name);
             if (f == null) throw new ModinfoException(Errno.ENOENT, "Module name " + name + " not found.");
             return module(f);
         }
-        if (file && isKoName(name)) return show(name.startsWith("/") ? name : cwd + "/" + name, p);
+        if (file && isKoName(name)) return show(shown, p);
         List<ModuleDirectory.Found> found;
         try {
             found = dir.lookup(name);
@@ -203,7 +208,7 @@ public final class Modinfo {
     }
 
     private boolean module(ModuleDirectory.Found f) {
-        if (f.path() != null) return show(f.path(), Paths.get(f.path()));
+        if (f.path() != null) return show(f.path(), ModuleDirectory.path(f.path()));
         if (s.json) {
             json.begin('{').field("filename", "(builtin)").field("name", f.name()).key("builtin").value(true);
             List<Field> fields = dir.builtinFields(f.name());
