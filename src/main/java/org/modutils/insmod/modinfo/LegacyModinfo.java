@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
-import org.modutils.insmod.arch.Target;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.arch.Targets;
 import org.modutils.insmod.elf.ElfException;
 import org.modutils.insmod.elf.ElfFile;
