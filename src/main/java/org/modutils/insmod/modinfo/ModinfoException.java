@@ -1,11 +1,16 @@
 package org.modutils.insmod.modinfo;
 
-/** A module that cannot be shown: the errno kmod would report (0 when not an errno) and the text. */
-public final class ModinfoException extends Exception {
+import org.modutils.insmod.report.UserError;
+
+/**
+ * A module modinfo cannot show: the project's {@link UserError} with the errno kmod would
+ * report (0 when there is none); its one line is the text after "modinfo: ERROR: ".
+ */
+public final class ModinfoException extends UserError {
     private final int errno;
 
     public ModinfoException(int errno, String message) {
-        super(message, null, false, false);
+        super(message);
         this.errno = errno;
     }
 
