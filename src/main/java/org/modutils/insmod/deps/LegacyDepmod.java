@@ -176,6 +176,8 @@ public final class LegacyDepmod {
                 return;
             }
             f = ObjLoader.load(elf, t);
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            return; // gzf_open failed: modutils skips the name without a word
         } catch (IOException e) {
             errors.add(path + ": " + DepmodLog.reason(e));
             return;

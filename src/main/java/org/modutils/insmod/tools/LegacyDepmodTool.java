@@ -112,6 +112,7 @@ final class LegacyDepmodTool {
                 o.showErrors, o.quiet, o.unresolvedError, o.rootCheck, System.getenv()), messages());
         if (t.upToDate()) return 0;
         if (t.configFailed()) return 1;
+        if (t.result().files().isEmpty()) return report(t.result(), o, false); // no kernel symbols: nothing written
         if (!o.show) {
             for (int i = 1; i <= t.files().size(); i++) {
                 int k = i % t.files().size(); // the map files first, modules.dep last
@@ -123,7 +124,7 @@ final class LegacyDepmodTool {
 
     /** Prints what goes to stdout (-v names, and with -n the files), then the messages. */
     private int report(LegacyDepmod.Result r, Options o, boolean show) {
-        if (show) {
+        if (show && !r.files().isEmpty()) {
             String[] entries = r.dep().split("(?<=\n\n)");
             for (int i = 0; i < r.shown().size(); i++) {
                 if (o.verbose) out.print(r.shown().get(i) + "\n");
