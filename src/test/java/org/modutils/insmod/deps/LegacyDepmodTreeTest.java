@@ -192,9 +192,23 @@ class LegacyDepmodTreeTest {
     private void checkMaps(List<String> objs, String version) throws IOException {
         StringBuilder pci = new StringBuilder("# pci module         vendor     device     subvendor  subdevice"
                 + "  class      class_mask driver_data\n");
+        StringBuilder usb = new StringBuilder("# usb module         match_flags idVendor idProduct bcdDevice_lo"
+                + " bcdDevice_hi bDeviceClass bDeviceSubClass bDeviceProtocol bInterfaceClass bInterfaceSubClass"
+                + " bInterfaceProtocol driver_info\n");
+        for (String o : objs) {
+            List<long[]> entries = table(o, "usb", 20, USB_FIELDS);
+            if (entries == null) continue;
+            String name = Path.of(o).getFileName().toString().replaceAll("\\.o$", "");
+            for (long[] e : entries) {
+                usb.append(String.format("%-20s 0x%04x      0x%04x   0x%04x    0x%04x       0x%04x       0x%02x"
+                        + "         0x%02x            0x%02x            0x%02x            0x%02x               0x%02x"
+                        + "               0x%08x\n", name, e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7], e[8],
+                        e[9], e[10], e[11]));
+            }
+        }
         int tables = 0;
         for (String o : objs) {
-            List<long[]> entries = pciTable(o);
+            List<long[]> entries = table(o, "pci", 28, PCI_FIELDS);
             if (entries == null) continue;
             tables++;
             String name = Path.of(o).getFileName().toString().replaceAll("\\.o$", "");
@@ -208,9 +222,7 @@ class LegacyDepmodTreeTest {
         Path d = dir(version);
         assertEquals(pci.toString(), Files.readString(d.resolve("modules.pcimap")));
         assertEquals("# module             id=string\n", Files.readString(d.resolve("modules.generic_string")));
-        assertEquals("# usb module         match_flags idVendor idProduct bcdDevice_lo bcdDevice_hi bDeviceClass"
-                + " bDeviceSubClass bDeviceProtocol bInterfaceClass bInterfaceSubClass bInterfaceProtocol driver_info\n",
-                Files.readString(d.resolve("modules.usbmap")));
+        assertEquals(usb.toString(), Files.readString(d.resolve("modules.usbmap")));
         assertEquals("# isapnp module      cardvendor carddevice driver_data vendor     function   ...\n",
                 Files.readString(d.resolve("modules.isapnpmap")));
         assertEquals("# module             pattern\n", Files.readString(d.resolve("modules.parportmap")));
@@ -219,12 +231,19 @@ class LegacyDepmodTreeTest {
         assertEquals("# module             id\n", Files.readString(d.resolve("modules.pnpbiosmap")));
     }
 
+    /** struct pci_device_id of 2.4 on i386: {offset, size} of each field. */
+    private static final int[][] PCI_FIELDS = {{0, 4}, {4, 4}, {8, 4}, {12, 4}, {16, 4}, {20, 4}, {24, 4}};
+    /** struct usb_device_id of 2.4 on i386 (five u16, six u8, then driver_info at 16). */
+    private static final int[][] USB_FIELDS = {{0, 2}, {2, 2}, {4, 2}, {6, 2}, {8, 2}, {10, 1}, {11, 1}, {12, 1},
+        {13, 1}, {14, 1}, {15, 1}, {16, 4}};
+
     /**
-     * The entries (vendor device subvendor subdevice class class_mask driver_data) of the table
-     * {@code __module_pci_device_table} points to, as GNU ld links the object (undefined symbols
-     * ignored) and objdump dumps it; null without a table.
+     * The entries of the table {@code __module_KIND_device_table} points to, as GNU ld links the
+     * object (undefined symbols ignored) and objdump dumps it, up to the terminator depmod
+     * stops at (PCI: vendor 0; USB: idVendor, bDeviceClass, bInterfaceClass, driver_info all 0);
+     * null without a table.
      */
-    private List<long[]> pciTable(String obj) throws IOException {
+    private List<long[]> table(String obj, String kind, int size, int[][] fields) throws IOException {
         Path elf = root.resolve("linked.elf");
         String ld = Tools.run(List.of("ld", "-m", "elf_i386", "-e", "0", "--unresolved-symbols=ignore-all", "-o",
                 elf.toString(), obj));
@@ -233,15 +252,17 @@ class LegacyDepmodTreeTest {
             Long ptrAt = null;
             for (String line : Tools.run(List.of("nm", "-P", elf.toString())).split("\n")) {
                 String[] w = line.split(" ");
-                if (w[0].equals("__module_pci_device_table")) ptrAt = Long.parseLong(w[2], 16);
+                if (w[0].equals("__module_" + kind + "_device_table")) ptrAt = Long.parseLong(w[2], 16);
             }
             if (ptrAt == null) return null;
             long table = le(bytes(elf, ptrAt, 4), 0, 4);
-            byte[] b = bytes(elf, table, 28 * 256);
+            byte[] b = bytes(elf, table, size * 256);
             List<long[]> out = new ArrayList<>();
-            for (int at = 0; at + 28 <= b.length && le(b, at, 4) != 0; at += 28) {
-                long[] e = new long[7];
-                for (int i = 0; i < 7; i++) e[i] = le(b, at + 4 * i, 4);
+            for (int at = 0; at + size <= b.length; at += size) {
+                long[] e = new long[fields.length];
+                for (int i = 0; i < fields.length; i++) e[i] = le(b, at + fields[i][0], fields[i][1]);
+                boolean end = kind.equals("pci") ? e[0] == 0 : e[1] == 0 && e[5] == 0 && e[8] == 0 && e[11] == 0;
+                if (end) break;
                 out.add(e);
             }
             return out;
