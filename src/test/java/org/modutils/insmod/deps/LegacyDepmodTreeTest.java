@@ -66,6 +66,21 @@ class LegacyDepmodTreeTest {
     }
 
     @Test
+    void quickBuildsWhatIsMissingOrOlderThanAnObject() throws IOException {
+        Path map = setup(TREE27, MAP27, V27);
+        DepTrees.Run r = DepTrees.ours("-r", "-A", "-b", root.toString(), "-F", map.toString(), V27);
+        assertEquals(0, r.status(), r.err());
+        List<Path> files = new ArrayList<>();
+        for (String f : LegacyDepmod.FILES) files.add(dir(V27).resolve("modules." + f));
+        for (Path f : files) assertTrue(Files.exists(f), "-A writes a missing " + f);
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
+        for (Path f : files) Files.setLastModifiedTime(f, old);
+        assertTrue(LegacyTree.needUpdate(files, root.toString(), V27), "the objects are newer than the files");
+        Files.delete(files.get(3));
+        assertTrue(LegacyTree.needUpdate(files, root.toString(), V27), "a file is missing");
+    }
+
+    @Test
     void damagedObjectIsReportedAndTheRestWritten() throws IOException {
         Path map = setup(TREE27, MAP27, V27);
         Files.write(dir(V27).resolve("kernel/drivers/net/bad.o"), "this is not an object\n".getBytes());
