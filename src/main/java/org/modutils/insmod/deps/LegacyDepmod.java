@@ -28,11 +28,20 @@ import org.modutils.insmod.modern.Compression;
  * the objects' device tables ({@link LegacyTables}).
  */
 public final class LegacyDepmod {
-    /** What was asked: objects in order, the kernel symbol file (or null), the base directory. */
+    /**
+     * What was asked: objects in order, the kernel symbol file (or null), the base directory,
+     * and without a file the running 2.4 kernel's exported names (or null when it is not one).
+     */
     public record Request(List<String> objects, String ksymsFile, String baseDir, boolean showErrors,
-                          boolean quiet, boolean unresolvedError) {
+                          boolean quiet, boolean unresolvedError, List<String> runningKernel) {
         public Request {
             objects = List.copyOf(objects);
+            runningKernel = runningKernel == null ? null : List.copyOf(runningKernel);
+        }
+
+        public Request(List<String> objects, String ksymsFile, String baseDir, boolean showErrors, boolean quiet,
+                       boolean unresolvedError) {
+            this(objects, ksymsFile, baseDir, showErrors, quiet, unresolvedError, null);
         }
     }
 
@@ -92,6 +101,9 @@ public final class LegacyDepmod {
         d.define("__this_module", KERNEL);
         if (req.ksymsFile() != null && !d.kernelSymbols(req.ksymsFile())) {
             return new Result("", d.errors, 1, List.of(), List.of());
+        }
+        if (req.ksymsFile() == null && req.runningKernel() != null) {
+            for (String name : req.runningKernel()) d.define(name.startsWith("GPLONLY_") ? name.substring(8) : name, KERNEL);
         }
         for (String o : req.objects()) d.load(o);
         d.resolve();

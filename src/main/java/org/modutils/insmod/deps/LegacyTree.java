@@ -33,10 +33,11 @@ public final class LegacyTree {
      * @param ksymsFile  -F, or null
      * @param rootCheck  false with -r (modules not owned by root are taken too)
      * @param env        the environment the configuration sees
+     * @param runningKernel without -F, the running 2.4 kernel's exported names (or null)
      */
     public record Request(String baseDir, String version, String configFile, String ksymsFile, boolean quick,
                           boolean showErrors, boolean quiet, boolean unresolvedError, boolean rootCheck,
-                          Map<String, String> env) {}
+                          Map<String, String> env, List<String> runningKernel) {}
 
     /**
      * The outcome: {@code upToDate} when -A found nothing newer (nothing else is set then);
@@ -62,7 +63,7 @@ public final class LegacyTree {
         if (conf.failed()) return new Outcome(false, true, null, files);
         List<String> objects = new ModuleLocator(conf, req.rootCheck(), out).listAll();
         LegacyDepmod.Result r = LegacyDepmod.run(new LegacyDepmod.Request(objects, req.ksymsFile(), base,
-                req.showErrors(), req.quiet(), req.unresolvedError()));
+                req.showErrors(), req.quiet(), req.unresolvedError(), req.runningKernel()));
         return new Outcome(false, false, r, files);
     }
 

@@ -13,6 +13,11 @@ import org.modutils.insmod.cli.Insmod;
 import org.modutils.insmod.config.Messages;
 import org.modutils.insmod.deps.LegacyDepmod;
 import org.modutils.insmod.deps.LegacyTree;
+import org.modutils.insmod.kernel.DirectoryKernel;
+import org.modutils.insmod.kernel.Kernel;
+import org.modutils.insmod.kernel.KernelException;
+import org.modutils.insmod.kernel.KernelSymbol;
+import org.modutils.insmod.kernel.LinuxKernel;
 import org.modutils.insmod.sys.Syslog;
 
 /**
@@ -95,21 +100,44 @@ final class LegacyDepmodTool {
                 default: break;
             }
         }
+        List<String> running = null;
+        if (o.ksyms == null) {
+            try {
+                running = runningKernel();
+            } catch (KernelException e) {
+                error(e.getMessage());
+                return 1;
+            }
+        }
         int status;
         if (o.std || g.operands.isEmpty()) {
-            status = tree(o, g.operands.isEmpty() ? Depmod.unameRelease() : g.operands.get(0));
+            status = tree(o, g.operands.isEmpty() ? Depmod.unameRelease() : g.operands.get(0), running);
         } else {
             LegacyDepmod.Result r = LegacyDepmod.run(new LegacyDepmod.Request(g.operands, o.ksyms, o.base,
-                    o.showErrors, o.quiet, o.unresolvedError));
+                    o.showErrors, o.quiet, o.unresolvedError, running));
             status = report(r, o, true);
         }
         if (syslog != null) syslog.close();
         return status != 0 || errors > 0 ? 1 : 0;
     }
 
-    private int tree(Options o, String version) {
+    /**
+     * The running kernel's exports when it is a 2.4 one (query_module, else /proc/ksyms), as
+     * depmod without -F uses them; null on a later kernel, which has no such table (then only
+     * the symbols insmod supplies itself count as the kernel's).
+     */
+    private static List<String> runningKernel() throws KernelException {
+        String test = System.getenv("INSMOD_TEST_KERNEL");
+        Kernel k = test != null ? new DirectoryKernel(Path.of(test)) : new LinuxKernel();
+        if (!k.legacy()) return null;
+        List<String> names = new java.util.ArrayList<>();
+        for (KernelSymbol s : k.symbols().kernel()) names.add(s.name());
+        return names;
+    }
+
+    private int tree(Options o, String version, List<String> running) {
         LegacyTree.Outcome t = LegacyTree.run(new LegacyTree.Request(o.base, version, o.conf, o.ksyms, o.quick,
-                o.showErrors, o.quiet, o.unresolvedError, o.rootCheck, System.getenv()), messages());
+                o.showErrors, o.quiet, o.unresolvedError, o.rootCheck, System.getenv(), running), messages());
         if (t.upToDate()) return 0;
         if (t.configFailed()) return 1;
         if (t.result().files().isEmpty()) return report(t.result(), o, false); // no kernel symbols: nothing written

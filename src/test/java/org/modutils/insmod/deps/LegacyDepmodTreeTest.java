@@ -81,6 +81,27 @@ class LegacyDepmodTreeTest {
     }
 
     @Test
+    void withoutSystemMapTheRunning24KernelsSymbols() throws IOException, InterruptedException {
+        setup(TREE18, MAP18, V18);
+        Path kernel = Files.createDirectories(root.resolve("kernel"));
+        Files.copy(TREE18.resolve("derived/ksyms-from-bzImage-__ksymtab.txt"), kernel.resolve("ksyms"));
+        Files.writeString(kernel.resolve("release"), V18 + "\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-Dmodutils.prog=depmod", "-cp",
+                System.getProperty("java.class.path"), "org.modutils.insmod.cli.Main", "-e", "-r", "-a", "-b",
+                root.toString(), V18);
+        pb.environment().put("INSMOD_TEST_KERNEL", kernel.toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), output);
+        assertEquals("", output, "the stand-in kernel's ksyms (with _R suffixes) resolve every need");
+        assertTrue(Files.readString(kernel.resolve("calls")).contains(" symbols"), "the kernel was asked");
+        String dep = Files.readString(dir(V18).resolve("modules.dep"));
+        assertTrue(dep.contains("/kernel/fs/ext3/ext3.o:\t/lib/modules/" + V18 + "/kernel/fs/jbd/jbd.o\n\n"), dep);
+    }
+
+    @Test
     void damagedObjectIsReportedAndTheRestWritten() throws IOException {
         Path map = setup(TREE27, MAP27, V27);
         Files.write(dir(V27).resolve("kernel/drivers/net/bad.o"), "this is not an object\n".getBytes());
