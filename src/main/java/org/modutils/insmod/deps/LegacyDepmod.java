@@ -197,7 +197,12 @@ public final class LegacyDepmod {
             errors.add(e.getMessage());
             return;
         }
-        f.target.createGot(f);
+        try {
+            f.target.createGot(f);
+        } catch (org.modutils.insmod.report.UserError e) {
+            errors.addAll(e.lines());
+            return;
+        }
         int slash = path.lastIndexOf('/');
         String dir = path.substring(0, slash + 1);
         if (!dir.equals(currdir)) {

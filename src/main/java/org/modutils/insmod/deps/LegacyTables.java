@@ -61,7 +61,13 @@ final class LegacyTables {
         }
         f.allocateCommons();
         t.size = f.loadSize();
-        if (!Relocator.relocate(f, BASE, false).isEmpty()) {
+        boolean relocated;
+        try {
+            relocated = Relocator.relocate(f, BASE, false, false).isEmpty();
+        } catch (org.modutils.insmod.report.UserError e) {
+            relocated = false; // the sections could not be placed (ia64 GP): obj_relocate failed
+        }
+        if (!relocated) {
             errors.add("depmod obj_relocate failed\n");
             return null;
         }

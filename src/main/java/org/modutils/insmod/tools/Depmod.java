@@ -41,17 +41,26 @@ public final class Depmod {
     private final PrintStream err;
     private int verbose = LOG_WARNING;
 
-    private Depmod(PrintStream out, PrintStream err) {
+    private final java.util.function.Supplier<org.modutils.insmod.kernel.Kernel> kernel;
+
+    private Depmod(PrintStream out, PrintStream err, java.util.function.Supplier<org.modutils.insmod.kernel.Kernel> kernel) {
         this.out = out;
         this.err = err;
+        this.kernel = kernel;
     }
 
     public static int run(String[] args) {
-        return new Depmod(System.out, System.err).main(args);
+        return run(args, System.out, System.err);
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return new Depmod(out, err).main(args);
+        return run(args, out, err, org.modutils.insmod.kernel.LinuxKernel::new);
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream)} with the running kernel given (2.4 depmod without -F). */
+    public static int run(String[] args, PrintStream out, PrintStream err,
+                          java.util.function.Supplier<org.modutils.insmod.kernel.Kernel> kernel) {
+        return new Depmod(out, err, kernel).main(args);
     }
 
     /** The parsed command line. */
@@ -71,7 +80,7 @@ public final class Depmod {
     }
 
     private int main(String[] args) {
-        if (legacyWanted(args)) return LegacyDepmodTool.run(args, out, err);
+        if (legacyWanted(args)) return LegacyDepmodTool.run(args, out, err, kernel);
         MiniGetopt g;
         try {
             g = MiniGetopt.parse(SHORT, LONG, args);

@@ -8,16 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.modutils.insmod.cli.Insmod;
 import org.modutils.insmod.config.Messages;
 import org.modutils.insmod.deps.LegacyDepmod;
 import org.modutils.insmod.deps.LegacyTree;
-import org.modutils.insmod.kernel.DirectoryKernel;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.KernelSymbol;
-import org.modutils.insmod.kernel.LinuxKernel;
 import org.modutils.insmod.sys.Syslog;
 
 /**
@@ -37,12 +36,14 @@ final class LegacyDepmodTool {
 
     private final PrintStream out;
     private final PrintStream err;
+    private final Supplier<Kernel> kernel;
     private Syslog syslog;
     private int errors;
 
-    private LegacyDepmodTool(PrintStream out, PrintStream err) {
+    private LegacyDepmodTool(PrintStream out, PrintStream err, Supplier<Kernel> kernel) {
         this.out = out;
         this.err = err;
+        this.kernel = kernel;
     }
 
     /** True when these arguments are for the 2.4 depmod: objects named, or a 2.0-2.4 release. */
@@ -52,8 +53,8 @@ final class LegacyDepmodTool {
         return v != null && v.matches("2\\.[0-4]\\..*");
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        return new LegacyDepmodTool(out, err).main(args);
+    static int run(String[] args, PrintStream out, PrintStream err, Supplier<Kernel> kernel) {
+        return new LegacyDepmodTool(out, err, kernel).main(args);
     }
 
     private static final class Options {
@@ -126,9 +127,8 @@ final class LegacyDepmodTool {
      * depmod without -F uses them; null on a later kernel, which has no such table (then only
      * the symbols insmod supplies itself count as the kernel's).
      */
-    private static List<String> runningKernel() throws KernelException {
-        String test = System.getenv("INSMOD_TEST_KERNEL");
-        Kernel k = test != null ? new DirectoryKernel(Path.of(test)) : new LinuxKernel();
+    private List<String> runningKernel() throws KernelException {
+        Kernel k = kernel.get();
         if (!k.legacy()) return null;
         List<String> names = new java.util.ArrayList<>();
         for (KernelSymbol s : k.symbols().kernel()) names.add(s.name());

@@ -81,20 +81,19 @@ class LegacyDepmodTreeTest {
     }
 
     @Test
-    void withoutSystemMapTheRunning24KernelsSymbols() throws IOException, InterruptedException {
+    void withoutSystemMapTheRunning24KernelsSymbols() throws IOException {
         setup(TREE18, MAP18, V18);
         Path kernel = Files.createDirectories(root.resolve("kernel"));
         Files.copy(TREE18.resolve("derived/ksyms-from-bzImage-__ksymtab.txt"), kernel.resolve("ksyms"));
         Files.writeString(kernel.resolve("release"), V18 + "\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-Dmodutils.prog=depmod", "-cp",
-                System.getProperty("java.class.path"), "org.modutils.insmod.cli.Main", "-e", "-r", "-a", "-b",
-                root.toString(), V18);
-        pb.environment().put("INSMOD_TEST_KERNEL", kernel.toString());
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), output);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int status;
+        try (java.io.PrintStream o = new java.io.PrintStream(out, true)) {
+            status = org.modutils.insmod.tools.Depmod.run(new String[] {"-e", "-r", "-a", "-b", root.toString(), V18},
+                    o, o, () -> new org.modutils.insmod.kernel.DirectoryKernel(kernel));
+        }
+        String output = out.toString();
+        assertEquals(0, status, output);
         assertEquals("", output, "the stand-in kernel's ksyms (with _R suffixes) resolve every need");
         assertTrue(Files.readString(kernel.resolve("calls")).contains(" symbols"), "the kernel was asked");
         String dep = Files.readString(dir(V18).resolve("modules.dep"));
