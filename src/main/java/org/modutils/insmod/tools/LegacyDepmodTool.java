@@ -10,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.Supplier;
 
-import org.modutils.insmod.cli.Insmod;
 import org.modutils.insmod.config.Messages;
 import org.modutils.insmod.deps.LegacyDepmod;
 import org.modutils.insmod.deps.LegacyTree;
@@ -27,6 +26,8 @@ import org.modutils.insmod.sys.Syslog;
  * renamed (modules.dep last, its time stamp is what -A and modprobe look at).
  */
 final class LegacyDepmodTool {
+    /** The modutils release whose depmod this is (insmod says the same: cli.Insmod.VERSION). */
+    static final String VERSION = "2.4.16";
     static final String SHORT = "aAb:C:eF:hnqsvVru";
     static final String[][] LONG = {
         {"all", "a"}, {"basedir", "b:"}, {"config", "C:"}, {"errsyms", "e"}, {"filesyms", "F:"}, {"help", "h"},
@@ -95,7 +96,7 @@ final class LegacyDepmodTool {
                 case "s": syslog = Syslog.open("depmod", Syslog.LOG_DAEMON, Syslog.DEFAULT_SOCKET,
                         java.time.Clock.systemDefaultZone(), Syslog.DEFAULT_CONSOLE); break;
                 case "v": o.verbose = true; break;
-                case "V": out.println("depmod version " + Insmod.VERSION); break;
+                case "V": out.println("depmod version " + VERSION); break;
                 case "r": o.rootCheck = false; break;
                 case "u": o.unresolvedError = true; break;
                 default: break;
@@ -230,7 +231,7 @@ final class LegacyDepmodTool {
     }
 
     private void usage() {
-        err.print("depmod " + Insmod.VERSION + "\n"
+        err.print("depmod " + VERSION + "\n"
                 + "depmod -[aA] [-n -e -v -q -V -r -u]\n"
                 + "      [-C configfile] [-F kernelsyms] [-b basedirectory] [forced_version]\n"
                 + "depmod [-n -e -v -q -r -u] [-F kernelsyms] module1.o module2.o ...\n"
