@@ -35,6 +35,7 @@ import org.modutils.insmod.module.LoadRequest;
 import org.modutils.insmod.modern.ModernInsmod;
 import org.modutils.insmod.modern.ModernRequest;
 import org.modutils.insmod.sys.Flock;
+import org.modutils.insmod.sys.Getopt;
 import org.modutils.insmod.sys.Snapshot;
 import org.modutils.insmod.sys.Syslog;
 

@@ -1,5 +1,11 @@
 package org.modutils.insmod.cli;
 
+import org.modutils.insmod.tools.Kallsyms;
+import org.modutils.insmod.tools.Ksyms;
+import org.modutils.insmod.tools.LegacyLsmod;
+import org.modutils.insmod.tools.LegacyRmmod;
+import org.modutils.insmod.tools.ToolEnv;
+
 /**
  * The one entry point of the jar. Like modutils' combined insmod, the tool is chosen by the
  * name it was called by: the launcher (bin/insmod and its links) passes its own basename in
@@ -13,8 +19,24 @@ public final class Main {
     /** Runs the tool named {@code prog} (a basename such as "rmmod") and returns its exit status. */
     public static int run(String prog, String[] args) {
         switch (prog) {
+            case "ksyms":
+                return Ksyms.run(args);
+            case "kallsyms":
+                return Kallsyms.run(args);
+            // Temporary seam: the 2.4 tools for 2.1-2.4 kernels (or --target); the modern
+            // rmmod/lsmod of the "family" branch take the other case when the two are merged.
+            case "rmmod":
+                return ToolEnv.legacyKernel(args) ? LegacyRmmod.run(args) : modernMissing(prog);
+            case "lsmod":
+                return ToolEnv.legacyKernel(args) ? LegacyLsmod.run(args) : modernMissing(prog);
             default:
                 return Insmod.run(args);
         }
+    }
+
+    private static int modernMissing(String prog) {
+        System.err.println(prog + ": this kernel has no query_module(2): " + prog
+                + " here serves 2.1-2.4 kernels (or --target=SPEC)");
+        return 1;
     }
 }

@@ -9,7 +9,7 @@ import org.apache.commons.cli.Options;
 
 /**
  * Every option insmod accepts, described once with commons-cli: the original's getopt string
- * "fhkLmnpqrsSvVxXyYe:o:O:P:R:" (+N from 2.4.18) with its long names, and ours. {@link Getopt}
+ * "fhkLmnpqrsSvVxXyYe:o:O:P:R:" (+N from 2.4.18) with its long names, and ours. {@link org.modutils.insmod.sys.Getopt}
  * parses with glibc's getopt_long rules from this table; --help-all prints it.
  */
 final class OptionTable {

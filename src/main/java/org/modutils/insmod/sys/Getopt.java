@@ -1,4 +1,4 @@
-package org.modutils.insmod.cli;
+package org.modutils.insmod.sys;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,26 +9,27 @@ import org.apache.commons.cli.Options;
 /**
  * glibc getopt_long over an option table: clustered short options, arguments attached or
  * separate, unambiguous long-name prefixes, "--" ends options, and operands permuted to the end
- * (so "insmod foo.o -v" works as it did). Errors are reported with glibc's wording.
+ * (so "insmod foo.o -v" works as it did). Errors are reported with glibc's wording. Public for
+ * every tool of the family (cli, tools).
  */
-final class Getopt {
+public final class Getopt {
     /** One parsed option: its key (short letter, or long name for long-only options) and argument. */
-    record Opt(String key, String arg) {}
+    public record Opt(String key, String arg) {}
 
     /** A usage error with glibc's message (without the "insmod: " prefix). */
-    static final class UsageError extends Exception {
+    public static final class UsageError extends Exception {
         UsageError(String message) {
             super(message);
         }
     }
 
-    final List<Opt> options = new ArrayList<>();
-    final List<String> operands = new ArrayList<>();
+    public final List<Opt> options = new ArrayList<>();
+    public final List<String> operands = new ArrayList<>();
 
     private Getopt() {}
 
     /** Parses; {@code onOption} sees each option in order (for -V and -h that act at once). */
-    static Getopt parse(Options table, String[] argv, java.util.function.Consumer<Opt> onOption) throws UsageError {
+    public static Getopt parse(Options table, String[] argv, java.util.function.Consumer<Opt> onOption) throws UsageError {
         Getopt g = new Getopt();
         int i = 0;
         while (i < argv.length) {
