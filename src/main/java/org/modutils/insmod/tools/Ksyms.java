@@ -88,12 +88,16 @@ public final class Ksyms {
         }
     }
 
-    /** The kernel's word size: the target's for a remote kernel, else this process's (a 2.4 host runs a JVM of its width). */
-    static int wordSize(Kernel k) {
+    /** The kernel's word size: the target agent's, else from uname -m (64-bit machines have 8-byte words). */
+    static int wordSize(Kernel k) throws KernelException {
         if (k instanceof RemoteKernel r) {
             return r.agent().wordSize();
         }
-        return "32".equals(System.getProperty("sun.arch.data.model")) ? 4 : 8;
+        String m = k.machine();
+        if (m == null) {
+            return "32".equals(System.getProperty("sun.arch.data.model")) ? 4 : 8;
+        }
+        return m.contains("64") || m.equals("alpha") || m.equals("s390x") ? 8 : 4;
     }
 
     /** The whole listing, as modutils 2.4's ksyms printed it for a kernel of {@code wordSize}-byte words. */

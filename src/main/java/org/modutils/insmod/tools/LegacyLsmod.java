@@ -9,6 +9,7 @@ import org.apache.commons.cli.Options;
 import org.modutils.insmod.sys.Getopt;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
+import org.modutils.insmod.kernel.LinuxKernel;
 import org.modutils.insmod.kernel.ModuleQuery;
 import org.modutils.insmod.kernel.ModuleStatus;
 import org.modutils.insmod.kernel.ModuleTable;
@@ -80,7 +81,7 @@ public final class LegacyLsmod {
             return 1;
         }
         try {
-            return list(kernel, target == null && !isRoot(), log);
+            return list(kernel, kernel instanceof LinuxKernel && !isRoot(), log);
         } catch (KernelException e) {
             log.error(e.getMessage());
             return 1;
