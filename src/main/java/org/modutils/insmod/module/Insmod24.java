@@ -872,8 +872,8 @@ public final class Insmod24 {
             log.error("arch_init_module failed");
             return;
         }
-        if (log.errors() > 0) {
-            return; // never write -O or call the kernel after an error
+        if (log.errors() - forgivenErrors > 0) {
+            return; // never write -O or call the kernel after an error (the persist probe's does not count)
         }
         image = f.createImage(size);
         if (req.loadMap()) {
