@@ -285,21 +285,25 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
     /** Kernel memory through the agent's READ_AT on /dev/kmem (protocol request 0x0D). */
     @Override
     public byte[] readKernelMemory(long address, int length) throws KernelException {
+        byte[] b = readAt("/dev/kmem", address, length);
+        if (b.length != length)
+            throw new KernelException(Errno.EIO, "/dev/kmem: short read at 0x" + Long.toHexString(address));
+        return b;
+    }
+
+    /** Up to {@code length} bytes of the target's file {@code path} at {@code offset} (READ_AT). */
+    public byte[] readAt(String path, long offset, int length) throws KernelException {
         if (length < 0 || length > client.hello().bulkMax())
-            throw new KernelException(Errno.EINVAL, "/dev/kmem: " + length + " bytes exceed the agent's buffer of "
+            throw new KernelException(Errno.EINVAL, path + ": " + length + " bytes exceed the agent's buffer of "
                     + client.hello().bulkMax());
-        AgentClient.Reply r;
         try {
-            r = client.call(Protocol.READ_AT, Bytes.builder().u32(address & 0xffffffffL).u32(address >>> 32)
-                    .u32(length).cstring("/dev/kmem").build(), "reading /dev/kmem");
+            return client.call(Protocol.READ_AT, Bytes.builder().u32(offset & 0xffffffffL).u32(offset >>> 32)
+                    .u32(length).cstring(path).build(), "reading " + path).data();
         } catch (KernelException e) {
             if (e instanceof LinkException)
                 throw e;
-            throw new KernelException(e.errno(), "/dev/kmem: " + e.getMessage());
+            throw new KernelException(e.errno(), path + ": " + e.getMessage());
         }
-        if (r.data().length != length)
-            throw new KernelException(Errno.EIO, "/dev/kmem: short read at 0x" + Long.toHexString(address));
-        return r.data();
     }
 
     @Override
