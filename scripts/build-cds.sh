@@ -27,6 +27,16 @@ train --ksyms="$o/ksyms/ksyms64.txt" --uname-release=2.4.27 -n -m -O "$tmp/b" "$
 train --ksyms="$o/ksyms/ksyms32.txt" --uname-release=2.4.27 -n -m "$o/i386/obj/params.o" irq=5
 train --ksyms="$o/ksyms/ksyms32.txt" --uname-release=2.4.27 -n "$o/i386/obj/unres.o"
 train -h
+# The family's 2.4 tools (the launcher's name picks them): their option, ELF and agent classes.
+train_as() {
+	n=$((n + 1))
+	"$java" "${opts[@]}" -Xshare:off -XX:DumpLoadedClassList="$tmp/$n.lst" -Dmodutils.prog="$1" -jar "$jar" \
+		"${@:2}" >/dev/null 2>&1
+}
+train_as ksyms -H
+train_as kallsyms "$o/i386/obj/hello.o"
+train_as lsmod --target=tcp:127.0.0.1:1
+train_as rmmod --target=tcp:127.0.0.1:1 nosuch
 cat "$tmp"/*.lst 2>/dev/null | awk '!seen[$0]++' >"$tmp/all.lst"
 if [ ! -s "$tmp/all.lst" ]; then
 	echo "build-cds: no class list recorded; $jsa not made" >&2

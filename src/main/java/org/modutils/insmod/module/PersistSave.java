@@ -123,13 +123,7 @@ public final class PersistSave {
             if (t == null) {
                 throw new ElfException("ELF file " + name + " not for this architecture");
             }
-            ObjFile f = ObjLoader.load(elf, t);
-            for (LinkSection s : f.sections()) {
-                if (s.name != null && s.name.equals(".modinfo")) {
-                    s.load();
-                }
-            }
-            return f;
+            return ObjLoader.load(elf, t);
         } catch (ElfException | LinkSection.ReadFailure e) {
             log.error(e.getMessage());
             throw new PersistentParms.Stop("Failed to load object for " + module);
