@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.modutils.insmod.sys.FileNames;
+
 /**
  * The persistent-data file as modutils 2.4's rmmod rewrote it: two generated comments
  * ("#% Kernel sysname nodename release version machine", "#% Data saved <asctime> GMT"), the
@@ -81,8 +83,14 @@ final class PersistFile {
         if (!makeDirs(persist.substring(0, slash), r.verbose(), log)) {
             return false;
         }
-        Path target = Path.of(persist);
-        Path temp = Path.of(persist + "." + r.pid());
+        Path target, temp;
+        try {
+            target = FileNames.path(persist);       // the _P symbol holds the file name's bytes
+            temp = FileNames.path(persist + "." + r.pid());
+        } catch (java.nio.file.InvalidPathException e) {
+            log.error("Cannot create " + persist + "." + r.pid() + ": " + e.getReason());
+            return false;
+        }
         List<String> text = new ArrayList<>();
         text.add("#% Kernel " + String.join(" ", r.uname()));
         text.add("#% Data saved " + asctime(r.now()) + " GMT");
@@ -101,7 +109,7 @@ final class PersistFile {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return true;
         } catch (IOException e) {
-            log.error("Cannot create " + temp + ": " + PersistSave.ioReason(e));
+            log.error("Cannot create " + persist + "." + r.pid() + ": " + PersistSave.ioReason(e));
             try {
                 Files.deleteIfExists(temp);
             } catch (IOException ignored) {
@@ -116,10 +124,10 @@ final class PersistFile {
         boolean[] written = new boolean[values.size()];
         byte[] old;
         try {
-            old = Files.readAllBytes(Path.of(persist));
+            old = Files.readAllBytes(FileNames.path(persist));
         } catch (NoSuchFileException e) {
             old = new byte[0];
-        } catch (IOException e) {
+        } catch (IOException | java.nio.file.InvalidPathException e) {
             old = new byte[0];                      // fopen failed: the original went on without it
         }
         String all = new String(old, StandardCharsets.ISO_8859_1);
@@ -180,7 +188,7 @@ final class PersistFile {
             int next = dir.indexOf('/', i);
             String d = next < 0 ? dir : dir.substring(0, next);
             try {
-                Files.createDirectory(Path.of(d), PosixFilePermissions.asFileAttribute(
+                Files.createDirectory(FileNames.path(d), PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rwxr-xr-x")));
                 if (verbose) {
                     log.info("mkdir " + d);
@@ -191,6 +199,9 @@ final class PersistFile {
                 }
             } catch (IOException e) {
                 log.error("Cannot mkdir " + d + " for persistent data: " + PersistSave.ioReason(e));
+                return false;
+            } catch (java.nio.file.InvalidPathException e) {
+                log.error("Cannot mkdir " + d + " for persistent data: " + e.getReason());
                 return false;
             }
             if (next < 0) {

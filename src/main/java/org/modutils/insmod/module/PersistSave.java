@@ -21,6 +21,7 @@ import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
 import org.modutils.insmod.sys.FileBytes;
+import org.modutils.insmod.sys.FileNames;
 import org.modutils.insmod.sys.Flock;
 import org.modutils.insmod.sys.IoReasons;
 
@@ -83,9 +84,10 @@ public final class PersistSave {
             throw new PersistentParms.Stop("Cannot find obj_name for " + module);
         }
         PersistentParms.ObjectName on = PersistentParms.objectName(o, module);
-        Path path = Path.of(on.path());
+        Path path;
         byte[] data;
         try {
+            path = FileNames.forReading(on.path());     // the _O symbol holds the file name's bytes
             data = readObject(path);
         } catch (IOException | RuntimeException e) {
             throw new PersistentParms.Stop("Object " + on.path() + " for module " + module + " not found");

@@ -1,13 +1,13 @@
 package org.modutils.insmod.tools;
 
 import java.io.IOException;
-import java.nio.file.Path;
 
 import org.apache.commons.cli.Options;
 import org.modutils.insmod.elf.ElfException;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.module.KallsymsObject;
 import org.modutils.insmod.module.PersistSave;
+import org.modutils.insmod.sys.FileNames;
 import org.modutils.insmod.sys.Getopt;
 import org.modutils.insmod.sys.IoReasons;
 
@@ -76,7 +76,7 @@ public final class Kallsyms {
         log.setErrorFile(file);
         byte[] data;
         try {
-            data = PersistSave.readObject(Path.of(file));
+            data = PersistSave.readObject(FileNames.forReading(file));
         } catch (IOException e) {
             log.error(file + ": " + IoReasons.of(e));
             return 1;
