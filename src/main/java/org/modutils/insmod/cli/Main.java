@@ -32,6 +32,10 @@ public final class Main {
                 return ToolEnv.legacyKernel(args) ? LegacyRmmod.run(args) : modernMissing(prog);
             case "lsmod":
                 return ToolEnv.legacyKernel(args) ? LegacyLsmod.run(args) : modernMissing(prog);
+            case "modprobe":
+                return org.modutils.insmod.tools.Modprobe.run(text(args));
+            case "depmod":
+                return org.modutils.insmod.tools.Depmod.run(text(args));
             default:
                 return Insmod.run(args);
         }
@@ -41,5 +45,15 @@ public final class Main {
         System.err.println(prog + ": this kernel has no query_module(2): " + prog
                 + " here serves 2.1-2.4 kernels (or --target=SPEC)");
         return 1;
+    }
+
+    /** Byte strings back to text in the platform's charset, for the tools that take Java strings. */
+    private static String[] text(String[] args) {
+        String[] out = new String[args.length];
+        for (int i = 0; i < args.length; i++) {
+            out[i] = new String(args[i].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                    java.nio.charset.Charset.defaultCharset());
+        }
+        return out;
     }
 }
