@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.modutils.insmod.arch.Target;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.arch.Targets;
 import org.modutils.insmod.elf.Elf;
 import org.modutils.insmod.elf.ElfException;

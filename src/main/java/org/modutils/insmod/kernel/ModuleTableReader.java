@@ -7,17 +7,18 @@ import java.util.List;
 /**
  * modutils' get_kernel_info over query_module(2), shared by the local kernel and the agent:
  * QM_MODULES, then per module QM_INFO, QM_REFS and QM_SYMBOLS as asked, then the kernel's
- * QM_SYMBOLS. Messages name the query as modutils did ("module X: QM_INFO: ...").
+ * QM_SYMBOLS. Messages name the query as modutils did ("module X: QM_INFO: ..."). Public for the
+ * remote kernel (kernel.remote), which asks through its agent.
  */
-final class ModuleTableReader {
+public final class ModuleTableReader {
     static final int QM_MODULES = 1, QM_REFS = 3, QM_SYMBOLS = 4, QM_INFO = 5;
 
     /** One query_module answer: the kernel's ret value and the buffer it filled. */
-    record Answer(long ret, byte[] data) {}
+    public record Answer(long ret, byte[] data) {}
 
     /** query_module(name, which) growing its buffer as needed; failures carry the errno. */
     @FunctionalInterface
-    interface Query {
+    public interface Query {
         Answer query(String name, int which) throws KernelException;
     }
 
@@ -25,13 +26,13 @@ final class ModuleTableReader {
     private final int wordSize;
     private final boolean bigEndian;
 
-    ModuleTableReader(Query q, int wordSize, boolean bigEndian) {
+    public ModuleTableReader(Query q, int wordSize, boolean bigEndian) {
         this.q = q;
         this.wordSize = wordSize;
         this.bigEndian = bigEndian;
     }
 
-    ModuleTable read(ModuleQuery what) throws KernelException {
+    public ModuleTable read(ModuleQuery what) throws KernelException {
         Answer names = ask(null, QM_MODULES, "QM_MODULES");
         List<String> list = strings(names, "QM_MODULES");
         List<ModuleStatus> modules = new ArrayList<>(list.size());
@@ -110,11 +111,10 @@ final class ModuleTableReader {
     }
 
     private static KernelException fail(KernelException e, String what) {
-        if (e instanceof org.modutils.insmod.kernel.remote.LinkException) {
-            return e;                               // the link's own sentence says it all
+        if (e.errno() == 0) {
+            return e;                               // not the kernel's answer (a lost link): its own sentence
         }
-        String text = e.errno() != 0 ? Errno.text(e.errno()) : e.getMessage();
-        return new KernelException(e.errno(), what + ": " + text);
+        return new KernelException(e.errno(), what + ": " + Errno.text(e.errno()));
     }
 
     private static List<String> strings(Answer a, String what) throws KernelException {

@@ -2,7 +2,7 @@ package org.modutils.insmod.module;
 
 import static org.modutils.insmod.elf.Elf.*;
 
-import org.modutils.insmod.arch.Target;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.arch.Targets;
 import org.modutils.insmod.elf.ElfException;
 import org.modutils.insmod.elf.ElfFile;

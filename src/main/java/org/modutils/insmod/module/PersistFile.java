@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.modutils.insmod.sys.FileNames;
+import org.modutils.insmod.report.Report;
 
 /**
  * The persistent-data file as modutils 2.4's rmmod rewrote it: two generated comments
@@ -74,7 +75,7 @@ final class PersistFile {
     }
 
     /** update_persistent_data; true when FILE was replaced. */
-    static boolean update(String persist, List<String> values, PersistSave.Request r, Messages log) {
+    static boolean update(String persist, List<String> values, PersistSave.Request r, Report log) {
         int slash = persist.lastIndexOf('/');
         if (slash < 0) {
             log.error("Persistent filenames must be absolute, ignoring '" + persist + "'");
@@ -120,7 +121,7 @@ final class PersistFile {
     }
 
     /** The old file's lines with the new values merged in, appended to {@code text}; false on a bad line. */
-    private static boolean merge(String persist, List<String> values, List<String> text, Messages log) {
+    private static boolean merge(String persist, List<String> values, List<String> text, Report log) {
         boolean[] written = new boolean[values.size()];
         byte[] old;
         try {
@@ -182,7 +183,7 @@ final class PersistFile {
     }
 
     /** mkdir of each directory leading to the file, 0755; existing ones are fine. */
-    private static boolean makeDirs(String dir, boolean verbose, Messages log) {
+    private static boolean makeDirs(String dir, boolean verbose, Report log) {
         int i = 1;
         while (i <= dir.length()) {
             int next = dir.indexOf('/', i);

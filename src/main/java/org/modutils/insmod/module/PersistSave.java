@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
-import org.modutils.insmod.arch.Target;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.arch.Targets;
 import org.modutils.insmod.elf.ElfException;
 import org.modutils.insmod.elf.ElfFile;
@@ -24,6 +24,7 @@ import org.modutils.insmod.sys.FileBytes;
 import org.modutils.insmod.sys.FileNames;
 import org.modutils.insmod.sys.Flock;
 import org.modutils.insmod.sys.IoReasons;
+import org.modutils.insmod.report.Report;
 
 /**
  * rmmod's save_persistent_data: the values of a loaded module's persistent parameters, written
@@ -45,14 +46,15 @@ public final class PersistSave {
      * @param uname   sysname, nodename, release, version, machine of that kernel's machine
      * @param now     seconds since the epoch for the "Data saved" line
      * @param pid     names the temporary file (persist file + "." + pid)
+     * @param program the error file to return to afterwards ("rmmod"); errors about the object name it
      */
     public record Request(String module, ModuleTable table, Kernel kernel, List<String> uname, long now,
-                          boolean verbose, long pid) {}
+                          boolean verbose, long pid, String program) {}
 
     private PersistSave() {}
 
     /** Saves one module's persistent data; true when the file was rewritten. Problems are reported through {@code log}. */
-    public static boolean save(Request r, Messages log) {
+    public static boolean save(Request r, Report log) {
         String module = r.module();
         if (r.verbose()) {
             log.info("Checking " + module + " for persistent data");
@@ -64,7 +66,6 @@ public final class PersistSave {
         if (r.verbose()) {
             log.info(module + " has persistent data");
         }
-        String saved = log.errorFile();
         try {
             List<String> lines = values(r, log);
             return lines != null && PersistFile.update(persist, lines, r, log);
@@ -72,12 +73,12 @@ public final class PersistSave {
             log.error(e.getMessage());
             return false;
         } finally {
-            log.setErrorFile(saved);
+            log.errorFile(r.program());
         }
     }
 
     /** The "name=value" lines of every persistent parameter, or null when the kernel could not give them. */
-    private static List<String> values(Request r, Messages log) throws PersistentParms.Stop {
+    private static List<String> values(Request r, Report log) throws PersistentParms.Stop {
         String module = r.module();
         String o = PersistentParms.insmodSymbol(r.table(), module, "O");
         if (o == null) {
@@ -92,7 +93,7 @@ public final class PersistSave {
         } catch (IOException | RuntimeException e) {
             throw new PersistentParms.Stop("Object " + on.path() + " for module " + module + " not found");
         }
-        log.setErrorFile(on.path());
+        log.errorFile(on.path());
         try (Flock lock = lockQuietly(path)) {
             long mtime;
             try {
@@ -118,7 +119,7 @@ public final class PersistSave {
         }
     }
 
-    private static ObjFile load(String name, byte[] data, String module, Messages log) throws PersistentParms.Stop {
+    private static ObjFile load(String name, byte[] data, String module, Report log) throws PersistentParms.Stop {
         try {
             ElfFile elf = ElfFile.parse(name, data);
             Target t = Targets.forObject(elf.machine(), elf.is64(), elf.bigEndian());
@@ -145,7 +146,7 @@ public final class PersistSave {
         }
     }
 
-    private static List<String> read(ObjFile f, List<PersistentParms.Parm> parms, Request r, Messages log) {
+    private static List<String> read(ObjFile f, List<PersistentParms.Parm> parms, Request r, Report log) {
         List<String> lines = new ArrayList<>(parms.size());
         for (PersistentParms.Parm p : parms) {
             byte[] b;

@@ -9,6 +9,7 @@ import org.modutils.insmod.kernel.ModuleTable;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.Sym;
+import org.modutils.insmod.report.Report;
 
 /**
  * rmmod's half of persistent data, the object side: which parameters of a loaded module are
@@ -82,7 +83,7 @@ final class PersistentParms {
      * {@code f} must be freshly loaded; its commons are allocated here, as the original did
      * before comparing section lengths.
      */
-    static List<Parm> locate(ObjFile f, ModuleTable t, String module, String objName, Messages log, boolean verbose)
+    static List<Parm> locate(ObjFile f, ModuleTable t, String module, String objName, Report log, boolean verbose)
             throws Stop {
         List<String[]> formats = new ArrayList<>();
         for (String e : ModInfo.entries(f)) {
@@ -123,7 +124,7 @@ final class PersistentParms {
     }
 
     /** spd_parm: null for a parameter that is not persistent. */
-    private static Parm parse(ObjFile f, String name, String format, String objName, Messages log, boolean verbose)
+    private static Parm parse(ObjFile f, String name, String format, String objName, Report log, boolean verbose)
             throws Stop {
         if (verbose) {
             log.info("  MODULE_PARM(" + name + ", \"" + format + "\");");

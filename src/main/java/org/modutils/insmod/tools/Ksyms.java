@@ -8,7 +8,7 @@ import org.modutils.insmod.kernel.KernelSymbol;
 import org.modutils.insmod.kernel.ModuleQuery;
 import org.modutils.insmod.kernel.ModuleStatus;
 import org.modutils.insmod.kernel.ModuleTable;
-import org.modutils.insmod.kernel.RemoteKernel;
+import org.modutils.insmod.kernel.remote.RemoteKernel;
 
 /**
  * modutils 2.4's ksyms: the symbols the loaded modules export (query_module, modules newest

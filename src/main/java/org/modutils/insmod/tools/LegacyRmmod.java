@@ -257,7 +257,7 @@ public final class LegacyRmmod {
             return;
         }
         PersistSave.save(new PersistSave.Request(module, symbols, kernel, uname, now, verbose,
-                ProcessHandle.current().pid()), log.messages());
+                ProcessHandle.current().pid(), "rmmod"), log.report());
     }
 
     /** snap_shot: only when the list of modules changed (and there were modules before). */

@@ -16,7 +16,7 @@ import java.util.Map;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.LinuxKernel;
-import org.modutils.insmod.kernel.RemoteKernel;
+import org.modutils.insmod.kernel.remote.RemoteKernel;
 import org.modutils.insmod.sys.Snapshot;
 
 /**

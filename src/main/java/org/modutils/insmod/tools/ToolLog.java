@@ -78,33 +78,29 @@ final class ToolLog {
         err.flush();
     }
 
-    /** This logger as the library's {@link org.modutils.insmod.module.Messages}. */
-    org.modutils.insmod.module.Messages messages() {
+    /** This logger as the library's {@link org.modutils.insmod.report.Report}. */
+    org.modutils.insmod.report.Report report() {
         ToolLog self = this;
-        return new org.modutils.insmod.module.Messages() {
+        return new org.modutils.insmod.report.Report() {
             @Override
-            public void error(String message) {
-                self.error(message);
+            public void error(String text) {
+                self.error(text);
             }
 
             @Override
-            public void info(String message) {
-                self.info(message);
+            public void info(String text) {
+                self.info(text);
             }
 
             @Override
-            public void setErrorFile(String name) {
+            public void warning(String text) {
+                self.out.flush();
+                self.err.print(text + "\n");
+            }
+
+            @Override
+            public void errorFile(String name) {
                 self.setErrorFile(name);
-            }
-
-            @Override
-            public String errorFile() {
-                return self.errorFile;
-            }
-
-            @Override
-            public int errors() {
-                return self.errors;
             }
         };
     }

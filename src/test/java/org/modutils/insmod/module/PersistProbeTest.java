@@ -46,12 +46,10 @@ class PersistProbeTest {
             }
         };
         k.symbols = syms;
-        LoadRequest req = new LoadRequest(obj.toString(), obj.toAbsolutePath(), 0x40000000L, Files.readAllBytes(obj),
-                "params", List.of("p_int=7"), null, null, false, false, false, false, false, false, false, true, true,
-                false, false, true, null, tmp.resolve("params.conf").toString(), "2.4.27",
-                "#1 Sat Jan 1 00:00:00 UTC 2005");
-        LegacyLoadTest.Capture c = new LegacyLoadTest.Capture();
-        Insmod24.Result r = Insmod24.run(req, c, k, syms);
+        LoadRequest req = LegacyLoadTest.builder(obj, Files.readAllBytes(obj), "params").args(List.of("p_int=7"))
+                .persist(tmp.resolve("params.conf").toString(), null, List.of()).build();
+        Loads.Capture c = new Loads.Capture();
+        org.modutils.insmod.cli.Load24.Result r = Loads.run(req, c, k, syms);
         assertEquals(0, r.status(), c.err.toString());
         assertTrue(c.err.toString().contains(": has persistent data but the kernel is too old to support it."
                 + "  Expect errors during rmmod as well\n"), c.err.toString());
