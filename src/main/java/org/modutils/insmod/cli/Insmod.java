@@ -145,6 +145,11 @@ public final class Insmod {
         if (path == null) {
             return 1;
         }
+        Integer mapped = ModMapTool.runIfModern(filename, path, s.sections, s.noload, s.map, s.blob, s.release,
+                s.ksyms, log);
+        if (mapped != null) {
+            return mapped; // a 2.6+ module's load map (issue 20)
+        }
         ElfSource data = open(path, imageLimit);
         if (data == null) {
             return 1;

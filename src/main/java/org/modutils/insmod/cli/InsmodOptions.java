@@ -12,7 +12,7 @@ import org.modutils.insmod.modern.ModernRequest;
 final class InsmodOptions {
     boolean force, autoclean, lock = true, map, noload, probe, quiet, rootCheckOff, syslog, kallsyms, verbose;
     boolean export = true, ksymoops = true, numericOnly;
-    String persist, name, blob, prefix, ksyms, release, version, target;
+    String persist, name, blob, prefix, ksyms, release, version, target, sections;
     ModernRequest.Syscall syscall = ModernRequest.Syscall.AUTO;
     final List<String> verify = new ArrayList<>();
     /** The module and its parameters. */
@@ -127,6 +127,7 @@ final class InsmodOptions {
             case "uname-release": release = o.arg(); break;
             case "uname-version": version = o.arg(); break;
             case "target": target = o.arg(); break;
+            case "sections": sections = o.arg(); break;
             case "verify": verify.addAll(List.of(o.arg().split(","))); break;
             case "syscall": syscall(o.arg()); break;
             default: return false;

@@ -134,6 +134,8 @@ final class OptionTable {
         o.addOption(longOnly("verify", "CERT[,CERT]", "Refuse a .ko unless its appended signature verifies"));
         o.addOption(longOnly("syscall", "auto|finit|init", "2.6+ kernels: force finit_module or init_module "
                 + "(default: finit_module, init_module where it cannot be used)"));
+        o.addOption(longOnly("sections", "DIR", "With -n -m on a 2.6+ module: the load map at the addresses in DIR, a "
+                + "copy of the target's /sys/module/NAME/sections"));
         o.addOption(longOnly("help-all", null, "Print every option, ours included"));
         return o;
     }
