@@ -30,7 +30,7 @@ enum {
     REQ_HELLO = 0x01, REQ_UNAME = 0x02, REQ_READ_FILE = 0x03, REQ_STAGE = 0x04,
     REQ_WRITE_FILE = 0x05, REQ_QUERY_MODULE = 0x06, REQ_CREATE_MODULE = 0x07,
     REQ_INIT_MODULE = 0x08, REQ_DELETE_MODULE = 0x09, REQ_STAT = 0x0A,
-    REQ_TIME = 0x0B, REQ_KLOG = 0x0C,
+    REQ_TIME = 0x0B, REQ_KLOG = 0x0C, REQ_READ_AT = 0x0D,
 };
 /* Response types (agent -> host). */
 enum { RSP_OK = 0x80, RSP_ERR = 0x81, RSP_DATA = 0x82 };
@@ -733,6 +733,54 @@ static void op_klog(int seq, struct rd *r)
     send_ok(seq, ok, 4);
 }
 
+/* A byte range of a file at an offset: rmmod reads persistent parameters from /dev/kmem. The
+ * offset is a kernel address, so on a 32-bit target it is passed to lseek as the (possibly
+ * negative-looking) long it is; only -4095..-1 are errors. */
+static void op_read_at(int seq, struct rd *r)
+{
+    unsigned lo = rd_u32(r), hi = rd_u32(r), len = rd_u32(r);
+    char path[PATH_MAX_LEN + 1];
+    unsigned char ok[4];
+    unsigned long n = 0;
+    long fd, e;
+    rd_str(r, path, PATH_MAX_LEN);
+    if (!rd_done(r) || path[0] != '/' || (arch.word_size == 4 && hi != 0)) {
+        send_err(seq, E_BAD_REQUEST, 0, "read_at: want offset_lo, offset_hi, length, absolute path");
+        return;
+    }
+    if (len > BULK_MAX) {
+        send_err(seq, E_TOO_LARGE, 0, "read_at: more than the agent's buffer");
+        return;
+    }
+    fd = sys(SYS_OPEN, path, 0, 0, 0, 0);
+    if (fd < 0) {
+        send_err(seq, E_SYSCALL, -fd, "read_at: open");
+        return;
+    }
+    e = sys(SYS_LSEEK, fd, (long) (lo | ((unsigned long) hi << 16 << 16)), 0 /* SEEK_SET */, 0, 0);
+    if ((unsigned long) e >= (unsigned long) -4095L) {
+        sys(SYS_CLOSE, fd, 0, 0, 0, 0);
+        send_err(seq, E_SYSCALL, -e, "read_at: lseek");
+        return;
+    }
+    while (n < len) {
+        e = sys(SYS_READ, fd, bulk + n, len - n, 0, 0);
+        if (e == -EINTR)
+            continue;
+        if (e <= 0)
+            break;
+        n += (unsigned long) e;
+    }
+    sys(SYS_CLOSE, fd, 0, 0, 0, 0);
+    if (e < 0 && n == 0) {
+        send_err(seq, E_SYSCALL, -e, "read_at: read");
+        return;
+    }
+    send_bulk(seq, bulk, n);
+    put32(ok, (unsigned) n);
+    send_ok(seq, ok, 4);
+}
+
 static void dispatch(int type, int seq, const unsigned char *payload, unsigned long n)
 {
     struct rd r = { payload, n, 0, 0 };
@@ -749,6 +797,7 @@ static void dispatch(int type, int seq, const unsigned char *payload, unsigned l
     case REQ_STAT: op_stat(seq, &r); break;
     case REQ_TIME: op_time(seq, &r); break;
     case REQ_KLOG: op_klog(seq, &r); break;
+    case REQ_READ_AT: op_read_at(seq, &r); break;
     default: send_err(seq, E_UNKNOWN_REQUEST, 0, "unknown request type"); break;
     }
 }

@@ -32,6 +32,7 @@ long arch_syscall(enum sysno which, long a, long b, long c, long d, long e)
     case SYS_OPEN: SWI(5); break;
     case SYS_CLOSE: SWI(6); break;
     case SYS_CHDIR: SWI(12); break;
+    case SYS_LSEEK: SWI(19); break;
     case SYS_TIME: SWI(13); break;
     case SYS_GETPID: SWI(20); break;
     case SYS_MOUNT: SWI(21); break;

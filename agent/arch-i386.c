@@ -16,7 +16,7 @@ static const short numbers[SYS_COUNT] = {
     [SYS_DUP2] = 63, [SYS_SETSID] = 66,
     [SYS_CREATE_MODULE] = 127, [SYS_INIT_MODULE] = 128,
     [SYS_DELETE_MODULE] = 129, [SYS_QUERY_MODULE] = 167,
-    [SYS_IOCTL] = 54, [SYS_SOCKETCALL] = 102,
+    [SYS_IOCTL] = 54, [SYS_SOCKETCALL] = 102, [SYS_LSEEK] = 19,
 };
 
 static long raw(long nr, long a, long b, long c, long d, long e)

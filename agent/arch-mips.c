@@ -24,7 +24,7 @@ static const short numbers[SYS_COUNT] = {
     [SYS_DUP2] = 63, [SYS_SETSID] = 66,
     [SYS_CREATE_MODULE] = 127, [SYS_INIT_MODULE] = 128,
     [SYS_DELETE_MODULE] = 129, [SYS_QUERY_MODULE] = 187,
-    [SYS_IOCTL] = 54, [SYS_SOCKETCALL] = 102,
+    [SYS_IOCTL] = 54, [SYS_SOCKETCALL] = 102, [SYS_LSEEK] = 19,
 };
 
 long arch_syscall(enum sysno which, long a, long b, long c, long d, long e)

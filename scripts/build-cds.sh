@@ -41,6 +41,11 @@ train_as modinfo -F signer "$top/src/test/resources/modern/hello.ko.zst" no-such
 train_as modinfo -b "$top/src/test/resources/tools/tree" -k 6.1.0-mini crc64-rocksoft unix hello
 train_as lsmod
 train_as rmmod
+# the family's 2.4 tools (ksyms, kallsyms; lsmod/rmmod through --target)
+train_as ksyms -H
+train_as kallsyms "$o/i386/obj/hello.o"
+train_as lsmod --target=tcp:127.0.0.1:1
+train_as rmmod --target=tcp:127.0.0.1:1 nosuch
 cat "$tmp"/*.lst 2>/dev/null | awk '!seen[$0]++' >"$tmp/all.lst"
 if [ ! -s "$tmp/all.lst" ]; then
 	echo "build-cds: no class list recorded; $jsa not made" >&2

@@ -17,6 +17,7 @@ cat > "$tree/devices.tab" <<'TAB'
 # name          type mode uid gid major minor start inc count
 /dev/console    c    600  0   0   5     1     -     -   -
 /dev/null       c    666  0   0   1     3     -     -   -
+/dev/kmem       c    640  0   0   1     2     -     -   -
 /dev/ttyS0      c    660  0   0   4     64    -     -   -
 /dev/ttyS1      c    660  0   0   4     65    -     -   -
 /dev/ttyS2      c    660  0   0   4     66    -     -   -

@@ -32,9 +32,10 @@ import org.modutils.insmod.modern.ModernInsmod;
 import org.modutils.insmod.modern.ModernRequest;
 import org.modutils.insmod.sys.FileNames;
 import org.modutils.insmod.sys.Flock;
+import org.modutils.insmod.sys.Getopt;
 import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.sys.Syslog;
-import org.modutils.insmod.tools.Getopt;
+import org.modutils.insmod.sys.Getopt;
 
 /**
  * The insmod command: options, locating and reading the module, choosing the kernel, then the

@@ -1,11 +1,13 @@
 package org.modutils.insmod.cli;
 
+import org.modutils.insmod.sys.Getopt;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.modutils.insmod.modern.ModernRequest;
-import org.modutils.insmod.tools.Getopt;
+import org.modutils.insmod.sys.Getopt;
 
 /** insmod's command line: the original's options and ours, read with glibc getopt's rules. */
 final class InsmodOptions {

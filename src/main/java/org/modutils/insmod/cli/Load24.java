@@ -41,8 +41,6 @@ public final class Load24 {
             case PROBED:
             case ALREADY_LOADED:
                 return new Result(0, null, 0);
-            case NO_PERSIST_SUPPORT:
-                return new Result(finish(l, req, log), null, l.address());
             default:
                 break;
         }

@@ -1,5 +1,8 @@
 package org.modutils.insmod.cli;
 
+import org.modutils.insmod.tools.Kallsyms;
+import org.modutils.insmod.tools.Ksyms;
+
 /**
  * The one entry point of the jar. Like modutils' combined insmod, the tool is chosen by the
  * name it was called by: the launcher (bin/insmod and its links) passes its own basename in
@@ -16,6 +19,10 @@ public final class Main {
      */
     public static int run(String prog, String[] args) {
         switch (prog) {
+            case "ksyms":
+                return Ksyms.run(args);
+            case "kallsyms":
+                return Kallsyms.run(args);
             case "modprobe":
                 return org.modutils.insmod.tools.Modprobe.run(text(args));
             case "depmod":

@@ -1,16 +1,18 @@
 package org.modutils.insmod.cli;
 
+import org.modutils.insmod.sys.Getopt;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.modutils.insmod.tools.Getopt;
+import org.modutils.insmod.sys.Getopt;
 
 /**
  * Every option insmod accepts, described once with commons-cli: the original's getopt string
- * "fhkLmnpqrsSvVxXyYe:o:O:P:R:" (+N from 2.4.18) with its long names, and ours. {@link Getopt}
+ * "fhkLmnpqrsSvVxXyYe:o:O:P:R:" (+N from 2.4.18) with its long names, and ours. {@link org.modutils.insmod.sys.Getopt}
  * parses with glibc's getopt_long rules from this table; --help-all prints it.
  */
 final class OptionTable {

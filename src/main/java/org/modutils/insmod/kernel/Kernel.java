@@ -35,6 +35,24 @@ public interface Kernel {
     /** Writes /proc/sys/kernel/tainted. */
     void setTainted(int value) throws KernelException;
 
+    /**
+     * The loaded modules as query_module(2) reports them (modutils' get_kernel_info): names in
+     * kernel order, with QM_INFO, QM_REFS and QM_SYMBOLS as {@code what} asks. Only 2.1-2.4
+     * kernels have it; others answer ENOSYS ("QM_MODULES: Function not implemented").
+     */
+    default ModuleTable moduleTable(ModuleQuery what) throws KernelException {
+        throw new KernelException(Errno.ENOSYS, "QM_MODULES: " + Errno.text(Errno.ENOSYS));
+    }
+
+    /**
+     * {@code length} bytes of kernel memory at {@code address} (/dev/kmem, which on 2.4 also
+     * reads the vmalloc area modules live in). rmmod reads persistent parameters with it where
+     * the kernel refuses modutils' init_module read request.
+     */
+    default byte[] readKernelMemory(long address, int length) throws KernelException {
+        throw new KernelException(Errno.ENOSYS, "/dev/kmem: " + Errno.text(Errno.ENOSYS));
+    }
+
     // ---- 2.6+ kernels: the kernel links the module itself. Defaults say "not supported", so
     // implementations that only serve the 2.4 linker (offline -n, remote) need not change.
 

@@ -239,6 +239,43 @@ public final class LinuxKernel implements Kernel {
         return out;
     }
 
+    // ---- loaded modules (lsmod, rmmod, ksyms) ---------------------------------------------
+
+    @Override
+    public ModuleTable moduleTable(ModuleQuery what) throws KernelException {
+        if (!legacy()) {
+            throw new KernelException(Errno.ENOSYS, "QM_MODULES: " + Errno.text(Errno.ENOSYS));
+        }
+        Sys s = sys();
+        ModuleTableReader.Query q = (name, which) -> {
+            try {
+                Answer a = query(name, which);
+                return new ModuleTableReader.Answer(a.ret(), a.buf());
+            } catch (ErrnoException e) {
+                throw new KernelException(e.errno(), e.getMessage());
+            }
+        };
+        return new ModuleTableReader(q, s.wordSize(), s.byteOrder() == ByteOrder.BIG_ENDIAN).read(what);
+    }
+
+    @Override
+    public byte[] readKernelMemory(long address, int length) throws KernelException {
+        if (address < 0) {
+            throw new KernelException(Errno.EINVAL, "/dev/kmem: address 0x" + Long.toHexString(address)
+                    + " cannot be reached through a file offset");
+        }
+        try (java.io.RandomAccessFile kmem = new java.io.RandomAccessFile(file("/dev/kmem").toFile(), "r")) {
+            kmem.seek(address);
+            byte[] b = new byte[length];
+            kmem.readFully(b);
+            return b;
+        } catch (java.io.EOFException e) {
+            throw new KernelException(Errno.EIO, "/dev/kmem: short read at 0x" + Long.toHexString(address));
+        } catch (IOException e) {
+            throw new KernelException(0, "/dev/kmem: " + org.modutils.insmod.sys.IoReasons.of(e));
+        }
+    }
+
     // ---- 2.1-2.4 loading ---------------------------------------------------------------------
 
     @Override

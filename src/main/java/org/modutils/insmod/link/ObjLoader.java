@@ -14,10 +14,22 @@ public final class ObjLoader {
     private ObjLoader() {}
 
     public static ObjFile load(ElfFile elf, Target target) throws ElfException {
-        String fn = elf.fileName();
         if (elf.type() != ET_REL) {
-            throw new ElfException("ELF file " + fn + " not a relocatable object");
+            throw new ElfException("ELF file " + elf.fileName() + " not a relocatable object");
         }
+        return loadAny(elf, target);
+    }
+
+    /** obj_load(..., ET_EXEC, ...) as kallsyms uses it: a linked kernel (vmlinux) instead of a module. */
+    public static ObjFile loadExecutable(ElfFile elf, Target target) throws ElfException {
+        if (elf.type() != ET_EXEC) {
+            throw new ElfException("ELF file " + elf.fileName() + " not an executable");
+        }
+        return loadAny(elf, target);
+    }
+
+    private static ObjFile loadAny(ElfFile elf, Target target) throws ElfException {
+        String fn = elf.fileName();
         int shnum = elf.sectionCount();
         int relm = target.rela() ? SHT_RELA : SHT_REL;
         int other = target.rela() ? SHT_REL : SHT_RELA;

@@ -212,7 +212,11 @@ public final class Insmod24 {
 
     /** Relocates at {@code addr}, fills struct module and builds the image. */
     private Linked relocate(long size, long addr) throws UserError {
-        boolean persistOk = s.persist == null || s.req.noload() || Persistence.kernelCanRead(s, addr);
+        if (s.persist != null && !s.req.noload()) {
+            // A kernel that cannot hand persistent data back (every mainline 2.4 one) is reported
+            // and, as the original did (it restored its error count), the load goes on.
+            Persistence.kernelCanRead(s, addr);
+        }
         List<String> errors;
         try {
             errors = Relocator.relocate(s.f, addr, !s.req.noload(), s.req.verbose());
@@ -231,10 +235,6 @@ public final class Insmod24 {
         if (!ModuleStruct.fill(s, size, binding.modulesUsed)) {
             s.deleteAfterFailure();
             throw new UserError("arch_init_module failed");
-        }
-        if (!persistOk) {
-            // Reported, but as in the original it does not fail the run; nothing is handed over.
-            return new Linked(s, Linked.Outcome.NO_PERSIST_SUPPORT, null, addr);
         }
         return new Linked(s, Linked.Outcome.LINKED, s.f.createImage(size), addr);
     }

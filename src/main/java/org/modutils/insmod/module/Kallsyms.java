@@ -106,7 +106,8 @@ final class Kallsyms {
             if (sym.name.equals("gcc2_compiled.") || sym.name.startsWith("__insmod_")) {
                 return;
             }
-            syms.add(new long[] {secOff[sym.secidx], f.mask(sym.value + f.section(sym.secidx).addr), strings.size(),
+            long base = f.elf.type() == ET_EXEC ? 0 : f.section(sym.secidx).addr; // a linked file's values are addresses
+            syms.add(new long[] {secOff[sym.secidx], f.mask(sym.value + base), strings.size(),
                     names.size()});
             names.add(sym.name);
             append(strings, sym.name);

@@ -22,9 +22,7 @@ public final class Linked {
         /** -p: the module would load; nothing was reserved. */
         PROBED,
         /** With the lock, a concurrent insmod loaded the module first: success, nothing more to do. */
-        ALREADY_LOADED,
-        /** The kernel cannot read persistent data back: the original stops here, without an image. */
-        NO_PERSIST_SUPPORT
+        ALREADY_LOADED
     }
 
     /** The original's advice after a failed init_module (an lprintf line). */

@@ -10,7 +10,7 @@ import org.modutils.insmod.sys.IoReasons;
 /**
  * lsmod. On a 2.6+ kernel kmod's lsmod, output for output: the header, then per module of
  * /proc/modules {@code %-19s %8ld  %d} and its holders; no arguments. {@code --json} gives the
- * same as one JSON array (docs/json.md). On a 2.1-2.4 kernel modutils 2.4's lsmod ({@link LegacyTools}).
+ * same as one JSON array (docs/json.md). On a 2.1-2.4 kernel modutils 2.4's lsmod ({@link LegacyLsmod}).
  */
 public final class Lsmod {
     private Lsmod() {}
@@ -19,7 +19,7 @@ public final class Lsmod {
         PrintStream out = Streams.out();
         PrintStream err = Streams.err();
         try {
-            if (RunningKernel.remoteTarget(args) || RunningKernel.legacyKernel()) return LegacyTools.lsmod(args, out, err);
+            if (RunningKernel.remoteTarget(args) || RunningKernel.legacyKernel()) return LegacyLsmod.run(args);
             return run(args, out, err, Path.of("/"));
         } finally {
             out.flush();

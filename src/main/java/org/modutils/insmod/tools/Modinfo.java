@@ -1,6 +1,7 @@
 package org.modutils.insmod.tools;
 
 import java.io.PrintStream;
+import org.modutils.insmod.sys.Getopt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;

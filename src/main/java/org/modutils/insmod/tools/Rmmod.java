@@ -1,6 +1,7 @@
 package org.modutils.insmod.tools;
 
 import java.io.PrintStream;
+import org.modutils.insmod.sys.Getopt;
 import java.nio.file.Path;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -14,7 +15,7 @@ import org.modutils.insmod.sys.Syslog;
  * rmmod. On a 2.6+ kernel kmod's rmmod: {@code -f -s -v -V -h}, its checks (built in, not
  * loaded, in use by, in use), delete_module with O_NONBLOCK (and O_TRUNC for -f), its messages
  * and exit status (1 when any module was not removed). On a 2.1-2.4 kernel modutils 2.4's rmmod
- * ({@link LegacyTools}).
+ * ({@link LegacyRmmod}).
  */
 public final class Rmmod {
     private Rmmod() {}
@@ -31,7 +32,7 @@ public final class Rmmod {
         PrintStream err = Streams.err();
         try {
             LinuxKernel k = new LinuxKernel();
-            if (RunningKernel.remoteTarget(args) || RunningKernel.legacyKernel()) return LegacyTools.rmmod(args, out, err);
+            if (RunningKernel.remoteTarget(args) || RunningKernel.legacyKernel()) return LegacyRmmod.run(args);
             ModuleDirectory dir = new ModuleDirectory("/lib/modules/" + RunningKernel.release());
             Removal r = new Removal(new LoadedModules(Path.of("/")), k::deleteModule, dir::isBuiltin);
             return run(args, out, err, r);

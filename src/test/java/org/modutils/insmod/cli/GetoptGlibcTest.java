@@ -1,5 +1,7 @@
 package org.modutils.insmod.cli;
 
+import org.modutils.insmod.sys.Getopt;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
-import org.modutils.insmod.tools.Getopt;
+import org.modutils.insmod.sys.Getopt;
 
 /**
  * Long options resolve as the original's did: glibc's own getopt_long, compiled from

@@ -149,7 +149,7 @@ class AgentRobustnessTest {
 
     @Test
     void unknownRequestsAreRefused() throws Exception {
-        for (int type : new int[] {0x00, 0x0D, 0x3F, 0x7F}) {
+        for (int type : new int[] {0x00, 0x0E, 0x3F, 0x7F}) {   // 0x0E: the first after READ_AT
             Frame f = request(type, type, new byte[] {1, 2, 3});
             assertEquals(Protocol.E_UNKNOWN_REQUEST, errCode(f), "type " + type);
             assertEquals(type, f.seq());

@@ -88,6 +88,22 @@ class RemoteKernelAgentTest {
     }
 
     @Test
+    void readsAByteRangeAndHasNoModuleTableOnAModernHost() throws Exception {
+        byte[] data = new byte[70_000];
+        new Random(11).nextBytes(data);
+        Path f = tmp.resolve("range.bin");
+        Files.write(f, data);
+        try (RemoteKernel k = stdioKernel()) {
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 65_530, 65_630), k.readAt(f.toString(), 65_530, 100));
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 69_990, 70_000), k.readAt(f.toString(), 69_990, 100));
+            KernelException e = assertThrows(KernelException.class, () -> k.readAt(tmp.resolve("no").toString(), 0, 4));
+            assertEquals(Errno.ENOENT, e.errno());
+            KernelException q = assertThrows(KernelException.class, () -> k.moduleTable(ModuleQuery.STATUS));
+            assertEquals("QM_MODULES: Function not implemented", q.getMessage());
+        }
+    }
+
+    @Test
     void writesAndAppendsFiles() throws Exception {
         byte[] data = new byte[70_000];
         new Random(8).nextBytes(data);

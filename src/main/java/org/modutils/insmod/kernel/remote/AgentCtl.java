@@ -75,6 +75,7 @@ public final class AgentCtl {
                         + (h.bigEndian() ? "big" : "little") + " endian, idle limit " + h.idleSeconds() + " s");
                 out.println("kernel:  " + k.sysname() + " " + k.release() + " " + k.version() + " " + k.machine());
                 out.println("modules: " + (k.legacy() ? "query_module present (2.1-2.4 interface)" : "no query_module"));
+                out.println("clock:   " + k.time() + " (target seconds since the epoch)");
                 return 0;
             }
             case "cat" -> {

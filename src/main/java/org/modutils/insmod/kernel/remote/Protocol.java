@@ -23,6 +23,8 @@ public final class Protocol {
     public static final int STAT = 0x0A;
     public static final int TIME = 0x0B;
     public static final int KLOG = 0x0C;
+    /** Reads a byte range of a file at a 64-bit offset (rmmod's persistent data from /dev/kmem). */
+    public static final int READ_AT = 0x0D;
 
     public static final int OK = 0x80;
     public static final int ERR = 0x81;

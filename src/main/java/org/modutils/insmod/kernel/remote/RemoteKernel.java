@@ -9,6 +9,9 @@ import java.util.Map;
 
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
+import org.modutils.insmod.kernel.ModuleTableReader;
+import org.modutils.insmod.kernel.ModuleTable;
+import org.modutils.insmod.kernel.ModuleQuery;
 import org.modutils.insmod.kernel.KernelSymbol;
 import org.modutils.insmod.kernel.KernelSymbols;
 import org.modutils.insmod.kernel.KsymsParser;
@@ -47,7 +50,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
     private final LinkOpener opener;
     private final Options options;
     private AgentClient client;
-    private final String sysname, release, version, machine;
+    private final String sysname, nodename, release, version, machine;
     private final Map<String, Long> created = new LinkedHashMap<>();
     private Thread interruptCleanup;
 
@@ -59,6 +62,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
         AgentClient.Reply u = client.call(Protocol.UNAME, new byte[0], "uname");
         String[] f = Bytes.cstrings(u.result(), 0, 5);
         this.sysname = f[0];
+        this.nodename = f[1];
         this.release = f[2];
         this.version = f[3];
         this.machine = f[4];
@@ -152,6 +156,11 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
 
     public String machine() {
         return machine;
+    }
+
+    /** uname -n of the target. */
+    public String nodename() {
+        return nodename;
     }
 
     /** The agent's architecture name ("i386", ...), word size and byte order. */
@@ -262,6 +271,41 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
             v = (v << 8) | (b[idx] & 0xff);
         }
         return v;
+    }
+
+    @Override
+    public ModuleTable moduleTable(ModuleQuery what) throws KernelException {
+        if (!legacy())
+            throw new KernelException(Errno.ENOSYS, "QM_MODULES: " + Errno.text(Errno.ENOSYS));
+        ModuleTableReader.Query q = (name, which) -> {
+            Query a = query(name, which);
+            return new ModuleTableReader.Answer(a.ret, a.data);
+        };
+        return new ModuleTableReader(q, client.hello().wordSize(), client.hello().bigEndian()).read(what);
+    }
+
+    /** Kernel memory through the agent's READ_AT on /dev/kmem (protocol request 0x0D). */
+    @Override
+    public byte[] readKernelMemory(long address, int length) throws KernelException {
+        byte[] b = readAt("/dev/kmem", address, length);
+        if (b.length != length)
+            throw new KernelException(Errno.EIO, "/dev/kmem: short read at 0x" + Long.toHexString(address));
+        return b;
+    }
+
+    /** Up to {@code length} bytes of the target's file {@code path} at {@code offset} (READ_AT). */
+    public byte[] readAt(String path, long offset, int length) throws KernelException {
+        if (length < 0 || length > client.hello().bulkMax())
+            throw new KernelException(Errno.EINVAL, path + ": " + length + " bytes exceed the agent's buffer of "
+                    + client.hello().bulkMax());
+        try {
+            return client.call(Protocol.READ_AT, Bytes.builder().u32(offset & 0xffffffffL).u32(offset >>> 32)
+                    .u32(length).cstring(path).build(), "reading " + path).data();
+        } catch (KernelException e) {
+            if (e instanceof LinkException)
+                throw e;
+            throw new KernelException(e.errno(), path + ": " + e.getMessage());
+        }
     }
 
     @Override

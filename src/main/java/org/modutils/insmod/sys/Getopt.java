@@ -1,4 +1,4 @@
-package org.modutils.insmod.tools;
+package org.modutils.insmod.sys;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +9,8 @@ import org.apache.commons.cli.Options;
 /**
  * glibc getopt_long over an option table: clustered short options, arguments attached or
  * separate, "--" ends options, and operands permuted to the end (so "insmod foo.o -v" works as
- * it did). Errors are reported with glibc's wording.
+ * it did). Errors are reported with glibc's wording. Shared by every tool of the family (cli,
+ * tools), hence here rather than in cli.
  *
  * <p>Long options come in two kinds. Those of the original program ({@code abbreviable}, in the
  * order of its {@code struct option} table) resolve exactly as glibc resolved them: an exact

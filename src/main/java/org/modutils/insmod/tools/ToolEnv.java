@@ -1,0 +1,142 @@
+package org.modutils.insmod.tools;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+import org.modutils.insmod.kernel.Kernel;
+import org.modutils.insmod.kernel.KernelException;
+import org.modutils.insmod.kernel.LinuxKernel;
+import org.modutils.insmod.kernel.remote.RemoteKernel;
+import org.modutils.insmod.sys.Snapshot;
+
+/**
+ * What a tool of the family runs with: its streams, its environment and how it reaches a
+ * kernel (the running one, or a remote 2.4 target through its agent for {@code --target}).
+ * Tests hand in their own streams and a fake kernel.
+ */
+public record ToolEnv(PrintStream out, PrintStream err, Map<String, String> env, KernelOpener kernels) {
+    /** The modutils release the tools report with -V (insmod's, cli.Insmod.VERSION). */
+    public static final String VERSION = "2.4.16";
+
+
+    /** Opens the kernel a run talks to: {@code target} is the --target spec, or null for this machine. */
+    @FunctionalInterface
+    public interface KernelOpener {
+        Kernel open(String target) throws KernelException;
+    }
+
+    /** The process's own streams (ISO-8859-1, stdout buffered), environment and kernels. */
+    public static ToolEnv standard() {
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                false, StandardCharsets.ISO_8859_1);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
+        return new ToolEnv(out, err, System.getenv(), ToolEnv::openKernel);
+    }
+
+    static Kernel openKernel(String target) throws KernelException {
+        return target == null ? new LinuxKernel() : RemoteKernel.open(target);
+    }
+
+    /** The value of a --target=SPEC / --target SPEC argument (before "--"), or null. */
+    static String targetOf(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                break;
+            }
+            if (args[i].startsWith("--target=")) {
+                return args[i].substring("--target=".length());
+            }
+            if (args[i].equals("--target") && i + 1 < args.length) {
+                return args[i + 1];
+            }
+        }
+        return null;
+    }
+
+    static void close(Kernel k) {
+        if (k instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing a link: nothing left to report
+            }
+        }
+    }
+
+    /**
+     * The ksymoops snapshot of /proc/ksyms and /proc/modules (modutils' snap_shot): into
+     * /var/log/ksymoops (INSMOD_KSYMOOPS_DIR for tests) when it exists, on the target through
+     * its agent for a remote kernel.
+     */
+    void snapshot(Kernel kernel, ToolLog log) {
+        try {
+            if (kernel instanceof RemoteKernel remote) {
+                remoteSnapshot(remote);
+                return;
+            }
+            String dir = env.get("INSMOD_KSYMOOPS_DIR");
+            Snapshot snap = new Snapshot(dir != null ? Path.of(dir) : Snapshot.DEFAULT_DIR,
+                    Clock.systemDefaultZone(), log::error);
+            snap.take(kernel.readFile("/proc/ksyms"), kernel.readFile("/proc/modules"));
+        } catch (KernelException e) {
+            log.error("cannot take the ksymoops snapshot: " + e.getMessage());
+        }
+    }
+
+    private static void remoteSnapshot(RemoteKernel k) throws KernelException {
+        String dir = "/var/log/ksymoops";
+        if (!k.isDirectory(dir)) {
+            return;
+        }
+        String ts = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
+                .format(LocalDateTime.ofEpochSecond(k.time(), 0, ZoneOffset.UTC));
+        byte[] ksyms = k.readFile("/proc/ksyms");
+        byte[] modules = k.readFile("/proc/modules");
+        for (Object[] f : List.of(new Object[] {"ksyms", ksyms}, new Object[] {"modules", modules})) {
+            if (f[1] != null) {
+                k.writeFile(dir + "/" + ts + "." + f[0], (byte[]) f[1]);
+            }
+        }
+    }
+
+    /** uname's five fields of the kernel's machine; UNAME_MACHINE replaces the machine, as rmmod allowed. */
+    static List<String> uname(Kernel k, Map<String, String> env) throws KernelException {
+        String[] u;
+        if (k instanceof RemoteKernel r) {
+            u = new String[] {r.sysname(), r.nodename(), r.release(), r.version(), r.machine()};
+        } else {
+            u = new String[] {proc(k, "/proc/sys/kernel/ostype", "Linux"), proc(k, "/proc/sys/kernel/hostname", ""),
+                    k.release(), k.version(), k.machine()};
+        }
+        String m = env.get("UNAME_MACHINE");
+        if (m != null) {
+            u[4] = m.length() > 64 ? m.substring(0, 64) : m;
+        }
+        for (int i = 0; i < u.length; i++) {
+            if (u[i] == null) {
+                u[i] = "";
+            }
+        }
+        return List.of(u);
+    }
+
+    private static String proc(Kernel k, String path, String fallback) throws KernelException {
+        byte[] b = k.readFile(path);
+        return b == null ? fallback : new String(b, StandardCharsets.ISO_8859_1).trim();
+    }
+
+    /** The kernel's machine clock: the target's through its agent, else this one's. */
+    static long time(Kernel k) throws KernelException {
+        return k instanceof RemoteKernel r ? r.time() : System.currentTimeMillis() / 1000;
+    }
+}

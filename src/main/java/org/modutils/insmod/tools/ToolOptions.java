@@ -1,0 +1,20 @@
+package org.modutils.insmod.tools;
+
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** Option tables of the 2.4 tools: the original's getopt_long letters and names, plus --target. */
+final class ToolOptions {
+    private ToolOptions() {}
+
+    /** A table from "letter:long" pairs (letter "-" for long-only), each without an argument, plus --target=SPEC. */
+    static Options of(String... pairs) {
+        Options o = new Options();
+        for (String p : pairs) {
+            String[] lp = p.split(":", 2);
+            o.addOption(Option.builder(lp[0].equals("-") ? null : lp[0]).longOpt(lp[1]).build());
+        }
+        o.addOption(Option.builder().longOpt("target").hasArg().build());
+        return o;
+    }
+}
