@@ -64,6 +64,7 @@ public final class Insmod {
         String persist, name, blob, prefix, ksyms, release, version, target;
         ModernRequest.Syscall syscall = ModernRequest.Syscall.AUTO;
         final List<String> verify = new ArrayList<>();
+        final DryRunCommand.Offline offline = new DryRunCommand.Offline();
     }
 
     /** The throwable the last {@link #run} on this thread caught as an internal error (for the fuzzers). */
@@ -154,6 +155,12 @@ public final class Insmod {
                             default: help[0] = true;
                         }
                         break;
+                    case "uname-machine": s.offline.machine = o.arg(); break;
+                    case "proc-kallsyms": s.offline.kallsyms = o.arg(); break;
+                    case "proc-modules": s.offline.modules = o.arg(); break;
+                    case "symvers": s.offline.symvers = o.arg(); break;
+                    case "moddir": s.offline.moddir = o.arg(); break;
+                    case "sig-enforce": s.offline.sigEnforce = o.arg(); break;
                     case "help-all": out.print(OptionTable.helpAll()); help[0] = true; break;
                     default: help[0] = true; break;
                 }
@@ -188,6 +195,11 @@ public final class Insmod {
         ModulesConf conf = ModulesConf.read(ConfigContext.of(Path.of("/"), env, release, s.autoclean), log);
         String mName = s.name != null ? s.name : moduleNameOf(filename);
 
+        if (s.noload && s.ksyms == null && s.target == null && (filename.equals("-") || filename.contains("/")
+                || filename.contains(".")) && DryRunCommand.applies(s.offline, filename)) {
+            // -n on a 2.6+ module: the kernel's checks, run here (issue 17)
+            return DryRunCommand.run(filename, params, s.release, s.offline, s.verify, s.verbose, s.quiet, System.in, log);
+        }
         if (filename.equals("-")) {
             // A module on standard input: only the 2.6+ path takes one (the kernel links it).
             return modern(s, "-", params, new LinuxKernel(), log);
@@ -228,12 +240,22 @@ public final class Insmod {
             if (!kernel.legacy()) {
                 // A 2.6+ kernel links modules itself.
                 if (s.noload || s.probe) {
-                    log.error("this kernel (" + release + ") has no /proc/ksyms: 2.4 modules are linked against a "
-                            + "symbol table, so pass --ksyms=FILE (a /proc/ksyms copy or /var/log/ksymoops/*.ksyms "
-                            + "snapshot of the target) and --uname-release=R with -n");
+                    if (s.noload && DryRunCommand.applies(s.offline, filename)) {
+                        return DryRunCommand.run(filename, params, s.release, s.offline, s.verify, s.verbose, s.quiet,
+                                System.in, log);
+                    }
+                    log.error(filename + " is a Linux 2.0-2.4 object, which this kernel (" + release + ") cannot load;"
+                            + " to link it for a 2.4 target, pass that target's symbol table: --ksyms=FILE (a /proc/ksyms"
+                            + " copy or /var/log/ksymoops/*.ksyms snapshot) and --uname-release=R with -n");
                     return 1;
                 }
                 return modern(s, filename, params, kernel, log);
+            }
+            if (ModernInsmod.isModernModule(data) && s.ksyms != null) {
+                log.error(filename + " is a Linux 2.6+ module (.ko), which the kernel links itself; --ksyms describes"
+                        + " a 2.4 kernel: check it with insmod -n " + filename + " (the running kernel) or the target"
+                        + " options (--proc-kallsyms, --symvers, --moddir; see --help-all)");
+                return 1;
             }
             if (ModernInsmod.isModernModule(data)) {
                 return ModernInsmod.refuseOnLegacyKernel(filename, kernel.release(), modernMessages(log));
@@ -306,7 +328,7 @@ public final class Insmod {
     /** The 2.6+ path: the kernel links the module (finit_module or init_module). */
     private static int modern(Settings s, String module, List<String> params, Kernel kernel, Log log) {
         return ModernInsmod.run(new ModernRequest(module, List.copyOf(params), s.force, s.verbose,
-                List.copyOf(s.verify), s.syscall, kernel, System.in), modernMessages(log));
+                List.copyOf(s.verify), s.syscall, kernel, System.in), modernMessages(log), DryRunCommand.explainer(s.force));
     }
 
     /** The modern path's messages through our logger (so -s applies): "insmod: " on every line. */
