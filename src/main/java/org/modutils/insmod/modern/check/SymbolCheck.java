@@ -81,11 +81,24 @@ final class SymbolCheck {
                 continue;
             }
             if (crcs != null && !version(sym, modVersions, crcs, false)) continue;
+            if (!namespaceImported(sym)) continue;
             ok++;
         }
         if (ok == undefined.size())
-            out.add(Finding.pass("symbol", undefined.size() + " undefined symbols, all exported by the kernel or"
+            out.add(Finding.pass("symbol", undefined.size() + " undefined symbol(s), all exported by the kernel or"
                     + " loaded modules" + (crcs == null ? "" : ", with the kernel's CRCs (" + crcs.origin() + ")")));
+    }
+
+    /** verify_namespace_is_imported: a symbol exported into a namespace needs MODULE_IMPORT_NS. */
+    private boolean namespaceImported(String sym) {
+        Symvers sv = k.symvers();
+        Symvers.Entry e = sv == null ? null : sv.get(sym);
+        if (e == null || e.namespace().isEmpty()) return true;
+        List<String> imported = ko.modinfo().get("import_ns");
+        if (imported != null && imported.contains(e.namespace())) return true;
+        out.add(Finding.error("symbol", "module uses symbol (" + sym + ") from namespace " + e.namespace()
+                + ", but does not import it -- add MODULE_IMPORT_NS(" + e.namespace() + ") to the module's source"));
+        return false;
     }
 
     /** False (and an error) when the CRCs differ. */

@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public final class Symvers {
     /** One export. */
-    public record Entry(long crc, String module, boolean gplOnly) {}
+    public record Entry(long crc, String module, boolean gplOnly, String namespace) {}
 
     private final Map<String, Entry> entries;
     private final String origin;
@@ -32,7 +32,8 @@ public final class Symvers {
             if (f.length < 4 || !f[0].startsWith("0x")) continue;
             try {
                 long crc = Long.parseUnsignedLong(f[0].substring(2), 16) & 0xffffffffL;
-                m.put(f[1], new Entry(crc, f[2], f[3].endsWith("_GPL") || f[3].endsWith("_GPL_FUTURE")));
+                m.put(f[1], new Entry(crc, f[2], f[3].endsWith("_GPL") || f[3].endsWith("_GPL_FUTURE"),
+                        f.length > 4 ? f[4].trim() : ""));
             } catch (NumberFormatException e) {
                 // not a symvers line
             }
