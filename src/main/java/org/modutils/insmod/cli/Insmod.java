@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.module.LoadRequest;
 import org.modutils.insmod.modern.ModernInsmod;
 import org.modutils.insmod.modern.ModernRequest;
+import org.modutils.insmod.sys.FileNames;
 import org.modutils.insmod.sys.Flock;
 import org.modutils.insmod.sys.Snapshot;
 import org.modutils.insmod.sys.Syslog;
@@ -50,7 +52,7 @@ public final class Insmod {
                 false, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         try {
-            return run(args, out, err, System.getenv(), true);
+            return run(args, out, err, System.getenv(), true, OptionTable.stderrIsTerminal());
         } finally {
             out.flush();
             err.flush();
@@ -76,16 +78,21 @@ public final class Insmod {
     }
 
     public static int run(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
-        return run(argv, out, err, env, false);
+        return run(argv, out, err, env, false, false);
     }
 
-    /** {@code latin1Out}: {@code out} encodes ISO-8859-1 (the process's own streams). */
+    /**
+     * {@code latin1Out}: {@code out} encodes ISO-8859-1 (the process's own streams).
+     * {@code interactive}: stderr is a terminal, so a person reads it: -h, the usage after a bad
+     * option and -V then add one line about this implementation after the original's text, which
+     * scripts and recordings (stderr to a file or pipe) get byte for byte.
+     */
     static int run(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env,
-                   boolean latin1Out) {
+                   boolean latin1Out, boolean interactive) {
         Log log = new Log(out, err, latin1Out);
         INTERNAL_ERROR.remove();
         try {
-            return main(argv, out, err, env, log);
+            return main(argv, out, err, env, log, interactive);
         } catch (RuntimeException | Error e) {
             // Never a stack trace: one line naming what went wrong.
             INTERNAL_ERROR.set(e);
@@ -96,19 +103,23 @@ public final class Insmod {
         }
     }
 
-    private static int usage(PrintStream err) {
+    private static int usage(PrintStream err, boolean interactive) {
         err.print(OptionTable.USAGE);
+        if (interactive) {
+            err.print(OptionTable.USAGE_MORE);
+        }
         return 1;
     }
 
     private static int main(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env,
-                            Log log) {
+                            Log log, boolean interactive) {
         Settings s = new Settings();
         boolean[] help = new boolean[1];
         Getopt g;
         try {
             // An anonymous class, not a lambda: the lambda bootstrap is a measurable part of start-up.
-            g = Getopt.parse(OptionTable.OPTIONS, argv, new java.util.function.Consumer<Getopt.Opt>() {
+            g = Getopt.parse(OptionTable.OPTIONS, OptionTable.ORIGINAL_LONG, env.containsKey("POSIXLY_CORRECT"), argv,
+                    new java.util.function.Consumer<Getopt.Opt>() {
               @Override
               public void accept(Getopt.Opt o) {
                 switch (o.key()) {
@@ -124,7 +135,12 @@ public final class Insmod {
                     case "s": s.syslog = true; break;
                     case "S": s.kallsyms = true; break;
                     case "v": s.verbose = true; break;
-                    case "V": err.print("insmod version " + VERSION + "\n"); break;
+                    case "V":
+                        err.print("insmod version " + VERSION + "\n");
+                        if (interactive) {
+                            err.print(OptionTable.VERSION_MORE);
+                        }
+                        break;
                     case "x": s.export = false; break;
                     case "X": s.export = true; break;
                     case "y": s.ksymoops = false; break;
@@ -170,13 +186,13 @@ public final class Insmod {
               }
             });
         } catch (StopParsing e) {
-            return usageOrHelpAll(argv, err);
+            return usageOrHelpAll(argv, err, interactive);
         } catch (Getopt.UsageError e) {
             err.print("insmod: " + e.getMessage() + "\n");
-            return usage(err);
+            return usage(err, interactive);
         }
         if (g.operands.isEmpty()) {
-            return usage(err);
+            return usage(err, interactive);
         }
         String filename = g.operands.get(0);
         List<String> params = g.operands.subList(1, g.operands.size());
@@ -193,6 +209,13 @@ public final class Insmod {
         }
         String release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
         ModulesConf conf = ModulesConf.read(ConfigContext.of(Path.of("/"), env, release, s.autoclean), log);
+        if ("".equals(s.persist) && (conf.persistDir() == null || conf.persistDir().isEmpty())) {
+            // As the original, right after reading the configuration (before "Using ...").
+            s.persist = null;
+            if (s.verbose) {
+                log.info("insmod: -e \"\" ignored, no persistdir");
+            }
+        }
         String mName = s.name != null ? s.name : moduleNameOf(filename);
 
         if (s.noload && s.ksyms == null && s.target == null && (filename.equals("-") || filename.contains("/")
@@ -202,14 +225,31 @@ public final class Insmod {
         }
         if (filename.equals("-")) {
             // A module on standard input: only the 2.6+ path takes one (the kernel links it).
+            if (s.noload || s.probe) {
+                log.error("-: a module on standard input is handed to a 2.6+ kernel as it is; -n and -p link a "
+                        + "2.4 object named by its path");
+                return 1;
+            }
             return modern(s, "-", params, new LinuxKernel(), log);
         }
-        Optional<Path> located = new ModuleLocator(conf, !s.rootCheckOff, log).locate(filename, s.verbose);
+        Optional<String> located = new ModuleLocator(conf, !s.rootCheckOff, log).locateName(filename, s.verbose);
         if (located.isEmpty()) {
             return 1;
         }
-        filename = located.get().toString();
-        Path path = located.get();
+        // The name as typed (or found) is what every message shows; the Path only opens it.
+        filename = located.get();
+        Path path;
+        Path blob;
+        try {
+            path = FileNames.forReading(filename);
+            blob = s.blob != null ? FileNames.path(s.blob) : null;
+        } catch (InvalidPathException e) {
+            log.error(e.getInput() + ": " + e.getReason());
+            return 1;
+        } catch (IOException e) {
+            log.error(filename + ": " + IoReasons.of(e));
+            return 1;
+        }
 
         ElfSource data;
         long maxObject = OBJECT_FACTOR * imageLimit;
@@ -282,18 +322,26 @@ public final class Insmod {
             Path real = null;
             long mtime = 0;
             try {
-                real = path.toRealPath();
+                real = FileNames.realPath(path);
                 mtime = Files.getLastModifiedTime(real).toMillis() / 1000;
             } catch (IOException e) {
                 real = null;
             }
             LoadRequest req = new LoadRequest(filename, real, mtime, data, mName, List.copyOf(params),
-                    s.blob != null ? Paths.get(s.blob) : null, machine, s.noload,
+                    blob, machine, s.noload,
                     s.probe, s.map, s.force,
                     s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock,
                     s.prefix, s.persist, kernel.release(), kernel.version(), conf.persistDir(),
                     dirsOf(conf));
-            return Insmod24.run(req, log, kernel, ksyms, imageLimit).status();
+            int status = Insmod24.run(req, log, kernel, ksyms, imageLimit).status();
+            String last = log.lastError();
+            if (status != 0 && s.ksyms != null && s.release == null && last != null
+                    && last.startsWith("kernel-module version mismatch")) {
+                // The table is another kernel's, but the release compared is this machine's.
+                log.error("--ksyms was given without --uname-release, so the release compared is this "
+                        + "machine's (" + release + "); give the table's kernel release with --uname-release=R");
+            }
+            return status;
         } finally {
             try {
                 data.close();
@@ -388,13 +436,13 @@ public final class Insmod {
     }
 
     /** -h, -R or a bad long option: the original usage text; --help-all: ours, exit 0. */
-    private static int usageOrHelpAll(String[] argv, PrintStream err) {
+    private static int usageOrHelpAll(String[] argv, PrintStream err, boolean interactive) {
         for (String a : argv) {
             if (a.equals("--help-all")) {
                 return 0;
             }
         }
-        return usage(err);
+        return usage(err, interactive);
     }
 
     /** Thrown from the option callback to stop at -h, as the original exits in getopt's loop. */
@@ -504,7 +552,7 @@ public final class Insmod {
             String version = s.version != null ? s.version : procString("/proc/sys/kernel/version");
             byte[] table;
             try {
-                table = org.modutils.insmod.sys.FileBytes.read(Paths.get(s.ksyms));
+                table = org.modutils.insmod.sys.FileBytes.read(FileNames.forReading(s.ksyms));
             } catch (IOException e) {
                 log.error(s.ksyms + ": " + IoReasons.of(e));
                 return null;

@@ -14,6 +14,7 @@ final class Log implements Messages, org.modutils.insmod.config.Messages {
     private final PrintStream err;
     private String errorFile = "insmod";
     private int errors;
+    private String lastError;
     private Syslog.Deferred syslog;
 
     /** True when {@code out} encodes ISO-8859-1, so Latin-1 bytes may be written to it as they are. */
@@ -37,6 +38,7 @@ final class Log implements Messages, org.modutils.insmod.config.Messages {
     @Override
     public void error(String message) {
         errors++;
+        lastError = message;
         if (syslog != null) {
             syslog.error(errorFile + ": " + message);
             return;
@@ -79,6 +81,11 @@ final class Log implements Messages, org.modutils.insmod.config.Messages {
     @Override
     public String errorFile() {
         return errorFile;
+    }
+
+    /** The text of the last error reported (without its prefix), or null. */
+    String lastError() {
+        return lastError;
     }
 
     @Override

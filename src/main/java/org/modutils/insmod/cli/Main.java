@@ -7,10 +7,13 @@ package org.modutils.insmod.cli;
  */
 public final class Main {
     public static void main(String[] args) {
-        System.exit(run(System.getProperty("modutils.prog", "insmod"), args));
+        System.exit(run(System.getProperty("modutils.prog", "insmod"), Argv.bytes(args)));
     }
 
-    /** Runs the tool named {@code prog} (a basename such as "rmmod") and returns its exit status. */
+    /**
+     * Runs the tool named {@code prog} (a basename such as "rmmod") and returns its exit status.
+     * {@code args} are byte strings, one char per byte of the argument (see {@link Argv}).
+     */
     public static int run(String prog, String[] args) {
         switch (prog) {
             default:

@@ -43,7 +43,43 @@ final class OptionTable {
             + "  -P PREFIX\n"
             + "      --prefix=PREFIX   Prefix for kernel or module symbols\n";
 
+    /** The line a person at a terminal gets after the original's usage text. */
+    static final String USAGE_MORE = "(This insmod, a reimplementation in Java, has more options: insmod --help-all)\n";
+
+    /** The line a person at a terminal gets after the original's -V line. */
+    static final String VERSION_MORE = "(modutils " + Insmod.VERSION + " insmod reimplemented in Java; "
+            + "its own options: insmod --help-all)\n";
+
+    /** True when standard error is a terminal (its /proc/self/fd/2 link names a tty or the console). */
+    static boolean stderrIsTerminal() {
+        try {
+            String t = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty") || t.equals("/dev/console");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     static final Options OPTIONS = build();
+
+    /**
+     * modutils 2.4.16's {@code struct option long_opts[]}, in its order: these abbreviate as
+     * glibc's getopt_long abbreviated them (--ksym is --ksymoops, --p is ambiguous among
+     * --probe, --persist and --prefix, --poll is --probe). Our own long options are not in it
+     * and match only when typed in full (see {@link Getopt}).
+     */
+    static final java.util.List<Getopt.LongOpt> ORIGINAL_LONG = java.util.List.of(
+            new Getopt.LongOpt("force", "f", false), new Getopt.LongOpt("help", "h", false),
+            new Getopt.LongOpt("autoclean", "k", false), new Getopt.LongOpt("lock", "L", false),
+            new Getopt.LongOpt("map", "m", false), new Getopt.LongOpt("noload", "n", false),
+            new Getopt.LongOpt("probe", "p", false), new Getopt.LongOpt("poll", "p", false),
+            new Getopt.LongOpt("quiet", "q", false), new Getopt.LongOpt("root", "r", false),
+            new Getopt.LongOpt("syslog", "s", false), new Getopt.LongOpt("kallsyms", "S", false),
+            new Getopt.LongOpt("verbose", "v", false), new Getopt.LongOpt("version", "V", false),
+            new Getopt.LongOpt("noexport", "x", false), new Getopt.LongOpt("export", "X", false),
+            new Getopt.LongOpt("noksymoops", "y", false), new Getopt.LongOpt("ksymoops", "Y", false),
+            new Getopt.LongOpt("persist", "e", true), new Getopt.LongOpt("name", "o", true),
+            new Getopt.LongOpt("blob", "O", true), new Getopt.LongOpt("prefix", "P", true));
 
     private static Option flag(String s, String l, String d) {
         return Option.builder(s).longOpt(l).desc(d).build();
@@ -113,8 +149,11 @@ final class OptionTable {
         HelpFormatter hf = new HelpFormatter();
         hf.setOptionComparator(null);
         hf.printHelp(new PrintWriter(sw), 100, "insmod [options] module [symbol=value ...]",
-                "Load a kernel module; 2.4 objects are linked here, 2.6+ modules by the kernel.\n\n", OPTIONS, 2, 4,
-                "\nExit status: 0 on success, 1 on any error or usage.");
+                "modutils " + Insmod.VERSION + " insmod, reimplemented in Java. Load a kernel module; 2.4 objects "
+                        + "are linked here, 2.6+ modules by the kernel.\n\n", OPTIONS, 2, 4,
+                "\nThe original's long options abbreviate as with getopt_long (--ksym is --ksymoops); "
+                        + "-N/--numeric-only and the long-only options from --ksyms on must be typed in full."
+                        + "\nExit status: 0 on success, 1 on any error or usage.");
         return sw.toString();
     }
 }

@@ -63,19 +63,30 @@ public final class ModuleLocator {
      * @return the file to open, or empty when the search found nothing (exit status 1)
      */
     public Optional<Path> locate(String arg, boolean verbose) {
+        return locateName(arg, verbose).map(Path::of);
+    }
+
+    /**
+     * {@link #locate} giving the file's name as text: {@code arg} exactly as typed when it is a
+     * path (a "//" in it stays, as in the original's messages), else what the search found.
+     */
+    public Optional<String> locateName(String arg, boolean verbose) {
         if (!searches(arg)) {
             if (verbose) {
                 out.info("Using " + arg);
             }
-            return Optional.of(Path.of(arg));
+            return Optional.of(arg);
         }
         Optional<String> found = searchText(arg);
         if (found.isEmpty()) {
             out.error(arg + ": no module by that name found");
             return Optional.empty();
         }
-        out.info("Using " + found.get());
-        return Optional.of(Path.of(found.get()));
+        // A name from the directory walk, in the byte form of every other name (see FileNames).
+        String name = new String(found.get().getBytes(org.modutils.insmod.sys.FileNames.platformCharset()),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        out.info("Using " + name);
+        return Optional.of(name);
     }
 
     /** The search alone, without the Using / not-found messages. */

@@ -41,6 +41,8 @@ public final class ElfFile {
         this.relocs = new ElfRelocs[sections.length];
     }
 
+    private static final byte[] ELF_MAGIC = {0x7f, 'E', 'L', 'F'};
+
     /** True when {@code data} starts with the ELF magic. */
     public static boolean isElf(byte[] data) {
         return data.length >= 4 && data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' && data[3] == 'F';
@@ -65,12 +67,17 @@ public final class ElfFile {
 
     private static ElfFile parse(String fileName, ElfSource src, boolean tables) throws ElfException {
         long length = src.size();
+        byte[] data = read(fileName, src, 0, (int) Math.min(64, length));
+        // Whatever its length, a file that does not start with the ELF magic is "not an ELF
+        // file"; one that does but ends within its header "cannot read ELF header" (README:
+        // the original read a whole header before it looked at the magic).
+        for (int i = 0; i < Math.min(4, data.length); i++) {
+            if (data[i] != ELF_MAGIC[i]) {
+                throw new ElfException(fileName + " is not an ELF file");
+            }
+        }
         if (length < 16) {
             throw new ElfException("cannot read ELF header from " + fileName);
-        }
-        byte[] data = read(fileName, src, 0, (int) Math.min(64, length));
-        if (!isElf(data)) {
-            throw new ElfException(fileName + " is not an ELF file");
         }
         int cls = data[4] & 0xff, enc = data[5] & 0xff, ver = data[6] & 0xff;
         if ((cls != Elf.ELFCLASS32 && cls != Elf.ELFCLASS64) || (enc != Elf.ELFDATA2LSB && enc != Elf.ELFDATA2MSB)

@@ -51,8 +51,9 @@ final class JnaSys implements Sys {
         }
     }
 
+    /** A C string of a byte string (names, paths and parameters hold one char per byte). */
     private static Memory cString(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
         Memory m = new Memory(b.length + 1L);
         m.write(0, b, 0, b.length);
         m.setByte(b.length, (byte) 0);

@@ -283,7 +283,9 @@ public final class LinuxKernel implements Kernel {
         Sys s = sys();
         int fd;
         try {
-            fd = s.open(file(path).toString());
+            // The byte name itself on the real root: no Path, which a name that is no text in the
+            // locale cannot have.
+            fd = s.open(root.toString().equals("/") && path.startsWith("/") ? path : file(path).toString());
         } catch (ErrnoException e) {
             throw new KernelException(e.errno(), path + ": " + e.getMessage());
         }

@@ -216,7 +216,7 @@ public final class ModernInsmod {
             InputStream in = req.stdin();
             return in.readAllBytes();
         }
-        Path p = Paths.get(req.module());
+        Path p = org.modutils.insmod.sys.FileNames.forReading(req.module());
         if (Files.isDirectory(p)) throw new IOException(Errno.text(21));
         return Files.readAllBytes(p);
     }
@@ -224,6 +224,7 @@ public final class ModernInsmod {
     private static String ioReason(IOException e) {
         if (e instanceof NoSuchFileException) return Errno.text(Errno.ENOENT);
         if (e instanceof AccessDeniedException) return Errno.text(13);
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
@@ -232,7 +233,7 @@ public final class ModernInsmod {
         String n = ko.modinfo("name");
         if (n != null && !n.isEmpty()) return n;
         if (isStdin(req.module())) return "unknown";
-        String base = Paths.get(req.module()).getFileName().toString();
+        String base = req.module().substring(req.module().lastIndexOf('/') + 1);
         int dot = base.indexOf('.');
         return (dot > 0 ? base.substring(0, dot) : base).replace('-', '_');
     }

@@ -54,6 +54,10 @@ public final class BlobWriter {
     }
 
     public static void write(Path target, byte[] image) throws IOException {
+        if (target.toString().isEmpty()) {
+            // -O '': open("") names no file (ENOENT), where Java would take the current directory.
+            throw new java.nio.file.NoSuchFileException("");
+        }
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp = null;

@@ -196,12 +196,14 @@ public final class Insmod24 {
         if (!checkTainted()) {
             return 1;
         }
-        persist = pc.persist() ? persistFile() : null;
-        // The persistent values first, so that what the user typed wins.
-        if (persist != null && !Params.process(f, readPersistFile(persist), false, hasModinfo, req.verbose(), log)) {
+        // The original's order (command line, then the persistent file, with their messages),
+        // except that a parameter the user typed is not taken from the file: what was typed wins.
+        if (!Params.process(f, req.args(), true, hasModinfo, req.verbose(), log)) {
             return 1;
         }
-        if (!Params.process(f, req.args(), true, hasModinfo, req.verbose(), log)) {
+        persist = pc.persist() ? persistFile() : null;
+        if (persist != null && !Params.process(f, notTyped(readPersistFile(persist)), false, hasModinfo,
+                req.verbose(), log)) {
             return 1;
         }
         hideSpecialSymbols();
@@ -286,18 +288,16 @@ public final class Insmod24 {
      */
     private String persistFile() {
         String name = req.persist();
-        if (name == null) {
-            return null;
-        }
         String file = null;
-        if (!name.isEmpty()) {
+        if (name == null) {
+            file = null;
+        } else if (!name.isEmpty()) {
             file = name;
         } else if (req.persistDir() == null || req.persistDir().isEmpty()) {
             if (req.verbose()) {
                 log.info("insmod: -e \"\" ignored, no persistdir");
                 warnings++;
             }
-            return null;
         } else {
             String fn = req.fileName();
             for (String dir : req.modulePaths()) {
@@ -337,12 +337,37 @@ public final class Insmod24 {
         return file;
     }
 
-    /** The name=value lines of a persistent-data file ('#' comments), only for 'p' parameters. */
+    /** The persistent-file lines whose parameter was not given on the command line. */
+    private List<String> notTyped(List<String> lines) {
+        List<String> out = new ArrayList<>(lines.size());
+        for (String line : lines) {
+            int eq = line.indexOf('=');
+            boolean typed = false;
+            for (String a : req.args()) {
+                int aeq = a.indexOf('=');
+                typed |= eq >= 0 && aeq == eq && a.regionMatches(0, line, 0, eq);
+            }
+            if (!typed) {
+                out.add(line);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The name=value lines of a persistent-data file ('#' comments). As in the original, every
+     * line is taken, also for parameters without the 'p' modifier, and a directory gives nothing
+     * (its fopen succeeded and the first read ended the loop).
+     */
     private List<String> readPersistFile(String file) {
         List<String> out = new ArrayList<>();
         byte[] data;
         try {
-            data = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file));
+            java.nio.file.Path path = org.modutils.insmod.sys.FileNames.forReading(file);
+            if (java.nio.file.Files.isDirectory(path)) {
+                return out;
+            }
+            data = java.nio.file.Files.readAllBytes(path);
         } catch (IOException e) {
             if (req.verbose()) {
                 log.info("Cannot open persist file '" + file + "' " + IoReasons.of(e));
@@ -357,7 +382,11 @@ public final class Insmod24 {
                 log.error("Persistent data line is too long\n" + text.substring(pos, Math.min(text.length(), pos + 2999)));
                 break;
             }
-            String line = text.substring(pos, nl).stripLeading();
+            int start = pos;
+            while (start < nl && CNum.isSpace(text.charAt(start))) {
+                start++; // C isspace(), not Java's wider whitespace
+            }
+            String line = text.substring(start, nl);
             pos = nl + 1;
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
@@ -365,14 +394,6 @@ public final class Insmod24 {
             if (out.size() == 1000) {
                 log.error("More than 1000 persistent parameters");
                 break;
-            }
-            int eq = line.indexOf('=');
-            String fmt = eq > 0 ? ModInfo.get(f, "parm_" + line.substring(0, eq)) : null;
-            if (fmt != null && !fmt.endsWith("p")) {
-                if (req.verbose()) {
-                    log.info("ignoring " + line);
-                }
-                continue;
             }
             out.add(line);
         }
@@ -737,7 +758,7 @@ public final class Insmod24 {
     private void addKsymoopsSymbols() {
         String absolute;
         if (req.realPath() != null) {
-            absolute = req.realPath().toString();
+            absolute = org.modutils.insmod.sys.FileNames.name(req.realPath());
         } else {
             log.error("cannot get realpath for " + req.fileName());
             absolute = req.fileName();

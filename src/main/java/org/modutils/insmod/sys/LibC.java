@@ -25,6 +25,11 @@ interface LibC extends Library {
 
     int open(String path, int flags, int mode);
 
+    /** open(2) of a NUL-terminated byte path (a name that is no text in the locale). */
+    int open(byte[] path, int flags, int mode);
+
+    NativeLong readlink(String path, byte[] buf, NativeLong size);
+
     int close(int fd);
 
     int flock(int fd, int operation);

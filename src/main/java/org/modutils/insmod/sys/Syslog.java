@@ -91,7 +91,7 @@ public final class Syslog implements AutoCloseable {
     public synchronized void log(int level, String message) {
         ZonedDateTime now = ZonedDateTime.now(clock);
         String line = format(facility | (level & 7), ident, message, now);
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = line.getBytes(StandardCharsets.ISO_8859_1);
         if (deliver(bytes) || reconnectAndDeliver(bytes)) {
             return;
         }
@@ -160,7 +160,7 @@ public final class Syslog implements AutoCloseable {
             return;
         }
         try (OutputStream o = Files.newOutputStream(console, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            o.write(text.getBytes(StandardCharsets.UTF_8));
+            o.write(text.getBytes(StandardCharsets.ISO_8859_1));
         } catch (IOException | RuntimeException ignored) {
             // as glibc: nothing more can be done
         }

@@ -94,9 +94,67 @@ class PersistTest {
         assertEquals(77, r.at("p_int", 0, 4), "from the file");
         assertEquals(1, r.at("p_harr", 0, 2), "the command line wins");
         assertEquals(2, r.at("p_harr", 2, 2));
-        assertEquals(ParamsTest.initial(arch, "p_byte", 0) & 0xff, r.at("p_byte", 0, 1),
-                "only 'p' parameters are taken from the file");
+        // The original handed every line of the file to process_module_arguments(..., 0): a
+        // declared parameter without 'p' is set from it too.
+        assertEquals(9, r.at("p_byte", 0, 1), "file values of parameters without 'p' apply, as in the original");
         assertEquals(Insmod24.DUMMY_BASE, r.symbols().get("__insmod_params_P" + data));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"i386", "x86_64"})
+    void undeclaredNamesInTheFileAreIgnored(String arch) throws Exception {
+        // Optional parameters (required = 0): an undeclared name is skipped, "ignoring" under -v.
+        Path obj = module(arch, false);
+        Path data = tmp.resolve("persist-" + arch);
+        // Leading blanks are C isspace(): 0x1C is none, so "\u001cp_harr" is an undeclared name.
+        Files.writeString(data, "nosuch=1\n \t\u000bp_int=5\n\u001cp_harr=7\n", StandardCharsets.ISO_8859_1);
+        Run r = run(arch, Map.of(), "-v", "-e", data.toString(), obj.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("ignoring nosuch=1\n"), r.out());
+        assertTrue(r.out().contains("ignoring \u001cp_harr=7\n"), r.out());
+        assertEquals(5, r.at("p_int", 0, 4));
+        assertEquals(run(arch, Map.of(), obj.toString()).at("p_harr", 0, 2), r.at("p_harr", 0, 2));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"i386", "x86_64"})
+    void verboseWithoutDashESaysThereIsNoFile(String arch) throws Exception {
+        // INSMOD_MAIN: persist_parms && flag_verbose and no f->persist.
+        Path obj = module(arch, false);
+        Run r = run(arch, Map.of(), "-v", obj.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("\nNo persistent filename available\n"), r.out());
+        assertEquals("", r.err());
+        Run plain = run(arch, Map.of(), obj.toString());
+        assertTrue(!plain.out().contains("persistent"), plain.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"i386", "x86_64"})
+    void aDirectoryGivesNoValuesAndNoMessage(String arch) throws Exception {
+        // fopen(dir, "r") succeeds on Linux and the first fgets ends the loop: nothing is said.
+        Path obj = module(arch, false);
+        Path dir = Files.createDirectories(tmp.resolve("a-directory"));
+        Run r = run(arch, Map.of(), "-v", "-e", dir.toString(), obj.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("Persist filename '" + dir + "'\n"), r.out());
+        assertTrue(!r.out().contains("Cannot open persist file"), r.out());
+        assertEquals("", r.err());
+        assertEquals(ParamsTest.initial(arch, "p_int", 0), r.at("p_int", 0, 4));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"i386", "x86_64"})
+    void aBadCommandLineValueStopsBeforeThePersistentFile(String arch) throws Exception {
+        // INSMOD_MAIN processes the command line first and stops on its error, before it names
+        // or reads the persistent file.
+        Path obj = module(arch, false);
+        Path data = tmp.resolve("persist-" + arch);
+        Files.writeString(data, "p_int=bad\n");
+        Run r = run(arch, Map.of(), "-v", "-e", data.toString(), obj.toString(), "p_int=5x");
+        assertEquals(1, r.rc());
+        assertEquals(obj + ": invalid argument syntax for p_int: 'x'\n", r.err());
+        assertTrue(!r.out().contains("Persist filename"), r.out());
     }
 
     @ParameterizedTest
@@ -154,6 +212,22 @@ class PersistTest {
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("Persist filename '" + pdir + "/misc/params'\n"), r.out());
         assertEquals(1234, r.at("p_int", 0, 4));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"i386", "x86_64"})
+    void anEmptyNameWithoutPersistdirIsDroppedFirstThing(String arch) throws Exception {
+        // INSMOD_MAIN, right after config_read: -e "" and no persistdir: lprintf under -v, before
+        // "Using ...", whether or not the module has persistent parameters; then no file at all.
+        Path obj = module(arch, false);
+        Path conf = Files.writeString(tmp.resolve("empty-persistdir.conf"), "persistdir=\n");
+        Run r = run(arch, Map.of("MODULECONFIG", conf.toString()), "-v", "-e", "", obj.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().startsWith("insmod: -e \"\" ignored, no persistdir\nUsing " + obj + "\n"), r.out());
+        assertTrue(r.out().contains("\nNo persistent filename available\n"), r.out());
+        Path plain = Paths.get("testdata/oracle/" + arch + "/obj/hello.o");
+        Run h = run(arch, Map.of("MODULECONFIG", conf.toString()), "-v", "-e", "", plain.toString());
+        assertTrue(h.out().startsWith("insmod: -e \"\" ignored, no persistdir\nUsing "), h.out());
     }
 
     @ParameterizedTest
