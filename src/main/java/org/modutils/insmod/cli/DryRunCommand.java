@@ -41,10 +41,12 @@ final class DryRunCommand {
         if (off.any()) return true;
         if (Files.exists(Path.of("/proc/ksyms"))) return false;
         if (file.equals("-")) return true;
-        try (InputStream in = Files.newInputStream(Path.of(file))) {
-            byte[] head = in.readNBytes(1 << 20);
-            if (!KoFile.isElf(head)) return true;
-            return !KoFile.parse(Files.readAllBytes(Path.of(file))).isLegacyModule();
+        try {
+            Path p = org.modutils.insmod.sys.FileNames.forReading(file);
+            if (!Files.isRegularFile(p) || Files.size(p) > MAX) return true;
+            byte[] all = Files.readAllBytes(p);
+            if (!KoFile.isElf(all)) return true;
+            return !KoFile.parse(all).isLegacyModule();
         } catch (IOException | KoFile.BadModuleException | RuntimeException e) {
             return true; // the dry run says what is wrong with it
         }
@@ -56,7 +58,7 @@ final class DryRunCommand {
         String label = stdinFile ? "(standard input)" : file;
         byte[] data;
         try {
-            data = stdinFile ? readAtMost(stdin) : readFile(Path.of(file));
+            data = stdinFile ? readAtMost(stdin) : readFile(org.modutils.insmod.sys.FileNames.forReading(file));
         } catch (IOException e) {
             log.error("ERROR: could not read module " + label + ": " + IoReasons.of(e));
             return 1;
@@ -65,7 +67,13 @@ final class DryRunCommand {
             log.error("ERROR: " + label + ": more than " + MAX + " bytes: not a module");
             return 1;
         }
-        KernelView view = view(release, off);
+        KernelView view;
+        try {
+            view = view(release, off);
+        } catch (java.nio.file.InvalidPathException e) {
+            log.error("ERROR: " + e.getInput() + ": " + e.getReason());
+            return 1;
+        }
         DryRun.Report r = DryRun.check(new DryRunRequest(label, stdinFile ? null : file, data, params, view, verify));
         for (Finding f : r.findings()) print(label, f, verbose, quiet, log);
         if (verbose) {

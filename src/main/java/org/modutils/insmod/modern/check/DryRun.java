@@ -113,7 +113,7 @@ public final class DryRun {
             if (end > from) return new String(body, from, end - from, StandardCharsets.ISO_8859_1);
         }
         if (req.fileName() == null) return "unknown";
-        String base = java.nio.file.Paths.get(req.fileName()).getFileName().toString();
+        String base = req.fileName().substring(req.fileName().lastIndexOf('/') + 1);
         int dot = base.indexOf('.');
         return KernelView.normalize(dot > 0 ? base.substring(0, dot) : base);
     }
