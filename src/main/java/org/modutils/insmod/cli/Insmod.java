@@ -218,10 +218,11 @@ public final class Insmod {
         }
         String mName = s.name != null ? s.name : moduleNameOf(filename);
 
-        if (s.noload && s.ksyms == null && s.target == null && (filename.equals("-") || filename.contains("/")
-                || filename.contains(".")) && DryRunCommand.applies(s.offline, filename)) {
-            // -n on a 2.6+ module: the kernel's checks, run here (issue 17)
-            return DryRunCommand.run(filename, params, s.release, s.offline, s.verify, s.verbose, s.quiet, System.in, log);
+        if ((s.noload || s.probe) && s.ksyms == null && s.target == null && (filename.equals("-")
+                || filename.contains("/") || filename.contains(".")) && DryRunCommand.applies(s.offline, filename)) {
+            // -n (or -p, quietly) on a 2.6+ module: the kernel's checks, run here (issue 17)
+            return DryRunCommand.run(filename, params, s.release, s.offline, s.verify, s.verbose,
+                    s.quiet || !s.noload, System.in, log);
         }
         if (filename.equals("-")) {
             // A module on standard input: only the 2.6+ path takes one (the kernel links it).
@@ -280,9 +281,9 @@ public final class Insmod {
             if (!kernel.legacy()) {
                 // A 2.6+ kernel links modules itself.
                 if (s.noload || s.probe) {
-                    if (s.noload && DryRunCommand.applies(s.offline, filename)) {
-                        return DryRunCommand.run(filename, params, s.release, s.offline, s.verify, s.verbose, s.quiet,
-                                System.in, log);
+                    if (DryRunCommand.applies(s.offline, filename)) {
+                        return DryRunCommand.run(filename, params, s.release, s.offline, s.verify, s.verbose,
+                                s.quiet || !s.noload, System.in, log);
                     }
                     log.error(filename + " is a Linux 2.0-2.4 object, which this kernel (" + release + ") cannot load;"
                             + " to link it for a 2.4 target, pass that target's symbol table: --ksyms=FILE (a /proc/ksyms"

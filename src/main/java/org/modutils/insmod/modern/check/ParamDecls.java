@@ -23,14 +23,12 @@ final class ParamDecls {
         }
     }
 
-    private final KoFile ko;
     private final byte[] d;
     private final ByteOrder order;
     private final boolean is64;
     private final List<KoFile.Section> sections;
 
     private ParamDecls(KoFile ko, byte[] image) {
-        this.ko = ko;
         this.d = image;
         this.is64 = ko.is64();
         this.order = image[5] == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
@@ -183,9 +181,5 @@ final class ParamDecls {
 
     private long u64(long at) {
         return ByteBuffer.wrap(d, (int) at, 8).order(order).getLong();
-    }
-
-    KoFile ko() {
-        return ko;
     }
 }
