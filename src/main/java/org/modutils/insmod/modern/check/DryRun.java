@@ -58,7 +58,9 @@ public final class DryRun {
         try {
             image = comp.decompress(req.data());
         } catch (IOException | RuntimeException e) {
-            out.add(Finding.error("file", "corrupt " + comp.kernelName() + " data: " + e.getMessage()));
+            String why = e.getMessage() != null ? e.getMessage() : e instanceof java.io.EOFException
+                    ? "the data ends too early (truncated)" : e.getClass().getSimpleName();
+            out.add(Finding.error("file", "corrupt " + comp.kernelName() + " data: " + why));
             return null;
         }
         if (comp != Compression.NONE)
