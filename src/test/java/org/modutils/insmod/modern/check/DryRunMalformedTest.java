@@ -111,4 +111,23 @@ class DryRunMalformedTest {
         assertEquals(0, unknown.rc(), unknown.err());
         assertTrue(unknown.err().contains("unknown parameter 'nosuch'"), unknown.err());
     }
+
+    @Test
+    void compressedModulesAreCheckedAndDamagedOnesNamed(@TempDir Path dir) throws Exception {
+        for (String z : new String[] {"xz", "zst", "gz"}) {
+            byte[] data;
+            try (InputStream in = getClass().getResourceAsStream("/modern/hello.ko." + z)) {
+                data = in.readAllBytes();
+            }
+            Path f = dir.resolve("hello.ko." + z);
+            Files.write(f, data);
+            Run ok = dryRun(f, "count=7");
+            assertEquals(0, ok.rc(), z + ": " + ok.err());
+            Files.write(f, Arrays.copyOf(data, data.length / 2));
+            Run bad = dryRun(f);
+            assertEquals(1, bad.rc(), z);
+            assertEquals(1, errors(bad.err()), bad.err());
+            assertTrue(bad.err().contains("corrupt "), bad.err());
+        }
+    }
 }
