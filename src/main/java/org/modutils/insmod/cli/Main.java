@@ -16,8 +16,22 @@ public final class Main {
      */
     public static int run(String prog, String[] args) {
         switch (prog) {
+            case "modprobe":
+                return org.modutils.insmod.tools.Modprobe.run(text(args));
+            case "depmod":
+                return org.modutils.insmod.tools.Depmod.run(text(args));
             default:
                 return Insmod.run(args);
         }
+    }
+
+    /** Byte strings back to text in the platform's charset, for the tools that take Java strings. */
+    private static String[] text(String[] args) {
+        String[] out = new String[args.length];
+        for (int i = 0; i < args.length; i++) {
+            out[i] = new String(args[i].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                    java.nio.charset.Charset.defaultCharset());
+        }
+        return out;
     }
 }

@@ -1,0 +1,110 @@
+#!/bin/bash
+# vm-modprobe-test.sh: our modprobe against a real 6.1 kernel and against kmod's modprobe there.
+# Boots the Debian kernel of ../shared/vmtest ONCE under qemu (the guest sees the host's root, so
+# kmod's /usr/sbin/modprobe and our bin/modprobe both run there, on /lib/modules/$(uname -r)):
+# `modprobe -n -v vfat` and `--show-depends` print what kmod's print; `modprobe vfat` loads fat,
+# then vfat; `modprobe -n -v -r vfat` prints what kmod's prints; `modprobe -r vfat` removes both;
+# the ext4 stack loads and unloads leaving the kernel as kmod's modprobe leaves it.
+# Prints PASS/FAIL lines; exit 0 only if all pass. Env: VMTEST_DIR, VMTEST_CACHE.
+set -u -o pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VMTEST=${VMTEST_DIR:-$top/../shared/vmtest}
+[ -d "$VMTEST" ] || VMTEST=/work/shared/vmtest # a clone elsewhere (e.g. a fresh-clone check)
+CACHE=${VMTEST_CACHE:-/var/cache/vmtest}
+say() { echo "vm-modprobe-test: $*" >&2; }
+
+[ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; exit 1; }
+conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ]); }
+if ! conf_ok; then
+	say "running $VMTEST/setup.sh $CACHE"
+	"$VMTEST/setup.sh" "$CACHE" >&2 || { say "vmtest setup failed"; exit 1; }
+fi
+. "$CACHE/vmtest.conf"
+command -v /usr/sbin/modprobe >/dev/null || { say "kmod's modprobe is not installed (apt-get install kmod)"; exit 1; }
+
+jar=$top/target/insmod.jar
+if [ ! -f "$jar" ] || [ -n "$(find "$top/src/main" "$top/pom.xml" -newer "$jar" -print -quit)" ]; then
+	say "building $jar"
+	(cd "$top" && mvn -q -DskipTests package) >&2 || { say "build failed"; exit 1; }
+fi
+# warm the launcher on the host (class-data archive, JNA library) with a dry run
+"$top/bin/modprobe" -S "$KVER" -d "$CACHE/kernel-$KVER" -D vfat >/dev/null 2>&1
+
+S=$(mktemp -d "${TMPDIR:-/tmp}/vm-modprobe.XXXXXX")
+trap 'rm -rf "$S"' EXIT
+
+cat >"$S/guest.sh" <<'GUEST'
+#!/bin/bash
+# runs inside the VM: $1 scratch dir, $2 repo
+S=$1 TOP=$2
+OURS=$TOP/bin/modprobe KMOD=/usr/sbin/modprobe
+fails=0 n=0
+check() { n=$((n + 1)); if eval "$2"; then echo "PASS: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
+both() { # both modprobes with the same arguments: stdout+stderr+status into $S/ours, $S/kmod
+	"$OURS" "$@" >"$S/ours" 2>&1; echo "exit $?" >>"$S/ours"
+	"$KMOD" "$@" >"$S/kmod" 2>&1; echo "exit $?" >>"$S/kmod"
+	echo "\$ modprobe $*"; sed 's/^/  ours| /' "$S/ours"; sed 's/^/  kmod| /' "$S/kmod"
+}
+loaded() { [ -e "/sys/module/$1/initstate" ]; }
+mods() { for m in "$@"; do loaded "$m" && echo "$m"; done; }
+echo "### kernel $(uname -r)"
+check "fat and vfat not loaded at the start" '! loaded fat && ! loaded vfat'
+
+echo "### dry runs"
+both -n -v vfat
+check "-n -v vfat: same output as kmod" 'cmp -s "$S/ours" "$S/kmod"'
+check "-n -v vfat: fat first, then vfat" 'grep -n "insmod .*/fat.ko" "$S/ours" | grep -q "^1:" && grep -n "insmod .*/vfat.ko" "$S/ours" | grep -q "^2:"'
+both --show-depends ext4
+check "--show-depends ext4: same output as kmod" 'cmp -s "$S/ours" "$S/kmod"'
+check "nothing loaded by the dry runs" '! loaded fat && ! loaded vfat'
+
+echo "### modprobe vfat"
+"$OURS" -v vfat >"$S/out" 2>&1; rc=$?
+sed 's/^/  | /' "$S/out"
+check "modprobe vfat: exit 0" '[ $rc = 0 ]'
+check "fat and vfat are live" '[ "$(cat /sys/module/fat/initstate)" = live ] && [ "$(cat /sys/module/vfat/initstate)" = live ]'
+check "fat was loaded first (its insmod line comes first, and vfat holds it)" \
+	'grep -n "insmod .*/fat.ko" "$S/out" | grep -q "^1:" && [ -e /sys/module/fat/holders/vfat ]'
+"$OURS" vfat; rc=$?
+check "modprobe vfat again: exit 0, nothing to do" '[ $rc = 0 ]'
+both -n -v -r vfat
+check "-n -v -r vfat: same output as kmod" 'cmp -s "$S/ours" "$S/kmod"'
+check "the dry removal left both loaded" 'loaded fat && loaded vfat'
+
+echo "### modprobe -r vfat"
+"$OURS" -v -r vfat >"$S/out" 2>&1; rc=$?
+sed 's/^/  | /' "$S/out"
+check "modprobe -r vfat: exit 0" '[ $rc = 0 ]'
+check "vfat and fat are gone" '! loaded vfat && ! loaded fat'
+
+echo "### the ext4 stack, ours and then kmod's"
+STACK="ext4 jbd2 mbcache crc16 crc32c_generic crc32c_intel"
+before=$(mods $STACK | tr '\n' ' ')
+"$OURS" ext4; r1=$?; after_ours=$(mods $STACK | tr '\n' ' ')
+"$OURS" -r ext4; r2=$?; removed_ours=$(mods $STACK | tr '\n' ' ')
+"$KMOD" ext4; r3=$?; after_kmod=$(mods $STACK | tr '\n' ' ')
+"$KMOD" -r ext4; r4=$?; removed_kmod=$(mods $STACK | tr '\n' ' ')
+echo "  before: [$before] ours: [$after_ours] -> [$removed_ours] kmod: [$after_kmod] -> [$removed_kmod]"
+check "modprobe ext4 / -r ext4: exit 0 both times" '[ $r1 = 0 ] && [ $r2 = 0 ] && [ $r3 = 0 ] && [ $r4 = 0 ]'
+check "ext4 loaded: the same modules as kmod's modprobe loads" '[ "$after_ours" = "$after_kmod" ] && loaded_ext4=1'
+check "ext4 removed: the same modules left as kmod's modprobe leaves" '[ "$removed_ours" = "$removed_kmod" ]'
+
+echo "### errors"
+both nosuchmodule
+check "unknown module: same message and status as kmod" 'cmp -s "$S/ours" "$S/kmod"'
+echo "### $n checks, $fails failed"
+exit $((fails > 0))
+GUEST
+chmod +x "$S/guest.sh"
+
+T0=$SECONDS
+VMTEST_TIMING=1 "$VMTEST/vm-run.sh" --share "$S" --timeout "${VM_MODPROBE_TIMEOUT:-180}" -- bash "$S/guest.sh" "$S" "$top"
+rc=$?
+say "exit $rc after $((SECONDS - T0)) s in the VM"
+case $rc in
+0) echo "vm-modprobe-test: PASS" ;;
+124) echo "vm-modprobe-test: FAIL (timeout)" ;;
+125) echo "vm-modprobe-test: FAIL (the VM did not run the checks)" ;;
+*) echo "vm-modprobe-test: FAIL" ;;
+esac
+exit $rc
