@@ -46,9 +46,25 @@ public final class CmsSignature {
 
     public static List<Signer> signers(ModuleSignature sig) throws ModuleSignature.BadSignatureException {
         List<Signer> out = new ArrayList<>();
-        for (SignerInformation si : cms(sig).getSignerInfos().getSigners()) out.add(describe(si));
+        for (SignerInformation si : signerInfos(cms(sig))) out.add(describe(si));
         if (out.isEmpty()) throw new ModuleSignature.BadSignatureException("the PKCS#7 message has no signer");
         return out;
+    }
+
+    /** The signer infos; Bouncy Castle decodes them lazily, so a malformed one throws only here. */
+    private static java.util.Collection<SignerInformation> signerInfos(CMSSignedData cms)
+            throws ModuleSignature.BadSignatureException {
+        try {
+            java.util.Collection<SignerInformation> all = cms.getSignerInfos().getSigners();
+            for (SignerInformation si : all) {
+                si.getSID();
+                si.getDigestAlgOID();
+            }
+            return all;
+        } catch (RuntimeException e) {
+            throw new ModuleSignature.BadSignatureException("the PKCS#7 message's signer information is malformed: "
+                    + e.getMessage());
+        }
     }
 
     private static Signer describe(SignerInformation si) {
@@ -95,7 +111,7 @@ public final class CmsSignature {
     public static Verdict verify(ModuleSignature sig, List<X509Certificate> certs) throws ModuleSignature.BadSignatureException {
         CMSSignedData cms = cms(sig);
         List<String> unknown = new ArrayList<>();
-        for (SignerInformation si : cms.getSignerInfos().getSigners()) {
+        for (SignerInformation si : signerInfos(cms)) {
             Signer who = describe(si);
             for (X509Certificate cert : certs) {
                 X509CertificateHolder holder;
