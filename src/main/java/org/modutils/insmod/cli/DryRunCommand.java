@@ -55,7 +55,7 @@ final class DryRunCommand {
     static int run(String file, List<String> params, String release, Offline off, List<String> verify,
                    boolean verbose, boolean quiet, InputStream stdin, Log log) {
         boolean stdinFile = file.equals("-");
-        String label = stdinFile ? "(standard input)" : file;
+        String label = stdinFile ? "(standard input)" : Finding.printable(file);
         byte[] data;
         try {
             data = stdinFile ? readAtMost(stdin) : readFile(org.modutils.insmod.sys.FileNames.forReading(file));

@@ -11,6 +11,26 @@ package org.modutils.insmod.modern.check;
  */
 public record Finding(Severity severity, String check, String text) {
 
+    /** Names from the module (symbols, parameters, .modinfo) may hold control characters: shown escaped. */
+    public Finding {
+        text = printable(text);
+    }
+
+    /** {@code s} with control characters as {@code \xNN}, so that it stays one line. */
+    public static String printable(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c != 0x7f) {
+                if (b != null) b.append(c);
+                continue;
+            }
+            if (b == null) b = new StringBuilder(s.length() + 8).append(s, 0, i);
+            b.append(String.format("\\x%02x", (int) c));
+        }
+        return b == null ? s : b.toString();
+    }
+
     /** ERROR makes the verdict "refused"; the others do not. */
     public enum Severity { PASS, NOTE, WARNING, ERROR }
 
