@@ -164,7 +164,7 @@ final class Targets {
         // a compressed module may declare a decoder window (zstd, xz) of some MiB in a few header bytes
         boolean compressed = org.modutils.insmod.modern.Compression.detect(data)
                 != org.modutils.insmod.modern.Compression.NONE;
-        FuzzHarness.bounded(data.length + (compressed ? 2L << 20 : 0), () -> {
+        FuzzHarness.bounded(data.length + (compressed ? 8L << 20 : 0), () -> {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
             int rc = org.modutils.insmod.cli.Insmod.run(argv.toArray(new String[0]),
                     new java.io.PrintStream(out, true, StandardCharsets.ISO_8859_1),
