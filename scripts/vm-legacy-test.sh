@@ -50,6 +50,8 @@ if [ ! -d "$ROOT/target/classes/org/modutils/insmod/kernel/remote" ] || \
     (cd "$ROOT" && mvn -q -o compile 2>/dev/null || mvn -q compile) || { fail "Java build"; exit 1; }
 fi
 CTL=(java -cp "$ROOT/target/classes" org.modutils.insmod.kernel.remote.AgentCtl)
+# The fault drills (abandon, cut, hang) are test code.
+FAULTS=(java -cp "$ROOT/target/classes:$ROOT/target/test-classes" org.modutils.insmod.kernel.remote.AgentFaults)
 "$ROOT/scripts/mk-legacy-initrd.sh" "$AGENT" "$WORK/initrd.img" >/dev/null || { fail "initrd build"; exit 1; }
 pass "built agent ($(stat -c %s "$AGENT") bytes, static, no libc) and ext2 initrd"
 
@@ -138,14 +140,14 @@ agent_checks() {
     else
         fail "$name: selftest: $out"
     fi
-    out=$(ctl cut agcut 2>&1)
+    out=$("${FAULTS[@]}" "$TARGET" cut agcut 2>&1)
     if grep -q 'agcut is not in /proc/modules' <<<"$out"; then
         pass "$name: link cut mid-transfer: insmod side reported '$(sed -n 's/^load failed as expected: //p' <<<"$out" | cut -c1-150)...' and deleted the module after reconnecting"
     else
         fail "$name: cut: $out"
     fi
     # An insmod killed mid-transfer: nobody on the host cleans up; the agent's idle timer must.
-    "${CTL[@]}" "$TARGET" abandon agkill --idle 4 > "$WORK/$name.abandon" 2>&1 &
+    "${FAULTS[@]}" "$TARGET" abandon agkill --idle 4 > "$WORK/$name.abandon" 2>&1 &
     local apid=$! i
     for ((i = 0; i < 60; i++)); do grep -q created "$WORK/$name.abandon" && break; sleep 0.5; done
     kill -9 "$apid" 2>/dev/null; wait "$apid" 2>/dev/null
@@ -159,7 +161,7 @@ agent_checks() {
         fail "$name: abandoned module: listed before=$before after=$after; $(cat "$WORK/$name.abandon")"
     fi
     # An insmod interrupted (SIGTERM) between create_module and init_module deletes the module itself.
-    "${CTL[@]}" "$TARGET" hang agint > "$WORK/$name.hang" 2>&1 &
+    "${FAULTS[@]}" "$TARGET" hang agint > "$WORK/$name.hang" 2>&1 &
     apid=$!
     for ((i = 0; i < 60; i++)); do grep -q created "$WORK/$name.hang" && break; sleep 0.5; done
     kill -TERM "$apid" 2>/dev/null; wait "$apid" 2>/dev/null

@@ -244,7 +244,9 @@ public class Generate {
                 o.put((int) o.offset(r), o.word(), end);
                 long info = o.get((int) o.offset(r) + o.word(), o.word());
                 long type = w ? info & 0xffffffffL : info & 0xff;
-                return "{file}: relocation of type " + type + " at offset 0x" + Long.toHexString(end)
+                // The psABI names, as GNU readelf prints them.
+                String name = w ? (type == 2 ? "R_X86_64_PC32" : "R_X86_64_64") : (type == 1 ? "R_386_32" : "R_386_PC32");
+                return "{file}: relocation of type " + type + " (" + name + ") at offset 0x" + Long.toHexString(end)
                         + " extends past the end of section .text"; });
             make("bss-too-large", v, b, o -> { int s = o.find(".bss"); o.put(o.fSize(s), o.word(), 1L << 31);
                 long sum = 0;

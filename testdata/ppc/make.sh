@@ -6,6 +6,6 @@ cd "$(dirname "$0")"
 for s in relocs far-rel14 got16 ftr; do
     powerpc-linux-gnu-as -a32 -mppc -o $s.o $s.s
 done
-for s in ppc64-relocs ppc64-modern ppc64-bad ppc64-far; do
+for s in ppc64-relocs ppc64-modern ppc64-opdsec ppc64-rel24far ppc64-bad ppc64-far; do
     [ -f $s.s ] && powerpc64-linux-gnu-as -a64 -o $s.o $s.s
 done

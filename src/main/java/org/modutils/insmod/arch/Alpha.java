@@ -1,5 +1,7 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.link.SlotPass;
+import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
 import java.util.ArrayList;
@@ -9,11 +11,14 @@ import java.util.Map;
 
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
 import org.modutils.insmod.link.Sym;
-import org.modutils.insmod.module.StructModule;
+import org.modutils.insmod.link.StructModule;
 
 /**
  * Alpha (64-bit, little endian, RELA). Every module gets a .got (possibly empty) whose address
@@ -32,22 +37,12 @@ public final class Alpha implements Target {
 
     static final long SHF_ALPHA_GPREL = 0x10000000L;
 
-    /** One GOT entry of a symbol: the addend it serves, its offset in .got, and whether it is filled. */
-    private static final class GotEntry {
-        final long addend;
-        final long offset;
-        boolean done;
-
-        GotEntry(long addend, long offset) {
-            this.addend = addend;
-            this.offset = offset;
-        }
-    }
-
-    private final Map<Sym, List<GotEntry>> gotEntries = new HashMap<>();
+    /** The .got entries of R_ALPHA_LITERAL, one per (symbol, addend). */
+    private final SlotPass.AddendSlots gotEntries = new SlotPass.AddendSlots(8);
     private LinkSection got;
 
     @Override public String name() { return "alpha"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && !be && m == EM_ALPHA; }
     @Override public boolean is64() { return true; }
     @Override public boolean bigEndian() { return false; }
@@ -57,46 +52,21 @@ public final class Alpha implements Target {
     @Override public long shortSectionFlag() { return SHF_ALPHA_GPREL; }
 
     @Override
-    public void createGot(ObjFile f) {
-        long offset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
-            }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                if (rels.type(k) != R_LITERAL || rels.sym(k) == 0) {
-                    continue;
-                }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                if (s == null) {
-                    continue; // reported when the relocation is applied
-                }
-                List<GotEntry> list = gotEntries.computeIfAbsent(s, x -> new ArrayList<>());
-                if (entry(list, rels.addend(k)) == null) {
-                    list.add(new GotEntry(rels.addend(k), offset));
-                    offset += 8;
+    public void createGot(ObjFile f) throws UserError {
+        SlotPass.run(f, (r, slots) -> {
+            if (r.type() == R_LITERAL && r.symIndex() != 0) {
+                Sym s = r.symbol();
+                if (s != null) { // else reported when the relocation is applied
+                    gotEntries.take(s, r.addend());
                 }
             }
-        }
+        });
+        long offset = gotEntries.next;
         if (offset > 0x10000) {
-            f.pendingErrors().add(String.format(".got section overflow: %#x > 0x10000", offset));
-            return;
+            throw new UserError(String.format(".got section overflow: %#x > 0x10000", offset));
         }
         // Always a .got, so that GPDISP and GPREL have a GP even without LITERAL relocations.
         got = f.createAllocedSection(".got", 8, offset, SHF_WRITE | SHF_ALPHA_GPREL);
-    }
-
-    private static GotEntry entry(List<GotEntry> list, long addend) {
-        if (list != null) {
-            for (GotEntry e : list) {
-                if (e.addend == addend) {
-                    return e;
-                }
-            }
-        }
-        return null;
     }
 
     private long gp() {
@@ -116,7 +86,7 @@ public final class Alpha implements Target {
                 f.write(t, loc, 8, f.read(t, loc, 8) + v);
                 return RelocResult.OK;
             case R_REFLONG:
-                if (!Arch.fitsSigned(v, 32) && !Arch.fitsUnsigned(v, 32)) {
+                if (!Range.fitsSigned(v, 32) && !Range.fitsUnsigned(v, 32)) {
                     r.detail = "R_ALPHA_REFLONG value 0x" + Long.toHexString(v) + " does not fit in 32 bits";
                     return RelocResult.OVERFLOW;
                 }
@@ -125,7 +95,7 @@ public final class Alpha implements Target {
             case R_GPREL16: {
                 long d = v - gp();
                 f.write(t, loc, 2, d);
-                return Arch.fitsSigned(d, 16) ? RelocResult.OK : RelocResult.OVERFLOW;
+                return Range.fitsSigned(d, 16) ? RelocResult.OK : RelocResult.OVERFLOW;
             }
             case R_GPRELLOW:
                 // Never overflows; the matching GPRELHIGH does.
@@ -135,15 +105,15 @@ public final class Alpha implements Target {
                 long d = v - gp();
                 long hi = (d >> 16) + ((d >>> 15) & 1);
                 f.write(t, loc, 2, hi);
-                return Arch.fitsSigned(hi, 16) ? RelocResult.OK : RelocResult.OVERFLOW;
+                return Range.fitsSigned(hi, 16) ? RelocResult.OK : RelocResult.OVERFLOW;
             }
             case R_GPREL32: {
                 long d = v - gp();
                 f.write(t, loc, 4, d);
-                return Arch.fitsSigned(d, 32) ? RelocResult.OK : RelocResult.OVERFLOW;
+                return Range.fitsSigned(d, 32) ? RelocResult.OK : RelocResult.OVERFLOW;
             }
             case R_LITERAL: {
-                GotEntry e = r.sym == null ? null : entry(gotEntries.get(r.sym), r.addend);
+                SlotPass.AddendSlots.Slot e = r.sym == null ? null : gotEntries.find(r.sym, r.addend);
                 if (e == null || got == null) {
                     return RelocResult.DANGEROUS;
                 }
@@ -154,6 +124,14 @@ public final class Alpha implements Target {
                 f.write(t, loc, 2, e.offset - 0x8000);
                 return RelocResult.OK;
             }
+            default:
+                return applyMore(f, r, v, t, loc, dot);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long loc, long dot) {
+        switch (r.type) {
             case R_GPDISP:
                 return gpdisp(f, r, dot);
             case R_BRADDR: {
@@ -182,7 +160,7 @@ public final class Alpha implements Target {
             case R_SREL32: {
                 int size = r.type == R_SREL16 ? 2 : 4;
                 long d = v - dot;
-                if (!Arch.fitsSigned(d, size * 8)) {
+                if (!Range.fitsSigned(d, size * 8)) {
                     r.detail = (size == 2 ? "R_ALPHA_SREL16" : "R_ALPHA_SREL32") + " distance 0x"
                             + Long.toHexString(d) + " out of range";
                     return RelocResult.OVERFLOW;

@@ -2,8 +2,13 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.report.UserError;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
@@ -38,6 +43,7 @@ public final class Arm implements Target {
     private long gotBase;
 
     @Override public String name() { return "arm"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return !is64 && !be && m == EM_ARM; }
     @Override public boolean is64() { return false; }
     @Override public boolean bigEndian() { return false; }
@@ -56,48 +62,31 @@ public final class Arm implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
-        long gotOffset = 0;
-        long pltOffset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_REL ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
-            }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type(k);
-                if (isBranch(t)) {
-                    Sym s = rels.sym(k) == 0 ? null : ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                    if (s != null && s.pltOffset < 0) {
-                        s.pltOffset = pltOffset;
-                        pltOffset += PLT_ENTRY;
-                    }
-                } else if (t == R_ARM_GOTOFF || t == R_ARM_GOTPC) {
-                    if (gotOffset == 0) {
-                        gotOffset = 4;
-                    }
-                } else if (t == R_ARM_GOT32) {
-                    Sym s = rels.sym(k) == 0 ? null : ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                    if (s != null && s.gotOffset < 0) {
-                        s.gotOffset = gotOffset;
-                        gotOffset += 4;
-                    }
+    public void createGot(ObjFile f) throws UserError {
+        SlotPass.Slots s = SlotPass.run(f, (r, slots) -> {
+            int t = r.type();
+            if (isBranch(t)) {
+                slots.pltSlot(r.symIndex() == 0 ? null : r.symbol(), PLT_ENTRY);
+            } else if (t == R_ARM_GOTOFF || t == R_ARM_GOTPC) {
+                if (slots.got == 0) {
+                    slots.got = 4;
                 }
+            } else if (t == R_ARM_GOT32) {
+                slots.gotSlot(r.symIndex() == 0 ? null : r.symbol(), 4);
             }
-        }
-        if (gotOffset > 0) {
+        });
+        if (s.got > 0) {
             LinkSection existing = f.find(".got");
             if (existing != null) {
                 // The original wrote its entries over the start of the object's own .got; ours go after it.
-                gotBase = existing.extend(gotOffset);
+                gotBase = existing.extend(s.got);
                 got = existing;
             } else {
-                got = f.createAllocedSection(".got", 8, gotOffset, SHF_WRITE);
+                got = f.createAllocedSection(".got", 8, s.got, SHF_WRITE);
             }
         }
-        if (pltOffset > 0) {
-            plt = f.createAllocedSection(".plt", 8, pltOffset, SHF_WRITE);
+        if (s.plt > 0) {
+            plt = f.createAllocedSection(".plt", 8, s.plt, SHF_WRITE);
         }
     }
 
@@ -130,7 +119,7 @@ public final class Arm implements Target {
             case R_ARM_PREL31: {
                 long insn = f.read(t, loc, 4);
                 long off = signExtend(insn, 31) + v - dot;
-                if (!Arch.fitsSigned(off, 31)) {
+                if (!Range.fitsSigned(off, 31)) {
                     r.detail = String.format("offset 0x%x does not fit in 31 bits", off);
                     return RelocResult.OVERFLOW;
                 }
@@ -148,10 +137,7 @@ public final class Arm implements Target {
                     return RelocResult.DANGEROUS;
                 }
                 long entry = gotBase + s.gotOffset;
-                if (!s.gotDone) {
-                    s.gotDone = true;
-                    f.write(got, entry, 4, v);
-                }
+                SlotPass.fillOnce(f, got, entry, s, 4, v);
                 f.write(t, loc, 4, f.read(t, loc, 4) + entry);
                 return RelocResult.OK;
             }
@@ -207,7 +193,7 @@ public final class Arm implements Target {
                 return RelocResult.DANGEROUS;
             }
             off = (v & ~1L) + addend - dot;
-            if (!Arch.fitsSigned(off, 26)) {
+            if (!Range.fitsSigned(off, 26)) {
                 r.detail = "Thumb target out of reach of BLX";
                 return RelocResult.OVERFLOW;
             }
@@ -215,14 +201,14 @@ public final class Arm implements Target {
             f.write(t, r.offset, 4, 0xfa000000L | (h << 24) | ((off >> 2) & 0xffffff));
             return RelocResult.OK;
         }
-        if (!Arch.fitsSigned(off, 26)) {
+        if (!Range.fitsSigned(off, 26)) {
             if (addend != -8) {
                 r.detail = "branch to " + s.name + String.format("%+d", addend + 8)
                         + " is out of reach and cannot go through a stub";
                 return RelocResult.OVERFLOW;
             }
             off = plt.addr + s.pltOffset + addend - dot;
-            if (!Arch.fitsSigned(off, 26)) {
+            if (!Range.fitsSigned(off, 26)) {
                 r.detail = "even the stub in .plt is out of reach";
                 return RelocResult.OVERFLOW;
             }

@@ -1,11 +1,14 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.link.SlotPass;
+import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
-import org.modutils.insmod.kernel.KernelSymbol;
-import org.modutils.insmod.kernel.KernelSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
@@ -31,56 +34,37 @@ public final class Hppa implements Target {
     private Long global;
 
     @Override public String name() { return "hppa"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return !is64 && be && m == EM_PARISC; }
     @Override public boolean is64() { return false; }
     @Override public boolean bigEndian() { return true; }
     @Override public boolean rela() { return true; }
 
     @Override
-    public void useKernelSymbols(KernelSymbols ksyms) {
-        for (KernelSymbol s : ksyms.kernel()) {
-            if (s.name().equals("$global$")) {
-                global = s.value();
-                return;
-            }
-        }
+    public void useKernelSymbols(java.util.function.Function<String, Long> kernelSymbol) {
+        global = kernelSymbol.apply("$global$");
     }
 
     @Override
-    public void createGot(ObjFile f) {
+    public void createGot(ObjFile f) throws UserError {
         stub = f.createAllocedSection(".stub", STUB_SIZE, 0, SHF_WRITE);
-        long offset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
+        SlotPass.Slots s = SlotPass.run(f, (r, slots) -> {
+            if (r.type() == R_PCREL17F && r.symIndex() != 0) {
+                slots.pltSlot(r.symbol(), STUB_SIZE);
             }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                if (rels.type(k) != R_PCREL17F || rels.sym(k) == 0) {
-                    continue;
-                }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                if (s != null && s.pltOffset < 0) {
-                    s.pltOffset = offset;
-                    offset += STUB_SIZE;
-                }
-            }
-        }
-        if (offset > 0) {
-            stub.size = offset;
-            stub.setContents(new byte[(int) offset]);
+        });
+        if (s.plt > 0) {
+            stub.size = s.plt;
+            stub.setContents(new byte[(int) s.plt]);
         }
     }
 
     @Override
-    public boolean archdata(ObjFile f, LinkSection sec) {
+    public void archdata(ObjFile f, LinkSection sec) throws UserError {
         if (global == null) {
-            f.pendingErrors().add("Cannot initialise dp, '$global$' not found\n");
-            return false;
+            throw new UserError("Cannot initialise dp, '$global$' not found\n");
         }
         dp = global;
-        return true;
     }
 
     // The field selectors of the PA-RISC runtime architecture (left/right with the addend rounded).
@@ -156,7 +140,7 @@ public final class Hppa implements Target {
                     f.write(stub, at + 4, 4, insert17(BE_N_SR4_R1, rrsel(v, addend) >>> 2));
                 }
                 long disp = (stub.addr + s.pltOffset) - (dot & 0xffffffffL) - 8;
-                if (!Arch.fitsSigned(disp, 19)) {
+                if (!Range.fitsSigned(disp, 19)) {
                     // Beyond +-256K the original wrote a wrapped branch; the stub is ours, so say so.
                     r.detail = "stub out of branch range";
                     return RelocResult.OVERFLOW;

@@ -7,13 +7,18 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.modutils.insmod.link.SlotPass;
+import org.modutils.insmod.report.UserError;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
 import org.modutils.insmod.link.Sym;
-import org.modutils.insmod.module.StructModule;
+import org.modutils.insmod.link.StructModule;
 
 /**
  * PA-RISC 64-bit (RELA, big-endian). As the original: a {@code .got} (8 bytes per symbol and
@@ -34,25 +39,15 @@ public final class Hppa64 implements Target {
     /** ldil 0,r1; ldo 0(r1),r1; ldd 10(r1),r1; bve,n (r1): millicode, dp untouched. */
     static final int[] STUB_MILLICODE = {0x20200000, 0x34210000, 0x50210020, 0xe820d002};
 
-    /** A .got or .stub slot for one symbol and addend. */
-    static final class Entry {
-        final long addend;
-        final long offset;
-        boolean done;
-
-        Entry(long addend, long offset) {
-            this.addend = addend;
-            this.offset = offset;
-        }
-    }
-
-    private final Map<Sym, List<Entry>> gotEntries = new IdentityHashMap<>();
-    private final Map<Sym, List<Entry>> stubEntries = new IdentityHashMap<>();
-    private final Map<Sym, List<Entry>> opdEntries = new IdentityHashMap<>();
+    /** The .got, .stub and .opd slots, one per (symbol, addend); .opd begins after two reserved descriptors. */
+    private final SlotPass.AddendSlots gotEntries = new SlotPass.AddendSlots(8);
+    private final SlotPass.AddendSlots stubEntries = new SlotPass.AddendSlots(STUB_SIZE);
+    private final SlotPass.AddendSlots opdEntries = new SlotPass.AddendSlots(OPD_SIZE);
     private LinkSection got, opd, stub;
     private long gp;
 
     @Override public String name() { return "hppa64"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && be && m == EM_PARISC; }
     @Override public boolean is64() { return true; }
     @Override public boolean bigEndian() { return true; }
@@ -65,76 +60,45 @@ public final class Hppa64 implements Target {
         }
     }
 
-    static Entry find(Map<Sym, List<Entry>> map, Sym s, long addend) {
-        List<Entry> l = map.get(s);
-        if (l != null) {
-            for (Entry e : l) {
-                if (e.addend == addend) {
-                    return e;
-                }
-            }
-        }
-        return null;
-    }
-
-    /** Adds an entry for (s, addend) unless there is one; returns true when it was added. */
-    static boolean add(Map<Sym, List<Entry>> map, Sym s, long addend, long offset) {
-        if (find(map, s, addend) != null) {
-            return false;
-        }
-        map.computeIfAbsent(s, k -> new ArrayList<>()).add(new Entry(addend, offset));
-        return true;
-    }
-
     static boolean isLocal(Sym s) {
         return s.secidx <= SHN_HIRESERVE;
     }
 
     @Override
-    public void createGot(ObjFile f) {
-        long gotOffset = 0, opdOffset = 2 * OPD_SIZE, stubOffset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
+    public void createGot(ObjFile f) throws UserError {
+        opdEntries.next = 2 * OPD_SIZE;
+        SlotPass.run(f, (r, slots) -> {
+            int t = r.type();
+            boolean needGot = t == R_LTOFF14R || t == R_LTOFF21L || t == R_PCREL22F;
+            if (!(needGot || t == R_FPTR64) || r.symIndex() == 0) {
+                return;
             }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type(k);
-                boolean needGot = t == R_LTOFF14R || t == R_LTOFF21L || t == R_PCREL22F;
-                boolean needStub = t == R_PCREL22F;
-                boolean needOpd = t == R_FPTR64;
-                if (!(needGot || needOpd) || rels.sym(k) == 0) {
-                    continue;
-                }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                if (s == null) {
-                    continue;
-                }
-                long addend = rels.addend(k);
-                if (needStub && add(stubEntries, s, addend, stubOffset)) {
-                    stubOffset += STUB_SIZE;
-                }
-                if (needGot && add(gotEntries, s, addend, gotOffset)) {
-                    gotOffset += 8;
-                }
-                // One descriptor per symbol and addend (the original: per symbol, which merges
-                // local functions that today's gas names as section+offset).
-                if (needOpd && isLocal(s) && add(opdEntries, s, addend, opdOffset)) {
-                    opdOffset += OPD_SIZE;
-                }
+            Sym s = r.symbol();
+            if (s == null) {
+                return;
             }
-        }
+            if (t == R_PCREL22F) {
+                stubEntries.take(s, r.addend());
+            }
+            if (needGot) {
+                gotEntries.take(s, r.addend());
+            }
+            // One descriptor per symbol and addend (the original: per symbol, which merges
+            // local functions that today's gas names as section+offset).
+            if (t == R_FPTR64 && isLocal(s)) {
+                opdEntries.take(s, r.addend());
+            }
+        });
         long flags = SHF_ALLOC | SHF_WRITE | SHF_PARISC_SHORT;
-        got = f.createAllocedSection(".got", 8, gotOffset, flags);
-        opd = f.createAllocedSection(".opd", 16, opdOffset, flags);
-        if (stubOffset > 0) {
-            stub = f.createAllocedSection(".stub", 16, stubOffset, SHF_ALLOC | SHF_EXECINSTR | SHF_PARISC_SHORT);
+        got = f.createAllocedSection(".got", 8, gotEntries.next, flags);
+        opd = f.createAllocedSection(".opd", 16, opdEntries.next, flags);
+        if (stubEntries.next > 0) {
+            stub = f.createAllocedSection(".stub", 16, stubEntries.next, SHF_ALLOC | SHF_EXECINSTR | SHF_PARISC_SHORT);
         }
     }
 
     @Override
-    public void finalizeSectionAddresses(ObjFile f, long base) {
+    public void finalizeSectionAddresses(ObjFile f, long base) throws UserError {
         Target.super.finalizeSectionAddresses(f, base);
         gp = got.addr + got.size;
     }
@@ -189,7 +153,7 @@ public final class Hppa64 implements Target {
                 return RelocResult.OK;
             case R_LTOFF14R:
             case R_LTOFF21L: {
-                Entry ge = s == null ? null : find(gotEntries, s, r.addend);
+                SlotPass.AddendSlots.Slot ge = s == null ? null : gotEntries.find(s, r.addend);
                 if (ge == null) {
                     return RelocResult.DANGEROUS;
                 }
@@ -203,7 +167,7 @@ public final class Hppa64 implements Target {
                 return RelocResult.OK;
             }
             case R_PCREL22F: {
-                Entry ge = s == null ? null : find(gotEntries, s, r.addend);
+                SlotPass.AddendSlots.Slot ge = s == null ? null : gotEntries.find(s, r.addend);
                 if (ge == null) {
                     return RelocResult.DANGEROUS;
                 }
@@ -214,7 +178,7 @@ public final class Hppa64 implements Target {
                 RelocResult ret = RelocResult.OK;
                 long disp = v - dot - 8;
                 if (!isLocal(s) || disp > 0x800000 - 1 || disp < -0x800000) {
-                    Entry se = find(stubEntries, s, r.addend);
+                    SlotPass.AddendSlots.Slot se = stubEntries.find(s, r.addend);
                     if (se == null || stub == null) {
                         return RelocResult.DANGEROUS;
                     }
@@ -245,13 +209,21 @@ public final class Hppa64 implements Target {
                 }
                 return ret;
             }
+            default:
+                return applyMore(f, r, v, t, dot, s);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long dot, Sym s) {
+        switch (r.type) {
             case R_DIR64:
                 f.write(t, r.offset, 8, v);
                 return RelocResult.OK;
             case R_SEGREL32:
                 // Relative to the module base (.this), as the original. (ia64 uses section 1.)
                 f.write(t, r.offset, 4, v - f.baseaddr);
-                if (r.strict && !Arch.fitsSigned(v - f.baseaddr, 32)) {
+                if (r.strict && !Range.fitsSigned(v - f.baseaddr, 32)) {
                     return RelocResult.OVERFLOW;
                 }
                 return RelocResult.OK;
@@ -260,7 +232,7 @@ public final class Hppa64 implements Target {
                     return RelocResult.DANGEROUS;
                 }
                 if (isLocal(s)) {
-                    Entry oe = find(opdEntries, s, r.addend);
+                    SlotPass.AddendSlots.Slot oe = opdEntries.find(s, r.addend);
                     if (oe == null) {
                         return RelocResult.DANGEROUS;
                     }
@@ -301,7 +273,7 @@ public final class Hppa64 implements Target {
     }
 
     @Override
-    public boolean archdata(ObjFile f, LinkSection sec) {
-        return Ia64.fillArchdata(f, sec, gp, SHT_PARISC_UNWIND);
+    public void archdata(ObjFile f, LinkSection sec) {
+        Ia64.fillArchdata(f, sec, gp, SHT_PARISC_UNWIND);
     }
 }

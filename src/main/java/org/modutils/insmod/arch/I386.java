@@ -2,8 +2,13 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.report.UserError;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjLoader;
 import org.modutils.insmod.link.ObjFile;
@@ -17,37 +22,16 @@ public final class I386 implements Target {
     private LinkSection got;
 
     @Override public String name() { return "i386"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return !is64 && !be && (m == EM_386 || m == 6); }
     @Override public boolean is64() { return false; }
     @Override public boolean bigEndian() { return false; }
     @Override public boolean rela() { return false; }
 
     @Override
-    public void createGot(ObjFile f) {
-        long offset = 0;
-        boolean needed = false;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_REL ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
-            }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type(k);
-                if (t == R_386_GOTPC || t == R_386_GOTOFF) {
-                    needed = true;
-                } else if (t == R_386_GOT32) {
-                    Sym s = ObjLoader.symbolByName(f, syms, rels.sym(k));
-                    if (s != null && s.gotOffset < 0) {
-                        s.gotOffset = offset;
-                        offset += 4;
-                    }
-                }
-            }
-        }
-        if (offset > 0 || needed) {
-            got = f.createAllocedSection(".got", 4, offset, SHF_WRITE);
-        }
+    public void createGot(ObjFile f) throws UserError {
+        got = SlotPass.simpleGot(f, t -> t == R_386_GOTPC || t == R_386_GOTOFF, R_386_GOT32,
+                SlotPass.Relocation::symbolByName, 4);
     }
 
     @Override
@@ -83,10 +67,7 @@ public final class I386 implements Target {
                 if (s == null || got == null || s.gotOffset < 0) {
                     return RelocResult.DANGEROUS;
                 }
-                if (!s.gotDone) {
-                    s.gotDone = true;
-                    f.write(got, s.gotOffset, 4, v);
-                }
+                SlotPass.fillOnce(f, got, s.gotOffset, s, 4, v);
                 f.write(t, loc, 4, f.read(t, loc, 4) + s.gotOffset);
                 return RelocResult.OK;
             }

@@ -1,5 +1,6 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
 import java.util.ArrayList;
@@ -9,11 +10,14 @@ import java.util.Map;
 
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
 import org.modutils.insmod.link.Sym;
-import org.modutils.insmod.module.StructModule;
+import org.modutils.insmod.link.StructModule;
 
 /**
  * IA-64 (RELA, little-endian). As the original: {@code .got} (8 bytes per symbol and addend used
@@ -81,6 +85,7 @@ public final class Ia64 implements Target {
     private boolean constantGp;
 
     @Override public String name() { return "ia64"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && !be && m == EM_IA_64; }
     @Override public boolean is64() { return true; }
     @Override public boolean bigEndian() { return false; }
@@ -170,7 +175,7 @@ public final class Ia64 implements Target {
 
     /** arch_finalize_section_address: addresses, then a gp that reaches every short section. */
     @Override
-    public void finalizeSectionAddresses(ObjFile f, long base) {
+    public void finalizeSectionAddresses(ObjFile f, long base) throws UserError {
         Target.super.finalizeSectionAddresses(f, base);
         long minAddr = -1, maxAddr = 0, minShort = -1, maxShort = 0;
         for (LinkSection s : f.sections()) {
@@ -203,11 +208,11 @@ public final class Ia64 implements Target {
         }
         if (maxShort != 0) {
             if (Long.compareUnsigned(maxShort - minShort, 0x400000) >= 0) {
-                f.pendingErrors().add(String.format("short data segment overflowed (0x%x >= 0x400000)",
+                throw new UserError(String.format("short data segment overflowed (0x%x >= 0x400000)",
                         maxShort - minShort));
             } else if ((Long.compareUnsigned(g, minShort) > 0 && Long.compareUnsigned(g - minShort, 0x200000) > 0)
                     || (Long.compareUnsigned(g, maxShort) < 0 && Long.compareUnsigned(maxShort - g, 0x200000) >= 0)) {
-                f.pendingErrors().add("GP does not cover short data segment");
+                throw new UserError("GP does not cover short data segment");
             }
         }
         gp = g;
@@ -280,14 +285,14 @@ public final class Ia64 implements Target {
         insert(f, s, bundle, slot, ins);
         // The original never checked; the target is in the module (or its .plt), so only a module
         // over 16 MiB gets here, and the wrapped branch would go astray.
-        return Arch.fitsSigned(v, 25) ? RelocResult.OK : RelocResult.OVERFLOW;
+        return Range.fitsSigned(v, 25) ? RelocResult.OK : RelocResult.OVERFLOW;
     }
 
     private static RelocResult copy32(ObjFile f, Reloc r, long v, boolean signed) {
         f.write(r.target, r.offset, 4, v);
         // The original's 32-bit copies never saw an overflow (its check compared a 64-bit copy);
         // at the -n address that is kept, for a real kernel the value must fit.
-        if (r.strict && !(signed ? Arch.fitsSigned(v, 32) : Arch.fitsUnsigned(v, 32))) {
+        if (r.strict && !(signed ? Range.fitsSigned(v, 32) : Range.fitsUnsigned(v, 32))) {
             r.detail = String.format("0x%x does not fit in 32 bits", v);
             return RelocResult.OVERFLOW;
         }
@@ -358,91 +363,20 @@ public final class Ia64 implements Target {
                 return RelocResult.OK;
             case R_LTOFF22:
             case R_LTOFF22X:
-            case R_LTOFF64I: {
-                Entry ge = find(gotEntries, s, r.addend);
-                if (ge == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (!ge.done) {
-                    ge.done = true;
-                    f.write(got, ge.offset, 8, v);
-                }
-                long off = got.addr + ge.offset - gp;
-                return r.type == R_LTOFF64I ? imm64(f, t, bundle, slot, off, r) : imm22(f, t, bundle, slot, off);
-            }
+            case R_LTOFF64I:
+                return ltoff(f, r, v, bundle, slot, dot);
             case R_PLTOFF22:
             case R_PLTOFF64I:
-            case R_PLTOFF64LSB: {
-                Entry pe = find(pltEntries, s, r.addend);
-                if (pe == null || pltt == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (!isLocal(s)) {
-                    // @pltoff wants a descriptor of the function; for a kernel function insmod only
-                    // knows the address of the kernel's descriptor, not its contents.
-                    r.detail = "@pltoff of a kernel function";
-                    return RelocResult.DANGEROUS;
-                }
-                RelocResult ret = RelocResult.OK;
-                if (!pe.done) {
-                    pe.done = true;
-                    ret = generatePlt(f, s, pe, v);
-                }
-                // The original gave the offset of the stub's code; @pltoff is the offset of the
-                // function descriptor, which for a local function is the stub's pltoff data.
-                long off = pltd.addr + pe.dataOffset - gp;
-                switch (r.type) {
-                    case R_PLTOFF22 -> ret = imm22(f, t, bundle, slot, off);
-                    case R_PLTOFF64I -> ret = imm64(f, t, bundle, slot, off, r);
-                    default -> f.write(t, r.offset, 8, off);
-                }
-                return ret;
-            }
+            case R_PLTOFF64LSB:
+                return pltoff(f, r, v, bundle, slot, dot);
             case R_FPTR64I:
             case R_FPTR32LSB:
-            case R_FPTR64LSB: {
-                if (s == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (isLocal(s)) {
-                    Long d = descriptor(f, s, r.addend, v);
-                    if (d == null) {
-                        return RelocResult.DANGEROUS;
-                    }
-                    v = d;
-                }
-                return switch (r.type) {
-                    case R_FPTR64I -> imm64(f, t, bundle, slot, v, r);
-                    case R_FPTR32LSB -> copy32(f, r, v, false);
-                    default -> {
-                        f.write(t, r.offset, 8, v);
-                        yield RelocResult.OK;
-                    }
-                };
-            }
+            case R_FPTR64LSB:
+                return fptr(f, r, v, bundle, slot, dot);
             case R_PCREL21B:
             case R_PCREL21M:
-            case R_PCREL21F: {
-                if (s == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                long disp = v - dot;
-                if (!isLocal(s) || disp > 16777215 || disp < -16777216) {
-                    Entry pe = find(pltEntries, s, r.addend);
-                    if (pe == null || pltt == null) {
-                        return RelocResult.DANGEROUS;
-                    }
-                    if (!pe.done) {
-                        pe.done = true;
-                        RelocResult ret = generatePlt(f, s, pe, v);
-                        if (ret != RelocResult.OK) {
-                            return ret;
-                        }
-                    }
-                    disp = pltt.addr + pe.offset - dot;
-                }
-                return pcrel21(f, t, bundle, slot, disp, r.type);
-            }
+            case R_PCREL21F:
+                return pcrelBranch(f, r, v, bundle, slot, dot);
             case R_PCREL32LSB:
                 return copy32(f, r, v - (t.addr + r.offset), true);
             case R_PCREL64LSB:
@@ -451,64 +385,150 @@ public final class Ia64 implements Target {
             case R_LTOFF_FPTR22:
             case R_LTOFF_FPTR64I:
             case R_LTOFF_FPTR32LSB:
-            case R_LTOFF_FPTR64LSB: {
-                if (s == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (isLocal(s)) {
-                    Long d = descriptor(f, s, r.addend, v);
-                    if (d == null) {
-                        return RelocResult.DANGEROUS;
-                    }
-                    v = d;
-                }
-                Entry ge = find(gotEntries, s, r.addend);
-                if (ge == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (!ge.done) {
-                    ge.done = true;
-                    f.write(got, ge.offset, 8, v);
-                }
-                long off = got.addr + ge.offset - gp;
-                return switch (r.type) {
-                    case R_LTOFF_FPTR22 -> imm22(f, t, bundle, slot, off);
-                    case R_LTOFF_FPTR64I -> imm64(f, t, bundle, slot, off, r);
-                    case R_LTOFF_FPTR32LSB -> copy32(f, r, off, true);
-                    default -> {
-                        f.write(t, r.offset, 8, off);
-                        yield RelocResult.OK;
-                    }
-                };
-            }
+            case R_LTOFF_FPTR64LSB:
+                return fptr(f, r, v, bundle, slot, dot);
             case R_SEGREL32LSB:
-            case R_SEGREL64LSB: {
-                // One segment for a module: it starts at the object's section 1 (archdata's segment_base).
-                long seg = f.sectionCount() > 1 ? f.section(1).addr : f.baseaddr;
-                if (r.type == R_SEGREL32LSB) {
-                    return copy32(f, r, v - seg, true);
-                }
-                f.write(t, r.offset, 8, v - seg);
-                return RelocResult.OK;
-            }
+            case R_SEGREL64LSB:
+                return segrel(f, r, v, bundle, slot, dot);
             case R_SECREL32LSB:
-            case R_SECREL64LSB: {
-                // Offset of the target from the start of its own section. The original wrote
-                // (patched section - value), which is neither sign nor section of the psABI's @secrel.
-                if (s == null || s.secidx == SHN_UNDEF || s.secidx >= SHN_LORESERVE) {
-                    r.detail = "@secrel needs a symbol in a section of the module";
-                    return RelocResult.DANGEROUS;
-                }
-                long off = v - f.section(s.secidx).addr;
-                if (r.type == R_SECREL32LSB) {
-                    return copy32(f, r, off, true);
-                }
-                f.write(t, r.offset, 8, off);
-                return RelocResult.OK;
-            }
+            case R_SECREL64LSB:
+                return secrel(f, r, v, bundle, slot, dot);
             default:
                 return RelocResult.UNHANDLED;
         }
+    }
+
+    /** The GP-relative offset of the GOT entry of (s, addend), filled with v on first use; null without one. */
+    private Long gotEntry(ObjFile f, Sym s, long addend, long v) {
+        Entry ge = find(gotEntries, s, addend);
+        if (ge == null) {
+            return null;
+        }
+        if (!ge.done) {
+            ge.done = true;
+            f.write(got, ge.offset, 8, v);
+        }
+        return got.addr + ge.offset - gp;
+    }
+
+    private RelocResult ltoff(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        Long at = gotEntry(f, s, r.addend, v); // GP-relative
+        if (at == null) {
+            return RelocResult.DANGEROUS;
+        }
+        return r.type == R_LTOFF64I ? imm64(f, t, bundle, slot, at, r) : imm22(f, t, bundle, slot, at);
+    }
+
+    private RelocResult pltoff(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        Entry pe = find(pltEntries, s, r.addend);
+        if (pe == null || pltt == null) {
+            return RelocResult.DANGEROUS;
+        }
+        if (!isLocal(s)) {
+            // @pltoff wants a descriptor of the function; for a kernel function insmod only
+            // knows the address of the kernel's descriptor, not its contents.
+            r.detail = "@pltoff of a kernel function";
+            return RelocResult.DANGEROUS;
+        }
+        RelocResult ret = RelocResult.OK;
+        if (!pe.done) {
+            pe.done = true;
+            ret = generatePlt(f, s, pe, v);
+        }
+        // The original gave the offset of the stub's code; @pltoff is the offset of the
+        // function descriptor, which for a local function is the stub's pltoff data.
+        long off = pltd.addr + pe.dataOffset - gp;
+        switch (r.type) {
+            case R_PLTOFF22 -> ret = imm22(f, t, bundle, slot, off);
+            case R_PLTOFF64I -> ret = imm64(f, t, bundle, slot, off, r);
+            default -> f.write(t, r.offset, 8, off);
+        }
+        return ret;
+    }
+
+    /** @fptr, and @ltoff(@fptr) through a GOT entry holding the descriptor's address. */
+    private RelocResult fptr(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        Long fp = s == null ? null : isLocal(s) ? descriptor(f, s, r.addend, v) : Long.valueOf(v);
+        if (fp == null) {
+            return RelocResult.DANGEROUS; // @fptr of a local function needs its descriptor here
+        }
+        v = fp;
+        boolean viaGot = r.type == R_LTOFF_FPTR22 || r.type == R_LTOFF_FPTR64I || r.type == R_LTOFF_FPTR32LSB
+                || r.type == R_LTOFF_FPTR64LSB;
+        if (viaGot) {
+            Long at = gotEntry(f, s, r.addend, v); // GP-relative
+            if (at == null) {
+                return RelocResult.DANGEROUS;
+            }
+            v = at;
+        }
+        return switch (r.type) {
+            case R_FPTR64I, R_LTOFF_FPTR64I -> imm64(f, t, bundle, slot, v, r);
+            case R_LTOFF_FPTR22 -> imm22(f, t, bundle, slot, v);
+            case R_FPTR32LSB, R_LTOFF_FPTR32LSB -> copy32(f, r, v, viaGot);
+            default -> {
+                f.write(t, r.offset, 8, v);
+                yield RelocResult.OK;
+            }
+        };
+    }
+
+    private RelocResult pcrelBranch(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        if (s == null) {
+            return RelocResult.DANGEROUS;
+        }
+        long disp = v - dot;
+        if (!isLocal(s) || disp > 16777215 || disp < -16777216) {
+            Entry pe = find(pltEntries, s, r.addend);
+            if (pe == null || pltt == null) {
+                return RelocResult.DANGEROUS;
+            }
+            if (!pe.done) {
+                pe.done = true;
+                RelocResult ret = generatePlt(f, s, pe, v);
+                if (ret != RelocResult.OK) {
+                    return ret;
+                }
+            }
+            disp = pltt.addr + pe.offset - dot;
+        }
+        return pcrel21(f, t, bundle, slot, disp, r.type);
+    }
+
+    private RelocResult segrel(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        // One segment for a module: it starts at the object's section 1 (archdata's segment_base).
+        long seg = f.sectionCount() > 1 ? f.section(1).addr : f.baseaddr;
+        if (r.type == R_SEGREL32LSB) {
+            return copy32(f, r, v - seg, true);
+        }
+        f.write(t, r.offset, 8, v - seg);
+        return RelocResult.OK;
+    }
+
+    private RelocResult secrel(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
+        LinkSection t = r.target;
+        Sym s = r.sym;
+        // Offset of the target from the start of its own section. The original wrote
+        // (patched section - value), which is neither sign nor section of the psABI's @secrel.
+        if (s == null || s.secidx == SHN_UNDEF || s.secidx >= SHN_LORESERVE) {
+            r.detail = "@secrel needs a symbol in a section of the module";
+            return RelocResult.DANGEROUS;
+        }
+        long off = v - f.section(s.secidx).addr;
+        if (r.type == R_SECREL32LSB) {
+            return copy32(f, r, off, true);
+        }
+        f.write(t, r.offset, 8, off);
+        return RelocResult.OK;
     }
 
     @Override
@@ -530,15 +550,15 @@ public final class Ia64 implements Target {
     }
 
     @Override
-    public boolean archdata(ObjFile f, LinkSection sec) {
-        return fillArchdata(f, sec, gp, SHT_IA_64_UNWIND);
+    public void archdata(ObjFile f, LinkSection sec) {
+        fillArchdata(f, sec, gp, SHT_IA_64_UNWIND);
     }
 
     /**
      * The __archdata both ia64 and hppa64 give the kernel: unw_table (0), segment_base (the
      * object's section 1), the first unwind section's start and end, and gp.
      */
-    static boolean fillArchdata(ObjFile f, LinkSection sec, long gp, int unwindType) {
+    static void fillArchdata(ObjFile f, LinkSection sec, long gp, int unwindType) {
         sec.size = 40;
         sec.setContents(new byte[40]);
         long segmentBase = f.sectionCount() > 1 ? f.section(1).addr : 0;
@@ -554,6 +574,5 @@ public final class Ia64 implements Target {
         f.write(sec, 16, 8, unwStart);
         f.write(sec, 24, 8, unwEnd);
         f.write(sec, 32, 8, gp);
-        return true;
     }
 }

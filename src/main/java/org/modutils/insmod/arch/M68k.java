@@ -2,6 +2,9 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 
@@ -15,6 +18,7 @@ public final class M68k implements Target {
             R_68K_PC8 = 6, R_68K_PLT32 = 13, R_68K_PLT16 = 14, R_68K_PLT8 = 15, R_68K_RELATIVE = 22;
 
     @Override public String name() { return "m68k"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return !is64 && be && m == EM_68K; }
     @Override public boolean is64() { return false; }
     @Override public boolean bigEndian() { return true; }
@@ -51,7 +55,7 @@ public final class M68k implements Target {
             case R_68K_PC8:
             case R_68K_PLT8: {
                 long d = (int) (v - dot);
-                if (!Arch.fitsSigned(d, 8)) {
+                if (!Range.fitsSigned(d, 8)) {
                     ok = overflow(r, d, "signed 8");
                 }
                 f.write(t, loc, 1, d);
@@ -60,7 +64,7 @@ public final class M68k implements Target {
             case R_68K_PC16:
             case R_68K_PLT16: {
                 long d = (int) (v - dot);
-                if (!Arch.fitsSigned(d, 16)) {
+                if (!Range.fitsSigned(d, 16)) {
                     ok = overflow(r, d, "signed 16");
                 }
                 f.write(t, loc, 2, d);

@@ -4,6 +4,9 @@ import static org.modutils.insmod.elf.Elf.*;
 
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
@@ -43,6 +46,7 @@ public final class Mips implements Target {
     }
 
     @Override public String name() { return bigEndian ? "mips" : "mipsel"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) {
         return !is64 && be == bigEndian && (m == EM_MIPS || m == EM_MIPS_RS4_BE);
     }
@@ -126,11 +130,19 @@ public final class Mips implements Target {
                 f.write(t, loc, 4, (insn & ~0xffffL) | ((v + vallo) & 0xffff));
                 return RelocResult.OK;
             }
+            default:
+                return applyMore(f, r, v, t, loc, dot);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long loc, long dot) {
+        switch (r.type) {
             case R_MIPS_16: {
                 // The low half of a 32-bit word (as binutils lays it out), a signed 16-bit S + A.
                 long insn = f.read(t, loc, 4);
                 long val = (v + (((insn & 0xffff) ^ 0x8000) - 0x8000)) & 0xffffffffL;
-                if (!Arch.fitsSigned((val ^ 0x80000000L) - 0x80000000L, 16)) {
+                if (!Range.fitsSigned((val ^ 0x80000000L) - 0x80000000L, 16)) {
                     r.detail = "R_MIPS_16 value 0x" + Long.toHexString(val) + " does not fit in 16 bits";
                     return RelocResult.OVERFLOW;
                 }
@@ -144,7 +156,7 @@ public final class Mips implements Target {
                 if ((off & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                if (!Arch.fitsSigned(off, 18)) {
+                if (!Range.fitsSigned(off, 18)) {
                     r.detail = "R_MIPS_PC16 branch beyond 128 KiB";
                     return RelocResult.OVERFLOW;
                 }
@@ -231,7 +243,7 @@ public final class Mips implements Target {
     }
 
     @Override
-    public boolean archdata(ObjFile f, LinkSection sec) {
+    public void archdata(ObjFile f, LinkSection sec) {
         sec.size = 0;
         sec.setContents(null);
         LinkSection dbe = f.find("__dbe_table");
@@ -241,6 +253,5 @@ public final class Mips implements Target {
             f.write(sec, 0, 4, dbe.addr);
             f.write(sec, 4, 4, f.mask(dbe.addr + dbe.size));
         }
-        return true;
     }
 }

@@ -7,8 +7,13 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.modutils.insmod.report.UserError;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
@@ -33,22 +38,12 @@ public final class Ppc implements Target {
 
     static final int PLT_ENTRY = 16;
 
-    /** One .plt entry: the addend it serves, its offset in .plt, and whether its code is written. */
-    private static final class PltEntry {
-        final int addend;
-        final int offset;
-        boolean inited;
-
-        PltEntry(int addend, int offset) {
-            this.addend = addend;
-            this.offset = offset;
-        }
-    }
-
-    private final Map<Sym, List<PltEntry>> plt = new IdentityHashMap<>();
+    /** The .plt entries, one per (symbol, addend) a 24-bit branch names. */
+    private final SlotPass.AddendSlots plt = new SlotPass.AddendSlots(PLT_ENTRY);
     private LinkSection pltSection;
 
     @Override public String name() { return "ppc"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return !is64 && be && m == EM_PPC; }
     @Override public boolean is64() { return false; }
     @Override public boolean bigEndian() { return true; }
@@ -59,43 +54,17 @@ public final class Ppc implements Target {
         return t == R_REL24 || t == R_PLTREL24 || t == R_LOCAL24PC;
     }
 
-    private PltEntry entry(Sym s, int addend) {
-        List<PltEntry> l = plt.get(s);
-        if (l != null) {
-            for (PltEntry e : l) {
-                if (e.addend == addend) {
-                    return e;
-                }
-            }
-        }
-        return null;
-    }
-
     @Override
-    public void createGot(ObjFile f) {
-        int offset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
-            }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                if (!isBranch24(rels.type(k)) || rels.sym(k) == 0) {
-                    continue;
-                }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                if (s == null) {
-                    continue;
-                }
-                int addend = (int) rels.addend(k);
-                if (entry(s, addend) == null) {
-                    plt.computeIfAbsent(s, x -> new ArrayList<>()).add(new PltEntry(addend, offset));
-                    offset += PLT_ENTRY;
+    public void createGot(ObjFile f) throws UserError {
+        SlotPass.run(f, (r, slots) -> {
+            if (isBranch24(r.type()) && r.symIndex() != 0) {
+                Sym s = r.symbol();
+                if (s != null) {
+                    plt.take(s, (int) r.addend());
                 }
             }
-        }
-        pltSection = f.createAllocedSection(".plt", 16, offset, SHF_WRITE);
+        });
+        pltSection = f.createAllocedSection(".plt", 16, plt.next, SHF_WRITE);
     }
 
     private static void put16(ObjFile f, Reloc r, long v) {
@@ -110,7 +79,7 @@ public final class Ppc implements Target {
 
     /** Range check for the types the original never applied (no recorded -n bytes to keep). */
     private static RelocResult range(Reloc r, long v, int bits, String what) {
-        if (!Arch.fitsSigned(v, bits)) {
+        if (!Range.fitsSigned(v, bits)) {
             r.detail = String.format("%s 0x%x out of range", what, v);
             return RelocResult.OVERFLOW;
         }
@@ -190,18 +159,18 @@ public final class Ppc implements Target {
     }
 
     private RelocResult branch24(ObjFile f, Reloc r, long v, long dot) {
-        PltEntry pe = r.sym == null ? null : entry(r.sym, (int) r.addend);
+        SlotPass.AddendSlots.Slot pe = r.sym == null ? null : plt.find(r.sym, (int) r.addend);
         if (pe == null) {
             r.detail = "no .plt entry for this branch";
             return RelocResult.DANGEROUS;
         }
-        if (!pe.inited) {
-            int at = pe.offset;
+        if (!pe.done) {
+            long at = pe.offset;
             f.write(pltSection, at, 4, 0x3d600000L + (f.mask(v + 0x8000) >>> 16));  // lis r11,sym@ha
             f.write(pltSection, at + 4, 4, 0x396b0000L + (v & 0xffff));             // addi r11,r11,sym@l
             f.write(pltSection, at + 8, 4, 0x7d6903a6L);                              // mtctr r11
             f.write(pltSection, at + 12, 4, 0x4e800420L);                             // bctr
-            pe.inited = true;
+            pe.done = true;
         }
         int d = (int) (v - dot);
         if (d < -0x02000000 || d >= 0x02000000) {
@@ -253,7 +222,7 @@ public final class Ppc implements Target {
     }
 
     @Override
-    public boolean archdata(ObjFile f, LinkSection archdata) {
+    public void archdata(ObjFile f, LinkSection archdata) {
         archdata.size = 0;
         archdata.setContents(null);
         LinkSection ftr = f.find("__ftr_fixup");
@@ -263,6 +232,5 @@ public final class Ppc implements Target {
             f.write(archdata, 0, 4, ftr.addr);
             f.write(archdata, 4, 4, f.mask(ftr.addr + ftr.size));
         }
-        return true;
     }
 }

@@ -1,5 +1,7 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.link.SlotPass;
+import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
 import java.util.ArrayList;
@@ -9,6 +11,9 @@ import java.util.Map;
 
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
@@ -48,23 +53,12 @@ public final class Ppc64 implements Target {
     static final long LD_R2_40_R1 = 0xe8410028L;
     static final int KERNEL_IDX = SHN_HIRESERVE + 1;
 
-    /** A TOC entry that holds a called descriptor's address, and its stub (offset / 8 * 24). */
-    private static final class GotEntry {
-        final long addend;
-        final int offset;
-        boolean done;
-
-        GotEntry(long addend, int offset) {
-            this.addend = addend;
-            this.offset = offset;
-        }
-    }
-
     private final Map<Sym, Sym> opdSym = new IdentityHashMap<>();
     /** Where each .opd descriptor's code is: offset in .opd to {symbol, addend} of its ADDR64. */
     private final Map<Long, Object[]> opdEntries = new java.util.HashMap<>();
     private int opdIndex = -1;
-    private final Map<Sym, List<GotEntry>> got = new IdentityHashMap<>();
+    /** The TOC entries that hold a called descriptor's address, per (symbol, addend); each has a stub at offset / 8 * 24. */
+    private final SlotPass.AddendSlots got = new SlotPass.AddendSlots(8);
     private LinkSection toc;
     private LinkSection stub;
     /** Offset in .toc where the entries insmod adds begin. */
@@ -74,6 +68,7 @@ public final class Ppc64 implements Target {
     private long moduleBase = 0xDL << 60;
 
     @Override public String name() { return "ppc64"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && be && m == EM_PPC64; }
     @Override public boolean is64() { return true; }
     @Override public boolean bigEndian() { return true; }
@@ -152,74 +147,56 @@ public final class Ppc64 implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
+    public void createGot(ObjFile f) throws UserError {
         processSyms(f);
-        int gotOffset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
-            }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type(k);
-                if (!known(t)) {
-                    f.pendingErrors().add("relocation type " + t + " (" + typeName(t) + ") in " + rs.name
-                            + " is not handled");
-                    continue;
-                }
-                int symndx = rels.sym(k);
-                if (t == R_ADDR64 && symndx != 0 && f.section(rs.info).name.equals(".opd")) {
-                    opdIndex = rs.info;
-                    opdEntries.put(rels.offset(k), new Object[] {ObjLoader.relocSymbol(f, syms, symndx),
-                            rels.addend(k)});
-                }
-                if (t != R_REL24 || symndx == 0 || stBind(syms.info()[symndx]) == STB_LOCAL) {
-                    continue;
-                }
-                Sym s = ObjLoader.symbolByName(f, syms, symndx);
-                Sym d = s == null ? null : descriptorOf(s);
-                if (d == null || d.secidx == SHN_UNDEF) {
-                    continue;
-                }
-                long addend = rels.addend(k);
-                if (entry(s, addend) == null) {
-                    got.computeIfAbsent(s, x -> new ArrayList<>()).add(new GotEntry(addend, gotOffset));
-                    gotOffset += 8;
-                }
-            }
-        }
+        List<String> errors = new ArrayList<>();
+        SlotPass.run(f, (r, slots) -> classify(f, r, errors));
+        long gotOffset = got.next;
         toc = f.find(".toc");
         if (gotOffset != 0) {
             long total = (toc != null ? toc.size : 0) + gotOffset;
             if (total > 0xffff) {
-                f.pendingErrors().add(".toc section overflow (" + total + ")");
-                return;
+                errors.add(".toc section overflow (" + total + ")");
             }
+        }
+        if (!errors.isEmpty()) {
+            throw new UserError(errors);
+        }
+        if (gotOffset != 0) {
             if (toc != null) {
                 gotStart = toc.extend(gotOffset);
             } else {
                 toc = f.createAllocedSection(".toc", 8, gotOffset, SHF_ALLOC);
                 gotStart = 0;
             }
-            stub = f.createAllocedSection(".stub", 4, (long) gotOffset / 8 * STUB_SIZE, SHF_ALLOC | SHF_EXECINSTR);
+            stub = f.createAllocedSection(".stub", 4, gotOffset / 8 * STUB_SIZE, SHF_ALLOC | SHF_EXECINSTR);
         }
     }
 
-    private GotEntry entry(Sym s, long addend) {
-        List<GotEntry> l = got.get(s);
-        if (l != null) {
-            for (GotEntry e : l) {
-                if (e.addend == addend) {
-                    return e;
-                }
-            }
+    /** An unknown type is refused; .opd's descriptors are noted; a call through a descriptor gets a TOC entry. */
+    private void classify(ObjFile f, SlotPass.Relocation r, List<String> errors) {
+        int t = r.type();
+        if (!known(t)) {
+            errors.add("relocation type " + t + " (" + typeName(t) + ") in " + r.section().name + " is not handled");
+            return;
         }
-        return null;
+        int symndx = r.symIndex();
+        if (t == R_ADDR64 && symndx != 0 && r.target().name.equals(".opd")) {
+            opdIndex = r.target().index;
+            opdEntries.put(r.offset(), new Object[] {r.symbol(), r.addend()});
+        }
+        if (t != R_REL24 || symndx == 0 || stBind(r.symbols().info()[symndx]) == STB_LOCAL) {
+            return;
+        }
+        Sym s = r.symbolByName();
+        Sym d = s == null ? null : descriptorOf(s);
+        if (d != null && d.secidx != SHN_UNDEF) {
+            got.take(s, r.addend());
+        }
     }
 
     @Override
-    public void finalizeSectionAddresses(ObjFile f, long base) {
+    public void finalizeSectionAddresses(ObjFile f, long base) throws UserError {
         Target.super.finalizeSectionAddresses(f, base);
         if (toc != null) {
             myTocBase = toc.addr + 0x8000;
@@ -245,24 +222,6 @@ public final class Ppc64 implements Target {
     /** v + 0x8000 > 0xffff, unsigned: the TOC-relative offset does not fit in 16 signed bits. */
     private static boolean toc16Overflows(long v) {
         return Long.compareUnsigned(v + 0x8000, 0xffff) > 0;
-    }
-
-    /** Range checks for the types the original never applied (no recorded -n bytes to keep). */
-    private static RelocResult checkRange(Reloc r, long v, int bits) {
-        if (!Arch.fitsSigned(v, bits)) {
-            r.detail = String.format("0x%x does not fit in signed %d bits", v, bits);
-            return RelocResult.OVERFLOW;
-        }
-        return RelocResult.OK;
-    }
-
-    /** v must fit the field as a signed or as an unsigned number. */
-    private static RelocResult checkBitfield(Reloc r, long v, int bits) {
-        if (!Arch.fitsSigned(v, bits) && !Arch.fitsUnsigned(v, bits)) {
-            r.detail = String.format("0x%x does not fit in %d bits", v, bits);
-            return RelocResult.OVERFLOW;
-        }
-        return RelocResult.OK;
     }
 
     @Override
@@ -299,35 +258,43 @@ public final class Ppc64 implements Target {
             case R_ADDR16:
             case R_UADDR16:
                 put16(f, t, r.offset, v);
-                return checkBitfield(r, v, 16);
+                return Range.checkBitfield(r, v, 16);
             case R_ADDR16_DS:
                 if (putDs(f, t, r.offset, v)) {
                     return RelocResult.OVERFLOW;
                 }
-                return checkRange(r, v, 16);
+                return Range.checkInt(r, v, 16);
             case R_ADDR32:
             case R_UADDR32:
                 f.write(t, r.offset, 4, v);
-                return checkBitfield(r, v, 32);
+                return Range.checkBitfield(r, v, 32);
             case R_ADDR64:
             case R_UADDR64:
                 f.write(t, r.offset, 8, adjust(r.sym, v));
                 return RelocResult.OK;
             case R_REL32:
                 f.write(t, r.offset, 4, v - dot);
-                return checkRange(r, v - dot, 32);
+                return Range.checkInt(r, v - dot, 32);
             case R_REL64:
                 f.write(t, r.offset, 8, v - dot);
                 return RelocResult.OK;
             case R_REL16:
                 put16(f, t, r.offset, v - dot);
-                return checkRange(r, v - dot, 16);
+                return Range.checkInt(r, v - dot, 16);
             case R_REL16_LO:
                 put16(f, t, r.offset, v - dot);
                 return RelocResult.OK;
             case R_REL16_HI:
                 put16(f, t, r.offset, (v - dot) >>> 16);
                 return RelocResult.OK;
+            default:
+                return applyMore(f, r, v, t, dot);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long dot) {
+        switch (r.type) {
             case R_REL16_HA:
                 put16(f, t, r.offset, (v - dot + 0x8000) >>> 16);
                 return RelocResult.OK;
@@ -360,7 +327,7 @@ public final class Ppc64 implements Target {
                 if ((v & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return checkRange(r, v, 26);
+                return Range.checkInt(r, v, 26);
             case R_ADDR14:
             case R_ADDR14_BRTAKEN:
             case R_ADDR14_BRNTAKEN:
@@ -368,7 +335,7 @@ public final class Ppc64 implements Target {
                 if ((v & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return checkRange(r, v, 16);
+                return Range.checkInt(r, v, 16);
             case R_REL14:
             case R_REL14_BRTAKEN:
             case R_REL14_BRNTAKEN: {
@@ -377,7 +344,7 @@ public final class Ppc64 implements Target {
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return checkRange(r, d, 16);
+                return Range.checkInt(r, d, 16);
             }
             case R_REL24:
                 return rel24(f, r, v, dot);
@@ -393,7 +360,7 @@ public final class Ppc64 implements Target {
             return RelocResult.DANGEROUS;
         }
         RelocResult ret = RelocResult.OK;
-        GotEntry ge = entry(r.sym, r.addend);
+        SlotPass.AddendSlots.Slot ge = got.find(r.sym, r.addend);
         if (ge != null) {
             long stubOffset = (long) ge.offset / 8 * STUB_SIZE;
             if (!ge.done) {
@@ -424,7 +391,7 @@ public final class Ppc64 implements Target {
         long d = v - dot;
         if (Long.compareUnsigned(d + 0x2000000, 0x3ffffff) > 0 || (d & 3) != 0) {
             ret = RelocResult.OVERFLOW;
-            r.detail = String.format("branch displacement 0x%x out of range", d);
+            r.verboseDetail = String.format("branch displacement 0x%x out of range", d);
         }
         putField(f, r, d, 0x03fffffcL);
         if (ge != null) {
@@ -436,7 +403,7 @@ public final class Ppc64 implements Target {
             if (next == 0x60000000L || next == 0x4def7b82L || next == 0x4ffffb82L) {
                 f.write(t, r.offset + 4, 4, LD_R2_40_R1);
             } else if (ret == RelocResult.OK && next != LD_R2_40_R1) {
-                r.detail = "the call is not followed by a nop to restore r2";
+                r.verboseDetail = "the call is not followed by a nop to restore r2";
                 ret = RelocResult.DANGEROUS;
             }
         }

@@ -2,8 +2,13 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.report.UserError;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
@@ -50,6 +55,7 @@ public class S390 implements Target {
     }
 
     @Override public String name() { return wide ? "s390x" : "s390"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) {
         return is64 == wide && be && (m == EM_S390 || m == EM_S390_OLD);
     }
@@ -86,51 +92,36 @@ public class S390 implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
-        long gotOffset = 0, pltOffset = 0;
-        boolean gotNeeded = false;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
+    public void createGot(ObjFile f) throws UserError {
+        SlotPass.Slots s = SlotPass.run(f, (r, slots) -> {
+            int t = r.type();
+            if (needsGotOnly(t, wide)) {
+                slots.gotNeeded = true;
+                return;
             }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type(k);
-                if (needsGotOnly(t, wide)) {
-                    gotNeeded = true;
-                    continue;
-                }
-                boolean p = isPlt(t, wide), g = !p && isGotEntry(t, wide);
-                if (!p && !g) {
-                    continue;
-                }
-                int symndx = rels.sym(k);
-                Sym s = symndx != 0 && symndx < syms.name().length ? ObjLoader.relocSymbol(f, syms, symndx) : null;
-                if (s == null) {
-                    continue; // reported when the relocation is applied
-                }
-                if (p && s.pltOffset < 0) {
-                    s.pltOffset = pltOffset;
-                    pltOffset += pltEntrySize();
-                } else if (g && s.gotOffset < 0) {
-                    s.gotOffset = gotOffset;
-                    gotOffset += word();
-                }
+            boolean p = isPlt(t, wide), g = !p && isGotEntry(t, wide);
+            int symndx = r.symIndex();
+            if ((!p && !g) || symndx == 0 || symndx >= r.symbols().name().length) {
+                return;
             }
-        }
-        if (gotOffset > 0 || gotNeeded) {
+            if (p) {
+                slots.pltSlot(r.symbol(), pltEntrySize());
+            } else {
+                slots.gotSlot(r.symbol(), word());
+            }
+        });
+        if (s.got > 0 || s.gotNeeded) {
             got = f.find(".got");
             if (got == null) {
-                got = f.createAllocedSection(".got", word(), gotOffset, SHF_WRITE);
+                got = f.createAllocedSection(".got", word(), s.got, SHF_WRITE);
             } else {
-                gotBase = got.extend(gotOffset);
+                gotBase = got.extend(s.got);
             }
             Sym gotsym = f.symbols().add("_GLOBAL_OFFSET_TABLE_", -1, stInfo(STB_LOCAL, STT_OBJECT), got.index, 0, 0);
             gotsym.secidx = got.index;
         }
-        if (pltOffset > 0) {
-            plt = f.createAllocedSection(".plt", 8, pltOffset, SHF_WRITE);
+        if (s.plt > 0) {
+            plt = f.createAllocedSection(".plt", 8, s.plt, SHF_WRITE);
         }
     }
 
@@ -139,7 +130,7 @@ public class S390 implements Target {
         long old = f.read(r.target, r.offset, size);
         long full = (signed ? signExtend(old, size * 8) : old) + delta;
         f.write(r.target, r.offset, size, full);
-        if (check && size < 8 && !(signed ? Arch.fitsSigned(full, size * 8) : fitsBitfield(full, size * 8))) {
+        if (check && size < 8 && !(signed ? Range.fitsSigned(full, size * 8) : Range.fitsBitfield(full, size * 8))) {
             r.detail = String.format("0x%x does not fit in %d bits", full, size * 8);
             return RelocResult.OVERFLOW;
         }
@@ -160,15 +151,12 @@ public class S390 implements Target {
         return (v << sh) >> sh;
     }
 
-    static boolean fitsBitfield(long v, int bits) {
-        return Arch.fitsUnsigned(v, bits) || Arch.fitsSigned(v, bits);
-    }
 
     /** The 12-bit displacement in the low bits of the halfword at the field. */
     private static RelocResult put12(ObjFile f, Reloc r, long v, boolean unsigned) {
         long old = f.read(r.target, r.offset, 2);
         f.write(r.target, r.offset, 2, (old & 0xf000) | (v & 0xfff));
-        if (unsigned ? !Arch.fitsUnsigned(v, 12) : !fitsBitfield(v, 12)) {
+        if (unsigned ? !Range.fitsUnsigned(v, 12) : !Range.fitsBitfield(v, 12)) {
             r.detail = String.format("0x%x does not fit in 12 bits", v);
             return RelocResult.OVERFLOW;
         }
@@ -179,7 +167,7 @@ public class S390 implements Target {
     private static RelocResult put20(ObjFile f, Reloc r, long v) {
         long old = f.read(r.target, r.offset, 4);
         f.write(r.target, r.offset, 4, (old & 0xf00000ffL) | ((v & 0xfff) << 16) | ((v & 0xff000) >> 4));
-        if (!Arch.fitsSigned(v, 20)) {
+        if (!Range.fitsSigned(v, 20)) {
             r.detail = String.format("0x%x does not fit in 20 bits", v);
             return RelocResult.OVERFLOW;
         }
@@ -233,6 +221,14 @@ public class S390 implements Target {
                 f.write(r.target, r.offset, w, f.read(r.target, r.offset, w) + f.baseaddr + a);
                 return RelocResult.OK;
 
+            default:
+                return applyMore(f, r, v, w, dot, a, strict, s);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, int w, long dot, long a, boolean strict, Sym s) {
+        switch (r.type) {
             case R_PLT16DBL:
             case R_PLT32:
             case R_PLT32DBL:
@@ -280,6 +276,14 @@ public class S390 implements Target {
                     return RelocResult.DANGEROUS;
                 }
                 return addDbl(f, r, 4, dist(got.addr + a - dot), strict && wide);
+            default:
+                return applyMore2(f, r, v, w, dot, a, strict, s);
+        }
+    }
+
+    /** {@link #apply}, continued further. */
+    private RelocResult applyMore2(ObjFile f, Reloc r, long v, int w, long dot, long a, boolean strict, Sym s) {
+        switch (r.type) {
             case R_GOTOFF16:
             case R_GOTOFF32:
             case R_GOTOFF64:
@@ -298,10 +302,7 @@ public class S390 implements Target {
                     return RelocResult.DANGEROUS;
                 }
                 long g = gotBase + s.gotOffset;
-                if (!s.gotDone) {
-                    s.gotDone = true;
-                    f.write(got, g, w, f.finalValue(s));
-                }
+                SlotPass.fillOnce(f, got, g, s, w, f.finalValue(s));
                 switch (r.type) {
                     case R_GOT12:
                     case R_GOTPLT12:
@@ -330,7 +331,7 @@ public class S390 implements Target {
     /** Writes a value the relocation computes in full (PLT and GOT offsets); it must fit. */
     private static RelocResult put(ObjFile f, Reloc r, int size, long v, boolean signed) {
         f.write(r.target, r.offset, size, v);
-        if (size < 8 && !(signed ? Arch.fitsSigned(v, size * 8) : fitsBitfield(v, size * 8))) {
+        if (size < 8 && !(signed ? Range.fitsSigned(v, size * 8) : Range.fitsBitfield(v, size * 8))) {
             r.detail = String.format("0x%x does not fit in %d bits", v, size * 8);
             return RelocResult.OVERFLOW;
         }

@@ -2,8 +2,13 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.report.UserError;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.ObjLoader;
@@ -33,6 +38,7 @@ public final class Sh implements Target {
     }
 
     @Override public String name() { return "sh"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean is64() { return false; }
     @Override public boolean bigEndian() { return big; }
     @Override public boolean rela() { return true; }
@@ -44,31 +50,9 @@ public final class Sh implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
-        long offset = 0;
-        boolean needed = false;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
-            }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                int t = rels.type(k);
-                if (t == R_SH_GOTPC || t == R_SH_GOTOFF) {
-                    needed = true;
-                } else if (t == R_SH_GOT32 && rels.sym(k) != 0) {
-                    Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                    if (s != null && s.gotOffset < 0) {
-                        s.gotOffset = offset;
-                        offset += 4;
-                    }
-                }
-            }
-        }
-        if (offset > 0 || needed) {
-            got = f.createAllocedSection(".got", 4, offset, SHF_WRITE);
-        }
+    public void createGot(ObjFile f) throws UserError {
+        got = SlotPass.simpleGot(f, t -> t == R_SH_GOTPC || t == R_SH_GOTOFF, R_SH_GOT32,
+                r -> r.symIndex() != 0 ? r.symbol() : null, 4);
     }
 
     @Override
@@ -103,10 +87,7 @@ public final class Sh implements Target {
                 if (s == null || got == null || s.gotOffset < 0) {
                     return RelocResult.DANGEROUS;
                 }
-                if (!s.gotDone) {
-                    s.gotDone = true;
-                    f.write(got, s.gotOffset, 4, v);
-                }
+                SlotPass.fillOnce(f, got, s.gotOffset, s, 4, v);
                 field = s.gotOffset + r.addend;
                 break;
             }

@@ -2,6 +2,9 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.ObjFile;
 
 /**
@@ -20,6 +23,7 @@ public final class Sparc implements Target {
             R_7 = 43, R_5 = 44, R_6 = 45, R_UA16 = 55;
 
     @Override public String name() { return "sparc"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
 
     /** The original matched EM_SPARC only; v8plus objects (EM_SPARC32PLUS, what gcc -m32 makes today) link the same way. */
     @Override public boolean accepts(int m, boolean is64, boolean be) {
@@ -40,10 +44,6 @@ public final class Sparc implements Target {
         f.write(r.target, r.offset, 4, (old & ~mask) | (bits & mask));
     }
 
-    /** A bit field takes any value that fits in {@code bits} bits, signed or unsigned. */
-    static boolean fitsBitfield(long v, int bits) {
-        return Arch.fitsUnsigned(v, bits) || Arch.fitsSigned(v, bits);
-    }
 
     static RelocResult overflow(Reloc r, long v, String what) {
         r.detail = String.format("0x%x does not fit in %s", v, what);
@@ -92,21 +92,21 @@ public final class Sparc implements Target {
                 return RelocResult.OK;
             case R_8:
                 f.write(r.target, r.offset, 1, v);
-                return fitsBitfield((int) v, 8) ? RelocResult.OK : overflow(r, v, "8 bits");
+                return Range.fitsBitfield((int) v, 8) ? RelocResult.OK : overflow(r, v, "8 bits");
             case R_16:
             case R_UA16:
                 f.write(r.target, r.offset, 2, v);
-                return fitsBitfield((int) v, 16) ? RelocResult.OK : overflow(r, v, "16 bits");
+                return Range.fitsBitfield((int) v, 16) ? RelocResult.OK : overflow(r, v, "16 bits");
             case R_32:
             case R_UA32:
                 f.write(r.target, r.offset, 4, v);
                 return RelocResult.OK;
             case R_DISP8:
                 f.write(r.target, r.offset, 1, d);
-                return Arch.fitsSigned(d, 8) ? RelocResult.OK : overflow(r, d, "a signed 8-bit displacement");
+                return Range.fitsSigned(d, 8) ? RelocResult.OK : overflow(r, d, "a signed 8-bit displacement");
             case R_DISP16:
                 f.write(r.target, r.offset, 2, d);
-                return Arch.fitsSigned(d, 16) ? RelocResult.OK : overflow(r, d, "a signed 16-bit displacement");
+                return Range.fitsSigned(d, 16) ? RelocResult.OK : overflow(r, d, "a signed 16-bit displacement");
             case R_DISP32:
                 f.write(r.target, r.offset, 4, d);
                 return RelocResult.OK;
@@ -119,19 +119,27 @@ public final class Sparc implements Target {
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return !r.strict || Arch.fitsSigned(d, 24) ? RelocResult.OK : overflow(r, d, "a 22-bit word displacement");
+                return !r.strict || Range.fitsSigned(d, 24) ? RelocResult.OK : overflow(r, d, "a 22-bit word displacement");
             case R_WDISP19:
                 field(f, r, 0x7ffff, d >> 2);
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return !r.strict || Arch.fitsSigned(d, 21) ? RelocResult.OK : overflow(r, d, "a 19-bit word displacement");
+                return !r.strict || Range.fitsSigned(d, 21) ? RelocResult.OK : overflow(r, d, "a 19-bit word displacement");
+            default:
+                return applyMore(f, r, v, dot, d);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, long dot, int d) {
+        switch (r.type) {
             case R_WDISP16:
                 field(f, r, 0x303fff, ((d << 4) & 0x300000) | ((d >> 2) & 0x3fff));
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
-                return !r.strict || Arch.fitsSigned(d, 18) ? RelocResult.OK : overflow(r, d, "a 16-bit word displacement");
+                return !r.strict || Range.fitsSigned(d, 18) ? RelocResult.OK : overflow(r, d, "a 16-bit word displacement");
             case R_HI22:
                 field(f, r, 0x3fffff, v >>> 10);
                 return RelocResult.OK;
@@ -144,27 +152,29 @@ public final class Sparc implements Target {
             case R_PC22:
                 field(f, r, 0x3fffff, (d & 0xffffffffL) >>> 10);
                 return RelocResult.OK;
-            case R_22:
-                return bitfield(f, r, v, 22);
-            case R_13:
-                return bitfield(f, r, v, 13);
-            case R_11:
-                return bitfield(f, r, v, 11);
-            case R_10:
-                return bitfield(f, r, v, 10);
-            case R_7:
-                return bitfield(f, r, v, 7);
-            case R_6:
-                return bitfield(f, r, v, 6);
-            case R_5:
-                return bitfield(f, r, v, 5);
-            default:
-                return unhandled(r, r.type);
+            default: {
+                int bits = bitfieldWidth(r.type);
+                return bits != 0 ? bitfield(f, r, v, bits) : unhandled(r, r.type);
+            }
+        }
+    }
+
+    /** The width of the plain bit-field types (R_SPARC_22, 13, 11, 10, 7, 6, 5), else 0. */
+    static int bitfieldWidth(int type) {
+        switch (type) {
+            case R_22: return 22;
+            case R_13: return 13;
+            case R_11: return 11;
+            case R_10: return 10;
+            case R_7: return 7;
+            case R_6: return 6;
+            case R_5: return 5;
+            default: return 0;
         }
     }
 
     private static RelocResult bitfield(ObjFile f, Reloc r, long v, int bits) {
         field(f, r, (1L << bits) - 1, v);
-        return fitsBitfield((int) v, bits) ? RelocResult.OK : overflow(r, v, bits + " bits");
+        return Range.fitsBitfield((int) v, bits) ? RelocResult.OK : overflow(r, v, bits + " bits");
     }
 }

@@ -2,6 +2,9 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.ObjFile;
 
 /**
@@ -25,6 +28,7 @@ public final class Sparc64 implements Target {
             R_M44 = 51, R_L44 = 52, R_UA64 = 54, R_UA16 = 55;
 
     @Override public String name() { return "sparc64"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) {
         return is64 && be && (m == EM_SPARCV9 || m == 11 /* EM_SPARC64, the pre-ABI number */);
     }
@@ -58,24 +62,24 @@ public final class Sparc64 implements Target {
             case R_32:
             case R_UA32:
                 f.write(r.target, r.offset, 4, v);
-                return !strict || Sparc.fitsBitfield(v, 32) ? RelocResult.OK : Sparc.overflow(r, v, "32 bits");
+                return !strict || Range.fitsBitfield(v, 32) ? RelocResult.OK : Sparc.overflow(r, v, "32 bits");
             case R_16:
             case R_UA16:
                 f.write(r.target, r.offset, 2, v);
-                return Sparc.fitsBitfield(v, 16) ? RelocResult.OK : Sparc.overflow(r, v, "16 bits");
+                return Range.fitsBitfield(v, 16) ? RelocResult.OK : Sparc.overflow(r, v, "16 bits");
             case R_8:
                 f.write(r.target, r.offset, 1, v);
-                return Sparc.fitsBitfield(v, 8) ? RelocResult.OK : Sparc.overflow(r, v, "8 bits");
+                return Range.fitsBitfield(v, 8) ? RelocResult.OK : Sparc.overflow(r, v, "8 bits");
             case R_DISP32:
                 f.write(r.target, r.offset, 4, d);
-                return !strict || Arch.fitsSigned(d, 32) ? RelocResult.OK
+                return !strict || Range.fitsSigned(d, 32) ? RelocResult.OK
                         : Sparc.overflow(r, d, "a signed 32-bit displacement");
             case R_DISP16:
                 f.write(r.target, r.offset, 2, d);
-                return Arch.fitsSigned(d, 16) ? RelocResult.OK : Sparc.overflow(r, d, "a signed 16-bit displacement");
+                return Range.fitsSigned(d, 16) ? RelocResult.OK : Sparc.overflow(r, d, "a signed 16-bit displacement");
             case R_DISP8:
                 f.write(r.target, r.offset, 1, d);
-                return Arch.fitsSigned(d, 8) ? RelocResult.OK : Sparc.overflow(r, d, "a signed 8-bit displacement");
+                return Range.fitsSigned(d, 8) ? RelocResult.OK : Sparc.overflow(r, d, "a signed 8-bit displacement");
             case R_WDISP30:
             case R_WPLT30:
                 return wdisp(f, r, d, 0x3fffffffL, d >> 2, 32, strict, "a 30-bit word displacement");
@@ -88,6 +92,14 @@ public final class Sparc64 implements Target {
                         "a 16-bit word displacement");
 
             // medlow
+            default:
+                return applyMore(f, r, v, id, strict, place, dot, d);
+        }
+    }
+
+    /** {@link #apply}, continued: the types the first part does not take. */
+    private RelocResult applyMore(ObjFile f, Reloc r, long v, int id, boolean strict, long place, long dot, long d) {
+        switch (id) {
             case R_LO10:
                 Sparc.field(f, r, 0x3ff, v);
                 return RelocResult.OK;
@@ -101,7 +113,7 @@ public final class Sparc64 implements Target {
             case R_OLO10: {
                 long sum = (v & 0x3ff) + (r.type >> 8);
                 Sparc.field(f, r, 0x1fff, sum);
-                return !strict || Arch.fitsSigned(sum, 13) ? RelocResult.OK : Sparc.overflow(r, sum, "13 bits (OLO10)");
+                return !strict || Range.fitsSigned(sum, 13) ? RelocResult.OK : Sparc.overflow(r, sum, "13 bits (OLO10)");
             }
             case R_HIX22:
                 Sparc.field(f, r, 0x3fffff, ~v >>> 10);
@@ -126,6 +138,14 @@ public final class Sparc64 implements Target {
                 return RelocResult.OK;
 
             // medany
+            default:
+                return applyMore2(f, r, v, id, strict, place, dot, d);
+        }
+    }
+
+    /** {@link #apply}, continued further. */
+    private RelocResult applyMore2(ObjFile f, Reloc r, long v, int id, boolean strict, long place, long dot, long d) {
+        switch (id) {
             case R_HH22:
                 Sparc.field(f, r, 0x3fffff, v >>> 42);
                 return RelocResult.OK;
@@ -145,28 +165,16 @@ public final class Sparc64 implements Target {
                 Sparc.field(f, r, 0x3fffff, d >>> 10);
                 return RelocResult.OK;
 
-            case R_22:
-                return bitfield(f, r, v, 22);
-            case R_13:
-                return bitfield(f, r, v, 13);
-            case R_11:
-                return bitfield(f, r, v, 11);
-            case R_10:
-                return bitfield(f, r, v, 10);
-            case R_7:
-                return bitfield(f, r, v, 7);
-            case R_6:
-                return bitfield(f, r, v, 6);
-            case R_5:
-                return bitfield(f, r, v, 5);
             case R_PC10:
                 Sparc.field(f, r, 0x3ff, d);
                 return RelocResult.OK;
             case R_PC22:
                 Sparc.field(f, r, 0x3fffff, d >>> 10);
-                return !strict || Arch.fitsSigned(d, 32) ? RelocResult.OK : Sparc.overflow(r, d, "32 bits (PC22)");
-            default:
-                return Sparc.unhandled(r, id);
+                return !strict || Range.fitsSigned(d, 32) ? RelocResult.OK : Sparc.overflow(r, d, "32 bits (PC22)");
+            default: {
+                int bits = Sparc.bitfieldWidth(id);
+                return bits != 0 ? bitfield(f, r, v, bits) : Sparc.unhandled(r, id);
+            }
         }
     }
 
@@ -182,11 +190,11 @@ public final class Sparc64 implements Target {
         if ((d & 3) != 0) {
             return RelocResult.DANGEROUS;
         }
-        return !strict || Arch.fitsSigned(d, range) ? RelocResult.OK : Sparc.overflow(r, d, what);
+        return !strict || Range.fitsSigned(d, range) ? RelocResult.OK : Sparc.overflow(r, d, what);
     }
 
     private static RelocResult bitfield(ObjFile f, Reloc r, long v, int bits) {
         Sparc.field(f, r, (1L << bits) - 1, v);
-        return Sparc.fitsBitfield(v, bits) ? RelocResult.OK : Sparc.overflow(r, v, bits + " bits");
+        return Range.fitsBitfield(v, bits) ? RelocResult.OK : Sparc.overflow(r, v, bits + " bits");
     }
 }

@@ -1,5 +1,7 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.link.Target;
+
 /** The architectures we link for; each call makes a fresh target for one link. */
 public final class Targets {
     private Targets() {}

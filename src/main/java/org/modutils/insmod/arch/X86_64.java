@@ -2,8 +2,13 @@ package org.modutils.insmod.arch;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.report.UserError;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjLoader;
 import org.modutils.insmod.link.ObjFile;
@@ -23,6 +28,7 @@ public final class X86_64 implements Target {
     private LinkSection got;
 
     @Override public String name() { return "x86_64"; }
+    @Override public String relocName(int type) { return RelocNames.name(this, type); }
     @Override public boolean accepts(int m, boolean is64, boolean be) { return is64 && !be && m == EM_X86_64; }
     @Override public boolean is64() { return true; }
     @Override public boolean bigEndian() { return false; }
@@ -33,26 +39,14 @@ public final class X86_64 implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
-        long offset = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
+    public void createGot(ObjFile f) throws UserError {
+        SlotPass.Slots s = SlotPass.run(f, (r, slots) -> {
+            if (usesGot(r.type())) {
+                slots.gotSlot(r.symbol(), 8);
             }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                if (usesGot(rels.type(k))) {
-                    Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                    if (s != null && s.gotOffset < 0) {
-                        s.gotOffset = offset;
-                        offset += 8;
-                    }
-                }
-            }
-        }
-        if (offset > 0) {
-            got = f.createAllocedSection(".got", 8, offset, SHF_WRITE);
+        });
+        if (s.got > 0) {
+            got = f.createAllocedSection(".got", 8, s.got, SHF_WRITE);
         }
     }
 
@@ -61,7 +55,7 @@ public final class X86_64 implements Target {
         long old = f.read(r.target, r.offset, size);
         long full = (signed ? signExtend(old, size) : old) + delta;
         f.write(r.target, r.offset, size, full);
-        if (r.strict && size < 8 && !(signed ? Arch.fitsSigned(full, size * 8) : Arch.fitsUnsigned(full, size * 8))) {
+        if (r.strict && size < 8 && !(signed ? Range.fitsSigned(full, size * 8) : Range.fitsUnsigned(full, size * 8))) {
             r.detail = String.format("0x%x does not fit in %s %d bits", full, signed ? "signed" : "unsigned", size * 8);
             return RelocResult.OVERFLOW;
         }
@@ -116,10 +110,7 @@ public final class X86_64 implements Target {
                     return RelocResult.DANGEROUS;
                 }
                 long symValue = f.finalValue(s);
-                if (!s.gotDone) {
-                    s.gotDone = true;
-                    f.write(got, s.gotOffset, 8, symValue);
-                }
+                SlotPass.fillOnce(f, got, s.gotOffset, s, 8, symValue);
                 if (r.type == R_GOT32) {
                     return add(f, r, 4, s.gotOffset + r.addend, true);
                 }

@@ -1,11 +1,9 @@
 package org.modutils.insmod.cli;
 
-import java.io.ByteArrayOutputStream;
-import java.io.FileOutputStream;
-import java.io.FileDescriptor;
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,37 +12,63 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.modutils.insmod.config.ConfigContext;
 import org.modutils.insmod.config.ModuleLocator;
 import org.modutils.insmod.config.ModulesConf;
 import org.modutils.insmod.elf.ElfSource;
-import org.modutils.insmod.kernel.DirectoryKernel;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.KernelSymbols;
-import org.modutils.insmod.kernel.KsymsParser;
 import org.modutils.insmod.kernel.LinuxKernel;
-import org.modutils.insmod.kernel.RemoteKernel;
-import org.modutils.insmod.kernel.OfflineKernel;
 import org.modutils.insmod.module.ImageLimit;
-import org.modutils.insmod.module.Insmod24;
-import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.module.LoadRequest;
+import org.modutils.insmod.module.ObjectFiles;
 import org.modutils.insmod.modern.ModernInsmod;
 import org.modutils.insmod.modern.ModernRequest;
 import org.modutils.insmod.sys.FileNames;
 import org.modutils.insmod.sys.Flock;
-import org.modutils.insmod.sys.Snapshot;
+import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.sys.Syslog;
 
-/** The insmod command: options, locating and reading the module, then the 2.4 linker or the kernel. */
+/**
+ * The insmod command: options, locating and reading the module, choosing the kernel, then the
+ * 2.4 linker ({@link Load24}) or the kernel's own loader ({@link ModernInsmod}).
+ */
 public final class Insmod {
     public static final String VERSION = "2.4.16";
 
-    private Insmod() {}
+    /**
+     * What a run is given besides its arguments: its streams and environment, the running kernel
+     * (a {@link LinuxKernel} for the command), and who hears of an internal error (always a bug).
+     */
+    public record Host(PrintStream out, PrintStream err, Map<String, String> env, Supplier<Kernel> runningKernel,
+                       Consumer<Throwable> internalError) {
+        public Host(PrintStream out, PrintStream err, Map<String, String> env) {
+            this(out, err, env, LinuxKernel::new, t -> { });
+        }
+    }
+
+    private final Host host;
+    private final Log log;
+    private final boolean interactive;
+    private InsmodOptions s;
+    private String release;
+    private ModulesConf conf;
+    /** The module as typed (or found): every message shows this name; the Path only opens it. */
+    private String filename;
+    /** -O, or null. */
+    private Path blob;
+
+    private Insmod(Host host, Log log, boolean interactive) {
+        this.host = host;
+        this.log = log;
+        this.interactive = interactive;
+    }
 
     /** Runs insmod with the process's standard streams. */
     public static int run(String[] args) {
@@ -52,50 +76,32 @@ public final class Insmod {
                 false, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         try {
-            return run(args, out, err, System.getenv(), true, OptionTable.stderrIsTerminal());
+            return run(args, new Host(out, err, System.getenv()), true, OptionTable.stderrIsTerminal());
         } finally {
             out.flush();
             err.flush();
         }
     }
 
-    /** Settings gathered from the command line. */
-    static final class Settings {
-        boolean force, autoclean, lock = true, map, noload, probe, quiet, rootCheckOff, syslog, kallsyms, verbose;
-        boolean export = true, ksymoops = true, numericOnly;
-        String persist, name, blob, prefix, ksyms, release, version, target;
-        ModernRequest.Syscall syscall = ModernRequest.Syscall.AUTO;
-        final List<String> verify = new ArrayList<>();
-        final DryRunCommand.Offline offline = new DryRunCommand.Offline();
+    public static int run(String[] argv, PrintStream out, PrintStream err, Map<String, String> env) {
+        return run(argv, new Host(out, err, env), false, false);
     }
 
-    /** The throwable the last {@link #run} on this thread caught as an internal error (for the fuzzers). */
-    private static final ThreadLocal<Throwable> INTERNAL_ERROR = new ThreadLocal<>();
-
-    /** What the last run on this thread reported as "internal error", or null: always a bug. */
-    public static Throwable lastInternalError() {
-        return INTERNAL_ERROR.get();
-    }
-
-    public static int run(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
-        return run(argv, out, err, env, false, false);
+    public static int run(String[] argv, Host host) {
+        return run(argv, host, false, false);
     }
 
     /**
      * {@code latin1Out}: {@code out} encodes ISO-8859-1 (the process's own streams).
-     * {@code interactive}: stderr is a terminal, so a person reads it: -h, the usage after a bad
-     * option and -V then add one line about this implementation after the original's text, which
-     * scripts and recordings (stderr to a file or pipe) get byte for byte.
+     * {@code interactive}: stderr is a terminal (see {@link InsmodOptions}).
      */
-    static int run(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env,
-                   boolean latin1Out, boolean interactive) {
-        Log log = new Log(out, err, latin1Out);
-        INTERNAL_ERROR.remove();
+    static int run(String[] argv, Host host, boolean latin1Out, boolean interactive) {
+        Log log = new Log(host.out(), host.err(), latin1Out);
         try {
-            return main(argv, out, err, env, log, interactive);
+            return new Insmod(host, log, interactive).main(argv);
         } catch (RuntimeException | Error e) {
             // Never a stack trace: one line naming what went wrong.
-            INTERNAL_ERROR.set(e);
+            host.internalError().accept(e);
             log.error("internal error: " + e);
             return 1;
         } finally {
@@ -103,112 +109,27 @@ public final class Insmod {
         }
     }
 
-    private static int usage(PrintStream err, boolean interactive) {
-        err.print(OptionTable.USAGE);
-        if (interactive) {
-            err.print(OptionTable.USAGE_MORE);
-        }
-        return 1;
-    }
-
-    private static int main(String[] argv, PrintStream out, PrintStream err, java.util.Map<String, String> env,
-                            Log log, boolean interactive) {
-        Settings s = new Settings();
-        boolean[] help = new boolean[1];
-        Getopt g;
+    private int main(String[] argv) {
         try {
-            // An anonymous class, not a lambda: the lambda bootstrap is a measurable part of start-up.
-            g = Getopt.parse(OptionTable.OPTIONS, OptionTable.ORIGINAL_LONG, env.containsKey("POSIXLY_CORRECT"), argv,
-                    new java.util.function.Consumer<Getopt.Opt>() {
-              @Override
-              public void accept(Getopt.Opt o) {
-                switch (o.key()) {
-                    case "f": s.force = true; break;
-                    case "h": help[0] = true; break;
-                    case "k": s.autoclean = true; break;
-                    case "L": s.lock = true; break;
-                    case "m": s.map = true; break;
-                    case "n": s.noload = true; break;
-                    case "p": case "poll": s.probe = true; break;
-                    case "q": s.quiet = true; break;
-                    case "r": s.rootCheckOff = !s.rootCheckOff; break;
-                    case "s": s.syslog = true; break;
-                    case "S": s.kallsyms = true; break;
-                    case "v": s.verbose = true; break;
-                    case "V":
-                        err.print("insmod version " + VERSION + "\n");
-                        if (interactive) {
-                            err.print(OptionTable.VERSION_MORE);
-                        }
-                        break;
-                    case "x": s.export = false; break;
-                    case "X": s.export = true; break;
-                    case "y": s.ksymoops = false; break;
-                    case "Y": s.ksymoops = true; break;
-                    case "N": s.numericOnly = true; break;
-                    case "e": s.persist = o.arg(); break;
-                    case "o": s.name = o.arg(); break;
-                    case "O": s.blob = o.arg(); break;
-                    case "P":
-                        if (s.prefix == null) {
-                            s.prefix = o.arg();
-                            if (s.verbose) {
-                                log.info("Symbol version prefix '" + s.prefix + "'");
-                            }
-                        }
-                        break;
-                    case "R": help[0] = true; break;
-                    case "ksyms": s.ksyms = o.arg(); break;
-                    case "uname-release": s.release = o.arg(); break;
-                    case "uname-version": s.version = o.arg(); break;
-                    case "target": s.target = o.arg(); break;
-                    case "verify": s.verify.addAll(List.of(o.arg().split(","))); break;
-                    case "syscall":
-                        switch (o.arg()) {
-                            case "auto": s.syscall = ModernRequest.Syscall.AUTO; break;
-                            case "finit": s.syscall = ModernRequest.Syscall.FINIT; break;
-                            case "init": s.syscall = ModernRequest.Syscall.INIT; break;
-                            default: help[0] = true;
-                        }
-                        break;
-                    case "uname-machine": s.offline.machine = o.arg(); break;
-                    case "proc-kallsyms": s.offline.kallsyms = o.arg(); break;
-                    case "proc-modules": s.offline.modules = o.arg(); break;
-                    case "symvers": s.offline.symvers = o.arg(); break;
-                    case "moddir": s.offline.moddir = o.arg(); break;
-                    case "sig-enforce": s.offline.sigEnforce = o.arg(); break;
-                    case "help-all": out.print(OptionTable.helpAll()); help[0] = true; break;
-                    default: help[0] = true; break;
-                }
-                if (help[0]) {
-                    throw new StopParsing();
-                }
-              }
-            });
-        } catch (StopParsing e) {
-            return usageOrHelpAll(argv, err, interactive);
-        } catch (Getopt.UsageError e) {
-            err.print("insmod: " + e.getMessage() + "\n");
-            return usage(err, interactive);
+            s = InsmodOptions.parse(argv, host.out(), host.err(), log, interactive,
+                    host.env().containsKey("POSIXLY_CORRECT"));
+        } catch (InsmodOptions.Exit e) {
+            return e.status;
         }
-        if (g.operands.isEmpty()) {
-            return usage(err, interactive);
-        }
-        String filename = g.operands.get(0);
-        List<String> params = g.operands.subList(1, g.operands.size());
+        filename = s.operands.get(0);
+        List<String> params = s.operands.subList(1, s.operands.size());
         long imageLimit;
         try {
-            imageLimit = ImageLimit.from(env);
+            imageLimit = ImageLimit.from(host.env());
         } catch (ImageLimit.BadSetting e) {
             log.error(e.getMessage());
             return 1;
         }
-
         if (s.syslog) {
             log.toSyslog(Syslog.insmod());
         }
-        String release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
-        ModulesConf conf = ModulesConf.read(ConfigContext.of(Path.of("/"), env, release, s.autoclean), log);
+        release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
+        conf = ModulesConf.read(ConfigContext.of(Path.of("/"), host.env(), release, s.autoclean), log);
         if ("".equals(s.persist) && (conf.persistDir() == null || conf.persistDir().isEmpty())) {
             // As the original, right after reading the configuration (before "Using ...").
             s.persist = null;
@@ -216,81 +137,111 @@ public final class Insmod {
                 log.info("insmod: -e \"\" ignored, no persistdir");
             }
         }
-        String mName = s.name != null ? s.name : moduleNameOf(filename);
-
-        if ((s.noload || s.probe) && s.ksyms == null && s.target == null && (filename.equals("-")
-                || filename.contains("/") || filename.contains(".")) && DryRunCommand.applies(s.offline, filename)) {
-            // -n (or -p, quietly) on a 2.6+ module: the kernel's checks, run here (issue 17)
-            return DryRunCommand.run(filename, params, s.release, s.offline, s.verify, s.verbose,
-                    s.quiet || !s.noload, System.in, log);
-        }
         if (filename.equals("-")) {
-            // A module on standard input: only the 2.6+ path takes one (the kernel links it).
-            if (s.noload || s.probe) {
-                log.error("-: a module on standard input is handed to a 2.6+ kernel as it is; -n and -p link a "
-                        + "2.4 object named by its path");
-                return 1;
-            }
-            return modern(s, "-", params, new LinuxKernel(), log);
+            return standardInput(params);
         }
+        Path path = locate();
+        if (path == null) {
+            return 1;
+        }
+        Integer mapped = ModMapTool.runIfModern(filename, path, s.sections, s.noload, s.map, s.blob, s.release,
+                s.ksyms, log);
+        if (mapped != null) {
+            return mapped; // a 2.6+ module's load map (issue 20)
+        }
+        if (dryRunWanted(filename)) {
+            return dryRun(filename, params);
+        }
+        ElfSource data = open(path, imageLimit);
+        if (data == null) {
+            return 1;
+        }
+        try {
+            return withObject(path, data, params, imageLimit);
+        } finally {
+            try {
+                data.close();
+            } catch (IOException ignored) {
+                // a read-only file: nothing to lose
+            }
+        }
+    }
+
+    /** A module on standard input: only the 2.6+ path takes one (the kernel links it). */
+    private int standardInput(List<String> params) {
+        if (dryRunWanted("-")) {
+            return dryRun("-", params);
+        }
+        if (s.noload || s.probe) {
+            log.error("-: a module on standard input is handed to a 2.6+ kernel as it is; -n and -p link a "
+                    + "2.4 object named by its path");
+            return 1;
+        }
+        return modern("-", params, host.runningKernel().get());
+    }
+
+    /** -n (or -p) on a 2.6+ module, on a 2.6+ kernel or with target options: the dry run (issue 17). */
+    private boolean dryRunWanted(String file) {
+        return (s.noload || s.probe) && s.ksyms == null && s.target == null && DryRunCommand.applies(s.offline, file);
+    }
+
+    /** The kernel's checks, run here; -p prints only the errors. */
+    private int dryRun(String file, List<String> params) {
+        return DryRunCommand.run(file, params, s.release, s.offline, s.verify, s.verbose, s.quiet || !s.noload,
+                System.in, log);
+    }
+
+    /** The module's path (and -O's), after the search; null after saying why there is none. */
+    private Path locate() {
         Optional<String> located = new ModuleLocator(conf, !s.rootCheckOff, log).locateName(filename, s.verbose);
         if (located.isEmpty()) {
-            return 1;
+            return null;
         }
-        // The name as typed (or found) is what every message shows; the Path only opens it.
         filename = located.get();
-        Path path;
-        Path blob;
         try {
-            path = FileNames.forReading(filename);
+            Path path = FileNames.forReading(filename);
             blob = s.blob != null ? FileNames.path(s.blob) : null;
+            return path;
         } catch (InvalidPathException e) {
             log.error(e.getInput() + ": " + e.getReason());
-            return 1;
+            return null;
         } catch (IOException e) {
             log.error(filename + ": " + IoReasons.of(e));
-            return 1;
+            return null;
         }
+    }
 
-        ElfSource data;
-        long maxObject = OBJECT_FACTOR * imageLimit;
+    /** The module file, inflated if need be; null after saying why it cannot be read. */
+    private ElfSource open(Path path, long imageLimit) {
+        long maxObject = ObjectFiles.OBJECT_FACTOR * imageLimit;
         try {
-            data = readModule(path, maxObject);
+            ElfSource data = ObjectFiles.open(path, maxObject);
             if (data == null) {
-                log.error(filename + ": object of more than " + maxObject + " bytes (" + OBJECT_FACTOR
+                log.error(filename + ": object of more than " + maxObject + " bytes (" + ObjectFiles.OBJECT_FACTOR
                         + " times the image limit)");
-                return 1;
             }
+            return data;
         } catch (IOException e) {
             log.error(filename + ": " + IoReasons.of(e));
+            return null;
+        }
+    }
+
+    /** With the object read: choose the kernel, then link it here or let the kernel do it. */
+    private int withObject(Path path, ElfSource data, List<String> params, long imageLimit) {
+        Kernel kernel;
+        try {
+            kernel = new KernelChoice(s, release, host, log).kernel();
+        } catch (KernelException e) {
+            log.error(e.getMessage());
             return 1;
         }
-        Kernel kernel = null;
-        Flock lock = null;
-        boolean snapshot = false;
+        if (kernel == null) {
+            return 1;
+        }
         try {
-            try {
-                kernel = kernelFor(s, release, env, log);
-            } catch (KernelException e) {
-                log.error(e.getMessage());
-                return 1;
-            }
-            if (kernel == null) {
-                return 1;
-            }
             if (!kernel.legacy()) {
-                // A 2.6+ kernel links modules itself.
-                if (s.noload || s.probe) {
-                    if (DryRunCommand.applies(s.offline, filename)) {
-                        return DryRunCommand.run(filename, params, s.release, s.offline, s.verify, s.verbose,
-                                s.quiet || !s.noload, System.in, log);
-                    }
-                    log.error(filename + " is a Linux 2.0-2.4 object, which this kernel (" + release + ") cannot load;"
-                            + " to link it for a 2.4 target, pass that target's symbol table: --ksyms=FILE (a /proc/ksyms"
-                            + " copy or /var/log/ksymoops/*.ksyms snapshot) and --uname-release=R with -n");
-                    return 1;
-                }
-                return modern(s, filename, params, kernel, log);
+                return modernKernel(filename, params, kernel);
             }
             if (ModernInsmod.isModernModule(data) && s.ksyms != null) {
                 log.error(filename + " is a Linux 2.6+ module (.ko), which the kernel links itself; --ksyms describes"
@@ -301,6 +252,27 @@ public final class Insmod {
             if (ModernInsmod.isModernModule(data)) {
                 return ModernInsmod.refuseOnLegacyKernel(filename, kernel.release(), modernMessages(log));
             }
+            return legacy(path, data, params, kernel, imageLimit);
+        } finally {
+            KernelChoice.close(kernel);
+        }
+    }
+
+    /** A 2.6+ kernel links modules itself; -n and -p need a symbol table to link against. */
+    private int modernKernel(String filename, List<String> params, Kernel kernel) {
+        if (s.noload || s.probe) {
+            log.error(filename + " is a Linux 2.0-2.4 object, which this kernel (" + release + ") cannot load;"
+                    + " to link it for a 2.4 target, pass that target's symbol table: --ksyms=FILE (a /proc/ksyms"
+                    + " copy or /var/log/ksymoops/*.ksyms snapshot) and --uname-release=R with -n");
+            return 1;
+        }
+        return modern(filename, params, kernel);
+    }
+
+    /** The 2.4 load: lock, kernel symbols, the linker, and the ksymoops snapshot every real attempt leaves. */
+    private int legacy(Path path, ElfSource data, List<String> params, Kernel kernel, long imageLimit) {
+        Flock lock = null;
+        try {
             if (!s.noload) {
                 // Serialise loads of the same module (2.4.16 always locks). A -n run never touches
                 // the kernel, so it skips the lock and never loads JNA.
@@ -309,7 +281,6 @@ public final class Insmod {
                 } catch (IOException e) {
                     log.error(IoReasons.of(e));
                 }
-                snapshot = true;
             }
             KernelSymbols ksyms;
             String machine;
@@ -320,21 +291,8 @@ public final class Insmod {
                 log.error(e.getMessage());
                 return 1;
             }
-            Path real = null;
-            long mtime = 0;
-            try {
-                real = FileNames.realPath(path);
-                mtime = Files.getLastModifiedTime(real).toMillis() / 1000;
-            } catch (IOException e) {
-                real = null;
-            }
-            LoadRequest req = new LoadRequest(filename, real, mtime, data, mName, List.copyOf(params),
-                    blob, machine, s.noload,
-                    s.probe, s.map, s.force,
-                    s.autoclean, s.quiet, s.verbose, s.export, s.ksymoops, s.kallsyms, s.numericOnly, s.lock,
-                    s.prefix, s.persist, kernel.release(), kernel.version(), conf.persistDir(),
-                    dirsOf(conf));
-            int status = Insmod24.run(req, log, kernel, ksyms, imageLimit).status();
+            LoadRequest req = request(path, data, params, kernel, machine);
+            int status = Load24.run(req, new Load24.Output(s.map, blob), log, kernel, ksyms, imageLimit).status();
             String last = log.lastError();
             if (status != 0 && s.ksyms != null && s.release == null && last != null
                     && last.startsWith("kernel-module version mismatch")) {
@@ -344,25 +302,43 @@ public final class Insmod {
             }
             return status;
         } finally {
-            try {
-                data.close();
-            } catch (IOException ignored) {
-                // a read-only file: nothing to lose
-            }
             if (lock != null) {
                 lock.close();
             }
-            if (snapshot) {
-                snapshot(kernel, env, log);
-            }
-            if (kernel instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // closing a link to a remote target: nothing left to report
-                }
+            if (!s.noload) {
+                Snapshots.take(kernel, host.env(), log);
             }
         }
+    }
+
+    private LoadRequest request(Path path, ElfSource data, List<String> params, Kernel kernel, String machine) {
+        Path real = null;
+        long mtime = 0;
+        try {
+            real = FileNames.realPath(path);
+            mtime = Files.getLastModifiedTime(real).toMillis() / 1000;
+        } catch (IOException e) {
+            real = null;
+        }
+        return LoadRequest.builder(filename, data)
+                .realPath(real, mtime)
+                .moduleName(s.name != null ? s.name : ObjectFiles.moduleNameOf(s.operands.get(0)))
+                .args(params)
+                .kernel(kernel.release(), kernel.version())
+                .requiredArch(machine)
+                .noload(s.noload).verbose(s.verbose)
+                .option(LoadRequest.Option.PROBE, s.probe)
+                .option(LoadRequest.Option.FORCE, s.force)
+                .option(LoadRequest.Option.AUTOCLEAN, s.autoclean)
+                .option(LoadRequest.Option.QUIET, s.quiet)
+                .option(LoadRequest.Option.EXPORT, s.export)
+                .option(LoadRequest.Option.KSYMOOPS, s.ksymoops)
+                .option(LoadRequest.Option.KALLSYMS, s.kallsyms)
+                .option(LoadRequest.Option.NUMERIC_VERSION, s.numericOnly)
+                .option(LoadRequest.Option.LOCK, s.lock)
+                .prefix(s.prefix)
+                .persist(s.persist, conf.persistDir(), dirsOf(conf))
+                .build();
     }
 
     /** The directories of the module search path (a loop: no stream machinery at start-up). */
@@ -375,9 +351,10 @@ public final class Insmod {
     }
 
     /** The 2.6+ path: the kernel links the module (finit_module or init_module). */
-    private static int modern(Settings s, String module, List<String> params, Kernel kernel, Log log) {
+    private int modern(String module, List<String> params, Kernel kernel) {
         return ModernInsmod.run(new ModernRequest(module, List.copyOf(params), s.force, s.verbose,
-                List.copyOf(s.verify), s.syscall, kernel, System.in), modernMessages(log), DryRunCommand.explainer(s.force));
+                List.copyOf(s.verify), s.syscall, kernel, System.in), modernMessages(log),
+                DryRunCommand.explainer(s.force));
     }
 
     /** The modern path's messages through our logger (so -s applies): "insmod: " on every line. */
@@ -397,188 +374,7 @@ public final class Insmod {
         };
     }
 
-    /** The ksymoops snapshot every real load attempt leaves, when /var/log/ksymoops exists. */
-    private static void snapshot(Kernel kernel, java.util.Map<String, String> env, Log log) {
-        if (kernel instanceof RemoteKernel remote) {
-            remoteSnapshot(remote, log);
-            return;
-        }
-        String dir = env.get("INSMOD_KSYMOOPS_DIR");
-        Snapshot snap = dir != null ? new Snapshot(Path.of(dir), java.time.Clock.systemDefaultZone(), log::error)
-                : Snapshot.standard(log::error);
-        try {
-            snap.take(kernel.readFile("/proc/ksyms"), kernel.readFile("/proc/modules"));
-        } catch (KernelException e) {
-            log.error("cannot read the kernel's symbol table for the snapshot: " + e.getMessage());
-        }
-    }
-
-
-    /** The same snapshot on a remote target, written there through its agent. */
-    private static void remoteSnapshot(RemoteKernel k, Log log) {
-        String dir = "/var/log/ksymoops";
-        try {
-            if (!k.isDirectory(dir)) {
-                return;
-            }
-            String ts = java.time.format.DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
-                    .format(java.time.LocalDateTime.ofEpochSecond(k.time(), 0, java.time.ZoneOffset.UTC));
-            byte[] ksyms = k.readFile("/proc/ksyms");
-            byte[] modules = k.readFile("/proc/modules");
-            if (ksyms != null) {
-                k.writeFile(dir + "/" + ts + ".ksyms", ksyms);
-            }
-            if (modules != null) {
-                k.writeFile(dir + "/" + ts + ".modules", modules);
-            }
-        } catch (KernelException e) {
-            log.error("cannot write the ksymoops snapshot on the target: " + e.getMessage());
-        }
-    }
-
-    /** -h, -R or a bad long option: the original usage text; --help-all: ours, exit 0. */
-    private static int usageOrHelpAll(String[] argv, PrintStream err, boolean interactive) {
-        for (String a : argv) {
-            if (a.equals("--help-all")) {
-                return 0;
-            }
-        }
-        return usage(err, interactive);
-    }
-
-    /** Thrown from the option callback to stop at -h, as the original exits in getopt's loop. */
-    private static final class StopParsing extends RuntimeException {
-        StopParsing() {
-            super(null, null, false, false);
-        }
-    }
-
-    /** The module name: the base name without .o, .mod or .o.gz (and .ko forms). */
-    static String moduleNameOf(String filename) {
-        int slash = filename.lastIndexOf('/');
-        String p = slash >= 0 ? filename.substring(slash + 1) : filename;
-        int len = p.length();
-        for (String ext : new String[] {".o", ".mod", ".o.gz", ".ko", ".ko.gz", ".ko.xz", ".ko.zst"}) {
-            if (len > ext.length() && p.endsWith(ext)) {
-                return p.substring(0, len - ext.length());
-            }
-        }
-        return p;
-    }
-
-    /**
-     * How much larger than the image limit the object file may be (after decompression): debug
-     * information makes objects much larger than what is loaded, a gzip bomb or /dev/zero only
-     * larger still.
-     */
-    static final long OBJECT_FACTOR = 16;
-
-    /**
-     * Opens the module file, inflating gzip by its magic number as zlib's gzopen did; null when
-     * the file, or what it inflates to, is larger than {@code max} bytes. A plain regular file is
-     * read in place, piece by piece as the linker needs it, so a large module is never held whole
-     * in memory; the caller closes what is returned.
-     */
-    static ElfSource readModule(Path path, long max) throws IOException {
-        byte[] raw;
-        if (Files.isRegularFile(path) && Files.size(path) <= max) {
-            ElfSource file = ElfSource.open(path);
-            boolean keep = false;
-            try {
-                if (file.size() > max) {
-                    return null;
-                }
-                byte[] magic = file.head(2);
-                if (magic.length < 2 || (magic[0] & 0xff) != 0x1f || (magic[1] & 0xff) != 0x8b) {
-                    keep = true;
-                    return file;
-                }
-                raw = new byte[(int) file.size()];
-                file.read(0, raw, 0, raw.length);
-            } finally {
-                if (!keep) {
-                    file.close();
-                }
-            }
-        } else {
-            try (InputStream in = Files.newInputStream(path)) {
-                raw = readAtMost(in, max);
-            }
-        }
-        if (raw == null) {
-            return null;
-        }
-        if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
-            try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
-                raw = readAtMost(in, max);
-            }
-        }
-        return raw == null ? null : ElfSource.of(raw);
-    }
-
-    /** The whole stream, or null once it has given more than {@code max} bytes. */
-    private static byte[] readAtMost(InputStream in, long max) throws IOException {
-        ByteArrayOutputStream bo = new ByteArrayOutputStream();
-        byte[] buf = new byte[1 << 16];
-        long total = 0;
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            total += n;
-            if (total > max) {
-                return null;
-            }
-            bo.write(buf, 0, n);
-        }
-        return bo.toByteArray();
-    }
-
-    /**
-     * The kernel this run talks to: a remote 2.4 target (--target), an offline symbol table
-     * (--ksyms, with -n or -p), the stand-in kernel of the tests (INSMOD_TEST_KERNEL), else the
-     * running kernel.
-     */
-    private static Kernel kernelFor(Settings s, String release, java.util.Map<String, String> env, Log log)
-            throws KernelException {
-        if (s.target != null) {
-            RemoteKernel k = RemoteKernel.open(s.target);
-            if (!k.legacy()) {
-                k.close();
-                log.error("target " + s.target + " runs a kernel without query_module (2.6 or later): "
-                        + "--target drives 2.1-2.4 kernels");
-                return null;
-            }
-            return k;
-        }
-        if (s.ksyms != null) {
-            String version = s.version != null ? s.version : procString("/proc/sys/kernel/version");
-            byte[] table;
-            try {
-                table = org.modutils.insmod.sys.FileBytes.read(FileNames.forReading(s.ksyms));
-            } catch (IOException e) {
-                log.error(s.ksyms + ": " + IoReasons.of(e));
-                return null;
-            }
-            KernelSymbols syms;
-            try {
-                syms = KsymsParser.parse(table);
-            } catch (KernelException e) {
-                log.error(s.ksyms + ": not a /proc/ksyms table: " + e.getMessage());
-                return null;
-            }
-            if (!s.noload && !s.probe) {
-                log.error("--ksyms describes a kernel that is not this one: add -n (or -p) to link offline");
-                return null;
-            }
-            return new OfflineKernel(release, version, syms, true);
-        }
-        String testKernel = env.get("INSMOD_TEST_KERNEL");
-        if (testKernel != null) {
-            return new DirectoryKernel(Path.of(testKernel));
-        }
-        return new LinuxKernel();
-    }
-
-    private static String procString(String p) {
+    static String procString(String p) {
         try {
             return Files.readString(Paths.get(p), StandardCharsets.ISO_8859_1).strip();
         } catch (IOException e) {

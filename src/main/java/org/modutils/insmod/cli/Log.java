@@ -2,14 +2,13 @@ package org.modutils.insmod.cli;
 
 import java.io.PrintStream;
 
-import org.modutils.insmod.module.Messages;
 import org.modutils.insmod.sys.Syslog;
 
 /**
  * modutils' logger: errors as "<error_file>: message" on stderr, the rest on stdout; with -s
  * both go to syslog (LOG_ERR / LOG_INFO), sent when insmod exits as the original does.
  */
-final class Log implements Messages, org.modutils.insmod.config.Messages {
+final class Log implements org.modutils.insmod.config.Messages {
     private final PrintStream out;
     private final PrintStream err;
     private String errorFile = "insmod";
@@ -74,13 +73,8 @@ final class Log implements Messages, org.modutils.insmod.config.Messages {
     }
 
     @Override
-    public void setErrorFile(String name) {
+    public void errorFile(String name) {
         errorFile = name;
-    }
-
-    @Override
-    public String errorFile() {
-        return errorFile;
     }
 
     /** The text of the last error reported (without its prefix), or null. */
@@ -88,8 +82,8 @@ final class Log implements Messages, org.modutils.insmod.config.Messages {
         return lastError;
     }
 
-    @Override
-    public int errors() {
+    /** How many errors were reported so far. */
+    int errors() {
         return errors;
     }
 

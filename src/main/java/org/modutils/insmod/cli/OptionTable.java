@@ -140,6 +140,8 @@ final class OptionTable {
         o.addOption(longOnly("moddir", "DIR", "-n on a .ko for another machine: its /lib/modules/RELEASE tree"));
         o.addOption(longOnly("sig-enforce", "y|n", "-n on a .ko for another machine: whether it enforces module "
                 + "signatures"));
+        o.addOption(longOnly("sections", "DIR", "With -n -m on a 2.6+ module: the load map at the addresses in DIR, a "
+                + "copy of the target's /sys/module/NAME/sections"));
         o.addOption(longOnly("help-all", null, "Print every option, ours included"));
         return o;
     }

@@ -18,15 +18,21 @@ package org.modutils.insmod.config;
  *     "dir: reason" when a directory cannot be read. Printed as is (plus a newline), without
  *     a prefix, also under {@code -s}, and not counted as an error.</li>
  * </ul>
+ *
+ * It is the library's {@link org.modutils.insmod.report.Report} under the name the module search
+ * has always used.
  */
-public interface Messages {
+public interface Messages extends org.modutils.insmod.report.Report {
     /** An error() message, without prefix or trailing newline. */
+    @Override
     void error(String text);
 
     /** An lprintf() message, without trailing newline. */
+    @Override
     void info(String text);
 
     /** Raw stderr text (may span several lines), without trailing newline. */
+    @Override
     void warning(String text);
 
     /** Discards everything. */

@@ -159,6 +159,26 @@ public final class ModuleLocator {
         return Optional.empty();
     }
 
+    /**
+     * config_lstmod(NULL, NULL, 0), what depmod -a loads: every regular file the walk of each
+     * search directory offers (readable by its owner; owned by root unless the check is off),
+     * each path once, in walk order.
+     */
+    public List<String> listAll() {
+        java.util.LinkedHashSet<String> found = new java.util.LinkedHashSet<>();
+        TreeWalk.Visitor v = (path, st) -> {
+            if (st.isRegular() && accept(path, st)) {
+                found.add(path);
+            }
+            return false;
+        };
+        TreeWalk walk = new TreeWalk(ModulesConf.TYPES, conf.pruneList(), out);
+        for (SearchPath sp : conf.paths()) {
+            walk.walk(sp.dir(), v);
+        }
+        return List.copyOf(found);
+    }
+
     /** config_add's checks on a candidate that has the right name. */
     private boolean accept(String path, FileStat st) {
         if (!st.isRegular() || (st.mode() & FileStat.S_IRUSR) == 0) {

@@ -25,7 +25,7 @@ final class JnaSys implements Sys {
             libc = NativeLibrary.getInstance("c");
             syscall = libc.getFunction("syscall", Function.THROW_LAST_ERROR);
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            throw new KernelException(0, "cannot load the native C library through JNA: " + e.getMessage());
+            throw new KernelException("cannot load the native C library through JNA: " + e.getMessage());
         }
     }
 

@@ -74,6 +74,6 @@ public final class KsymsParser {
 
     private static KernelException bad(int lineNo, String line, String why) {
         String shown = line.length() > 80 ? line.substring(0, 80) + "..." : line;
-        return new KernelException(0, "line " + lineNo + ": " + why + ": " + shown);
+        return new KernelException("line " + lineNo + ": " + why + ": " + shown);
     }
 }

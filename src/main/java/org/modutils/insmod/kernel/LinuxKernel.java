@@ -122,7 +122,7 @@ public final class LinuxKernel implements Kernel {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            throw new KernelException(0, path + ": " + e.getMessage());
+            throw new KernelException(path + ": " + e.getMessage());
         }
     }
 
@@ -133,7 +133,7 @@ public final class LinuxKernel implements Kernel {
         try {
             return (int) Long.parseLong(new String(b, StandardCharsets.US_ASCII).trim());
         } catch (NumberFormatException e) {
-            throw new KernelException(0, "/proc/sys/kernel/tainted: not a number");
+            throw new KernelException("/proc/sys/kernel/tainted: not a number");
         }
     }
 
@@ -142,7 +142,7 @@ public final class LinuxKernel implements Kernel {
         try {
             Files.write(file("/proc/sys/kernel/tainted"), (value + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
-            throw new KernelException(0, "/proc/sys/kernel/tainted: " + e.getMessage());
+            throw new KernelException("/proc/sys/kernel/tainted: " + e.getMessage());
         }
     }
 
@@ -228,10 +228,10 @@ public final class LinuxKernel implements Kernel {
         byte[] b = a.buf();
         for (long i = 0; i < a.ret(); i++) {
             long at = i * 2 * w;
-            if (at + 2L * w > b.length) throw new KernelException(0, "QM_SYMBOLS: answer shorter than its count");
+            if (at + 2L * w > b.length) throw new KernelException("QM_SYMBOLS: answer shorter than its count");
             long value = word(b, (int) at, w, order);
             long nameOff = word(b, (int) at + w, w, order);
-            if (nameOff >= b.length) throw new KernelException(0, "QM_SYMBOLS: name offset outside the answer");
+            if (nameOff >= b.length) throw new KernelException("QM_SYMBOLS: name offset outside the answer");
             int end = (int) nameOff;
             while (end < b.length && b[end] != 0) end++;
             out.add(new KernelSymbol(value, new String(b, (int) nameOff, end - (int) nameOff, StandardCharsets.ISO_8859_1)));
@@ -289,13 +289,7 @@ public final class LinuxKernel implements Kernel {
         } catch (ErrnoException e) {
             throw new KernelException(e.errno(), path + ": " + e.getMessage());
         }
-        try {
-            s.finitModule(fd, params, flags);
-        } catch (ErrnoException e) {
-            throw new KernelException(e.errno(), "finit_module: " + e.getMessage());
-        } finally {
-            s.close(fd);
-        }
+        finit(s, fd, null, params, flags);
     }
 
     @Override
@@ -307,8 +301,15 @@ public final class LinuxKernel implements Kernel {
         } catch (ErrnoException e) {
             throw new KernelException(e.errno(), "memfd_create: " + e.getMessage());
         }
+        finit(s, fd, image, params, flags);
+    }
+
+    /** finit_module on {@code fd} (after writing {@code image} to it, unless null), then close it. */
+    private static void finit(Sys s, int fd, byte[] image, String params, int flags) throws KernelException {
         try {
-            s.writeAll(fd, image);
+            if (image != null) {
+                s.writeAll(fd, image);
+            }
             s.finitModule(fd, params, flags);
         } catch (ErrnoException e) {
             throw new KernelException(e.errno(), "finit_module: " + e.getMessage());

@@ -2,25 +2,12 @@ package org.modutils.insmod.kernel;
 
 /**
  * The kernel of an offline run (-n with --ksyms): a symbol table from a file, a release and
- * version string from the command line, and no way to load anything.
+ * version string from the command line, and no way to load anything. {@code taintSupported}:
+ * the kernel is taken to have /proc/sys/kernel/tainted.
  */
-public final class OfflineKernel implements Kernel {
-    private final String release;
-    private final String version;
-    private final KernelSymbols symbols;
-    private final boolean taintSupported;
-
-    public OfflineKernel(String release, String version, KernelSymbols symbols, boolean taintSupported) {
-        this.release = release;
-        this.version = version;
-        this.symbols = symbols;
-        this.taintSupported = taintSupported;
-    }
-
-    @Override public String release() { return release; }
-    @Override public String version() { return version; }
+public record OfflineKernel(String release, String version, KernelSymbols symbols, boolean taintSupported)
+        implements Kernel {
     @Override public boolean legacy() { return true; }
-    @Override public KernelSymbols symbols() { return symbols; }
 
     @Override
     public long createModule(String name, long size) throws KernelException {

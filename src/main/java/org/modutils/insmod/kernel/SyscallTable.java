@@ -30,7 +30,7 @@ public record SyscallTable(String arch, int createModule, int initModule, int de
             case "aarch64": case "arm64": return AARCH64;
             default:
                 if (a.startsWith("arm")) return ARM;
-                throw new KernelException(0, "insmod does not know the module system call numbers for"
+                throw new KernelException("insmod does not know the module system call numbers for"
                         + " architecture '" + osArch + "' (known: x86_64, i386, arm, aarch64)");
         }
     }

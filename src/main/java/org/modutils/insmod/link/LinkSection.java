@@ -66,6 +66,13 @@ public final class LinkSection {
         }
     }
 
+    /** A relocation reaches past the end (or before the start) of the section it patches. */
+    public static final class OutOfSection extends RuntimeException {
+        public OutOfSection() {
+            super(null, null, false, false);
+        }
+    }
+
     public void setContents(byte[] bytes) {
         contents = bytes;
         source = null;

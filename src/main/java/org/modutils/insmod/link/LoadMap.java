@@ -22,11 +22,14 @@ public final class LoadMap {
         return new String(o.buf, 0, o.len, StandardCharsets.ISO_8859_1);
     }
 
-    /** The map's bytes; the returned array may be longer than {@code length[0]}. */
-    public static byte[] bytes(ObjFile f, int[] length) {
+    /** The map as insmod -m prints it: Latin-1 bytes, without trailing white space. */
+    public static byte[] bytes(ObjFile f) {
         Out o = build(f);
-        length[0] = o.len;
-        return o.buf;
+        int end = o.len;
+        while (end > 0 && Character.isWhitespace((char) (o.buf[end - 1] & 0xff))) {
+            end--; // String.stripTrailing on Latin-1 text
+        }
+        return java.util.Arrays.copyOf(o.buf, end);
     }
 
     private static Out build(ObjFile f) {

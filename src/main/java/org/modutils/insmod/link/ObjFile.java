@@ -5,7 +5,7 @@ import static org.modutils.insmod.elf.Elf.*;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.modutils.insmod.arch.Target;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.elf.ElfFile;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
@@ -392,11 +392,23 @@ public final class ObjFile {
 
     // Target-endian access to section bytes, for the architectures.
 
+    /** The {@code size}-byte word at {@code off}; {@link LinkSection.OutOfSection} when it is not all inside. */
     public long read(LinkSection s, long off, int size) {
-        return Endian.word(s.contents(), (int) off, size, bigEndian);
+        byte[] c = s.contents();
+        inside(c, off, size);
+        return Endian.word(c, (int) off, size, bigEndian);
     }
 
+    private static void inside(byte[] c, long off, int size) {
+        if (off < 0 || off > c.length - (long) size) {
+            throw new LinkSection.OutOfSection();
+        }
+    }
+
+    /** Writes the {@code size}-byte word at {@code off}; {@link LinkSection.OutOfSection} when it is not all inside. */
     public void write(LinkSection s, long off, int size, long v) {
-        Endian.putWord(s.contents(), (int) off, size, v, bigEndian);
+        byte[] c = s.contents();
+        inside(c, off, size);
+        Endian.putWord(c, (int) off, size, v, bigEndian);
     }
 }

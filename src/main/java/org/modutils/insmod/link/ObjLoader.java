@@ -2,7 +2,7 @@ package org.modutils.insmod.link;
 
 import static org.modutils.insmod.elf.Elf.*;
 
-import org.modutils.insmod.arch.Target;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.elf.ElfException;
 import org.modutils.insmod.elf.ElfFile;
 import org.modutils.insmod.elf.ElfRelocs;
@@ -33,6 +33,22 @@ public final class ObjLoader {
         f.symtab = new SymbolTable(SymbolNaming.plain(target.is64()), locals, f.errors,
                 (int) Math.min(entries + 64, 1 << 22));
 
+        readSections(elf, target, f);
+        if (elf.section(elf.shstrndx()).type() != SHT_STRTAB) {
+            throw new ElfException("ELF file " + fn + " has no section name table");
+        }
+
+        readSymbols(elf, f);
+        checkRelocations(elf, target, f);
+        return f;
+    }
+
+    /** The section headers, and the contents of those that will be used (read when first needed). */
+    private static void readSections(ElfFile elf, Target target, ObjFile f) throws ElfException {
+        String fn = elf.fileName();
+        int shnum = elf.sectionCount();
+        int relm = target.rela() ? SHT_RELA : SHT_REL;
+        int other = target.rela() ? SHT_REL : SHT_RELA;
         for (int i = 0; i < shnum; i++) {
             ElfSection h = elf.section(i);
             LinkSection sec = f.addSection(h.name(), h.type(), h.flags(), h.size(), h.addralign());
@@ -69,10 +85,11 @@ public final class ObjLoader {
                 throw new ElfException("can't handle sections of type " + Integer.toUnsignedString(t) + " " + fn);
             }
         }
-        if (elf.section(elf.shstrndx()).type() != SHT_STRTAB) {
-            throw new ElfException("ELF file " + fn + " has no section name table");
-        }
+    }
 
+    /** The load order, .modinfo kept out of the image, and every symbol into the hash table. */
+    private static void readSymbols(ElfFile elf, ObjFile f) throws ElfException {
+        int shnum = elf.sectionCount();
         for (int i = 0; i < shnum; i++) {
             LinkSection sec = f.section(i);
             if (sec.name.equals(".modinfo") || sec.name.equals(".modstring")) {
@@ -100,6 +117,13 @@ public final class ObjLoader {
             }
         }
 
+    }
+
+    /** Every relocation section refers to a symbol table and a section it may patch, inside its bounds. */
+    private static void checkRelocations(ElfFile elf, Target target, ObjFile f) throws ElfException {
+        String fn = elf.fileName();
+        int shnum = elf.sectionCount();
+        int relm = target.rela() ? SHT_RELA : SHT_REL;
         for (int i = 0; i < shnum; i++) {
             LinkSection sec = f.section(i);
             if (sec.type != relm) {
@@ -150,7 +174,6 @@ public final class ObjLoader {
                 }
             }
         }
-        return f;
     }
 
     /** obj_find_relsym: locals by index, others by name (section symbols by their section's name). */

@@ -5,10 +5,11 @@ import static org.modutils.insmod.elf.Elf.*;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.modutils.insmod.arch.Reloc;
-import org.modutils.insmod.arch.RelocResult;
+import org.modutils.insmod.link.Reloc;
+import org.modutils.insmod.link.RelocResult;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.report.UserError;
 
 /** modutils' obj_relocate: places the sections at {@code base} and applies every relocation. */
 public final class Relocator {
@@ -16,18 +17,12 @@ public final class Relocator {
 
     /**
      * Relocates {@code f} at {@code base}. Returns the error messages (empty on success); like the
-     * original, every relocation is tried even after one fails.
+     * original, every relocation is tried even after one fails. A failure to place the sections
+     * (ia64: GP cannot cover the short data) ends it at once.
      */
-    public static List<String> relocate(ObjFile f, long base, boolean strict) {
+    public static List<String> relocate(ObjFile f, long base, boolean strict, boolean verbose) throws UserError {
         List<String> errors = new ArrayList<>();
-        int pending = f.errors.size();
         f.target.finalizeSectionAddresses(f, base);
-        if (f.errors.size() > pending) {
-            // arch_finalize_section_address failed (ia64: GP cannot cover the short data).
-            errors.addAll(f.errors.subList(pending, f.errors.size()));
-            f.errors.subList(pending, f.errors.size()).clear();
-            return errors;
-        }
         int relm = f.target.rela() ? SHT_RELA : SHT_REL;
         Reloc r = new Reloc();
         r.strict = strict;
@@ -92,25 +87,40 @@ public final class Relocator {
                 r.symIndex = symndx;
                 r.sym = intsym;
                 r.detail = null;
-                RelocResult res;
-                try {
-                    res = f.target.apply(f, r, value);
-                } catch (IndexOutOfBoundsException e) {
-                    errors.add("relocation of type " + r.type + " at offset 0x" + Long.toHexString(r.offset)
-                            + " extends past the end of section " + targsec.name);
-                    continue;
-                }
-                if (res != RelocResult.OK) {
-                    String who = intsym != null ? intsym.name : (symndx != 0 ? syms.name()[symndx] : "");
-                    String msg = res.message + " of type " + r.type + " for " + who;
-                    if (r.detail != null) {
-                        msg += " (" + r.detail + ")";
-                    }
-                    errors.add(msg);
+                r.verboseDetail = null;
+                String error = apply(f, r, value, syms, verbose);
+                if (error != null) {
+                    errors.add(error);
                 }
             }
         }
         f.applyPatches();
         return errors;
+    }
+
+    /**
+     * Applies {@code r} with {@code value}: null, or the failure in the original's words
+     * ({@code <kind> of type N for SYM}, the detail after it) or ours (past the section's end).
+     */
+    private static String apply(ObjFile f, Reloc r, long value, ElfSymbols syms, boolean verbose) {
+        RelocResult res;
+        try {
+            res = f.target.apply(f, r, value);
+        } catch (LinkSection.OutOfSection e) {
+            return "relocation of type " + r.type + " (" + f.target.relocName(r.type) + ") at offset 0x"
+                    + Long.toHexString(r.offset) + " extends past the end of section " + r.target.name;
+        }
+        if (res == RelocResult.OK) {
+            return null;
+        }
+        String who = r.sym != null ? r.sym.name : (r.symIndex != 0 ? syms.name()[r.symIndex] : "");
+        String msg = res.message + " of type " + r.type + " for " + who;
+        if (r.detail != null) {
+            return msg + " (" + r.detail + ")";
+        }
+        if (verbose && r.verboseDetail != null) {
+            return msg + " (" + r.verboseDetail + ")";
+        }
+        return msg;
     }
 }

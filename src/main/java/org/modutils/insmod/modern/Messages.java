@@ -7,14 +7,18 @@ import java.io.PrintStream;
  * errors and warnings go to stderr, each line as {@code insmod: <text>}; the first line of a
  * failed load is {@code ERROR: could not insert module <file>: <strerror> -- <cause>}, and detail
  * lines follow indented by two spaces. {@code -v} information goes to stdout without prefix, as
- * the original's {@code lprintf}.
+ * the original's {@code lprintf}. It is the library's {@link org.modutils.insmod.report.Report}
+ * with the modern path's style.
  */
-public interface Messages {
-    /** One line (or several, split at '\n') for stderr. */
-    void error(String text);
+public interface Messages extends org.modutils.insmod.report.Report {
+    // error(text): one line (or several, split at '\n') for stderr; info(text): one line for
+    // stdout (verbose information).
 
-    /** One line for stdout (verbose information). */
-    void info(String text);
+    /** The modern path has no unprefixed stderr text: a warning is an error line. */
+    @Override
+    default void warning(String text) {
+        error(text);
+    }
 
     /** The process's stdout and stderr with the {@code insmod: } prefix on stderr lines. */
     static Messages stdio() {

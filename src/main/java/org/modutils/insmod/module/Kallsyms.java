@@ -19,6 +19,46 @@ import org.modutils.insmod.link.ObjFile;
 final class Kallsyms {
     private Kallsyms() {}
 
+    /**
+     * add_kallsyms, first time: the __kallsyms section when the kernel has kallsyms
+     * (__start___kallsyms below __stop___kallsyms) or -S asks for it, else null.
+     */
+    static LinkSection add(ObjFile f, java.util.List<org.modutils.insmod.kernel.KernelSymbol> kernel, boolean force) {
+        long start = 0, stop = 0;
+        for (org.modutils.insmod.kernel.KernelSymbol s : kernel) {
+            String p = s.name();
+            int r = p.indexOf("_R");
+            int l = r >= 0 ? r : p.length();
+            if (prefixOf(p, l, "__start___kallsyms")) {
+                start = s.value();
+            } else if (prefixOf(p, l, "__stop___kallsyms")) {
+                stop = s.value();
+            }
+        }
+        if (Long.compareUnsigned(start, stop) >= 0 && !force) {
+            return null;
+        }
+        LinkSection sec = f.find("__kallsyms");
+        if (sec == null) {
+            sec = f.createAllocedSection("__kallsyms", 0, 0, 0);
+        }
+        fill(f, sec);
+        return sec;
+    }
+
+    /** (Re)builds the contents of the section: the original builds it twice, before and after relocation. */
+    static void fill(ObjFile f, LinkSection sec) {
+        byte[] data = build(f);
+        sec.addralign = 4;
+        sec.size = data.length;
+        sec.setContents(data);
+    }
+
+    /** strncmp(p, s, l) == 0 for the first {@code l} characters of {@code p}. */
+    private static boolean prefixOf(String p, int l, String s) {
+        return l <= s.length() && s.startsWith(p.substring(0, l));
+    }
+
     static byte[] build(ObjFile f) {
         boolean w = f.wide, be = f.bigEndian;
         int hdrSize = w ? 72 : 44, secSize = w ? 32 : 16, symSize = w ? 24 : 12;
@@ -78,28 +118,8 @@ final class Kallsyms {
         int symbolOff = hdrSize + loaded * secSize;
         int stringOff = symbolOff + syms.size() * symSize;
         byte[] out = new byte[stringOff + strings.size()];
-        Endian.put32(out, 0, hdrSize, be);
-        Endian.put32(out, 4, out.length, be);
-        Endian.put32(out, 8, loaded, be);
-        if (w) {
-            Endian.put64(out, 16, hdrSize, be);
-            Endian.put32(out, 24, secSize, be);
-            Endian.put32(out, 28, syms.size(), be);
-            Endian.put64(out, 32, symbolOff, be);
-            Endian.put32(out, 40, symSize, be);
-            Endian.put64(out, 48, stringOff, be);
-            Endian.put64(out, 56, start, be);
-            Endian.put64(out, 64, end, be);
-        } else {
-            Endian.put32(out, 12, hdrSize, be);
-            Endian.put32(out, 16, secSize, be);
-            Endian.put32(out, 20, syms.size(), be);
-            Endian.put32(out, 24, symbolOff, be);
-            Endian.put32(out, 28, symSize, be);
-            Endian.put32(out, 32, stringOff, be);
-            Endian.put32(out, 36, start, be);
-            Endian.put32(out, 40, end, be);
-        }
+        putHeader(out, w, be, hdrSize, out.length, loaded, hdrSize, secSize, syms.size(), symbolOff, symSize,
+                stringOff, start, end);
         System.arraycopy(secs, 0, out, hdrSize, secs.length);
         int ws = w ? 8 : 4;
         for (int i = 0; i < syms.size(); i++) {
@@ -112,6 +132,23 @@ final class Kallsyms {
         byte[] str = strings.toByteArray();
         System.arraycopy(str, 0, out, stringOff, str.length);
         return out;
+    }
+
+    /** The header's fields in order: 0 for a pointer-sized one (aligned to its size), else the size in bytes. */
+    private static final int[] HEADER = {4, 4, 4, 0, 4, 4, 0, 4, 0, 0, 0};
+
+    /**
+     * struct kallsyms_header: size, total_size, sections, section_off, section_size, symbols,
+     * symbol_off, symbol_size, string_off, start, end.
+     */
+    private static void putHeader(byte[] out, boolean w, boolean be, long... values) {
+        int at = 0;
+        for (int i = 0; i < HEADER.length; i++) {
+            int size = HEADER[i] != 0 ? HEADER[i] : (w ? 8 : 4);
+            at = (at + size - 1) & -size;
+            Endian.putWord(out, at, size, values[i], be);
+            at += size;
+        }
     }
 
     private static void append(ByteArrayOutputStream b, String s) {

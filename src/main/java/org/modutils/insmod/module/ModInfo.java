@@ -53,29 +53,32 @@ public final class ModInfo {
 
     static final String[] GPL = {"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MPL/GPL"};
 
+    /** A module's license: its text (null when it has none) and whether it is GPL-compatible. */
+    public record License(String text, boolean gpl) {
+        public boolean missing() {
+            return text == null;
+        }
+    }
+
     /**
-     * obj_gpl_license: 0 GPL-compatible, 1 no license, 2 another license (its text in
-     * {@code license[0]}). As the original, the first entry whose key is a prefix of "license" counts.
+     * obj_gpl_license. As the original, the first entry whose key is a prefix of "license" counts.
      */
-    public static int license(ObjFile f, String[] license) {
+    public static License license(ObjFile f) {
         if (f.find(".modinfo") == null) {
-            return 1;
+            return new License(null, false);
         }
         for (String e : entries(f)) {
             int eq = e.indexOf('=');
             if (eq >= 0 && "license".startsWith(e.substring(0, eq))) {
                 String v = e.substring(eq + 1);
-                if (license != null) {
-                    license[0] = v;
-                }
                 for (String g : GPL) {
                     if (g.equals(v)) {
-                        return 0;
+                        return new License(v, true);
                     }
                 }
-                return 2;
+                return new License(v, false);
             }
         }
-        return 1;
+        return new License(null, false);
     }
 }

@@ -17,7 +17,6 @@ import org.modutils.insmod.deps.DepmodException;
 import org.modutils.insmod.deps.DepmodLog;
 import org.modutils.insmod.deps.DepmodRequest;
 import org.modutils.insmod.deps.DepmodResult;
-import org.modutils.insmod.deps.LegacyDepmod;
 import org.modutils.insmod.deps.ModuleDeps;
 import org.modutils.insmod.deps.UpToDate;
 
@@ -42,17 +41,26 @@ public final class Depmod {
     private final PrintStream err;
     private int verbose = LOG_WARNING;
 
-    private Depmod(PrintStream out, PrintStream err) {
+    private final java.util.function.Supplier<org.modutils.insmod.kernel.Kernel> kernel;
+
+    private Depmod(PrintStream out, PrintStream err, java.util.function.Supplier<org.modutils.insmod.kernel.Kernel> kernel) {
         this.out = out;
         this.err = err;
+        this.kernel = kernel;
     }
 
     public static int run(String[] args) {
-        return new Depmod(System.out, System.err).main(args);
+        return run(args, System.out, System.err);
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return new Depmod(out, err).main(args);
+        return run(args, out, err, org.modutils.insmod.kernel.LinuxKernel::new);
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream)} with the running kernel given (2.4 depmod without -F). */
+    public static int run(String[] args, PrintStream out, PrintStream err,
+                          java.util.function.Supplier<org.modutils.insmod.kernel.Kernel> kernel) {
+        return new Depmod(out, err, kernel).main(args);
     }
 
     /** The parsed command line. */
@@ -63,8 +71,6 @@ public final class Depmod {
         boolean printUnknown;
         boolean warnDups;
         String root = "";
-        /** -b as given: modutils 2.4 cuts it from the names as typed. */
-        String rawRoot = "";
         String systemMap;
         String symvers;
         char prefix;
@@ -74,6 +80,7 @@ public final class Depmod {
     }
 
     private int main(String[] args) {
+        if (legacyWanted(args)) return LegacyDepmodTool.run(args, out, err, kernel);
         MiniGetopt g;
         try {
             g = MiniGetopt.parse(SHORT, LONG, args);
@@ -85,7 +92,6 @@ public final class Depmod {
         Integer early = options(g, o);
         if (early != null) return early;
         List<String> operands = g.operands;
-        if (operands.stream().anyMatch(a -> a.endsWith(".o") || a.endsWith(".o.gz"))) return legacy(o, operands);
         String kversion = unameRelease();
         if (!operands.isEmpty()) {
             if (!operands.get(0).matches("\\s*\\+?\\d+\\.\\s*\\+?\\d+.*")) {
@@ -118,7 +124,6 @@ public final class Depmod {
                 case "a": o.all = true; break;
                 case "A": o.quick = true; break;
                 case "b":
-                    o.rawRoot = a;
                     o.root = a.startsWith("/") ? a : Path.of("").toAbsolutePath() + "/" + a;
                     break;
                 case "C": o.configs.add(a); break;
@@ -145,16 +150,22 @@ public final class Depmod {
         return null;
     }
 
-    /** modutils 2.4's depmod over the objects named: modules.dep on stdout, its messages on stderr. */
-    private int legacy(Options o, List<String> objects) {
-        LegacyDepmod.Result r = LegacyDepmod.run(new LegacyDepmod.Request(objects, o.systemMap,
-                o.rawRoot, o.printUnknown, o.quiet, o.unresolvedError));
-        out.print(r.dep());
-        out.flush();
-        for (String e : r.errors()) err.println("depmod: " + e);
-        err.flush();
-        boolean failed = r.errors().stream().anyMatch(e -> !e.startsWith("*** Unresolved") && !e.startsWith("\t"));
-        return r.status() != 0 || failed ? 1 : 0;
+    /**
+     * modutils 2.4's depmod runs for objects named on the command line or a 2.0-2.4 release
+     * (the operand, else the running kernel's): the operands as both option sets see them.
+     */
+    private static boolean legacyWanted(String[] args) {
+        MiniGetopt g;
+        try {
+            g = MiniGetopt.parse(SHORT + "s", LONG, args);
+        } catch (MiniGetopt.UsageError e) {
+            try {
+                g = MiniGetopt.parse(LegacyDepmodTool.SHORT, LegacyDepmodTool.LONG, args);
+            } catch (MiniGetopt.UsageError e2) {
+                return false;
+            }
+        }
+        return LegacyDepmodTool.wanted(g.operands, g.operands.isEmpty() ? unameRelease() : null);
     }
 
     /** Computes, then prints (-n) or writes the files. */

@@ -190,6 +190,50 @@ class Ppc64LinkTest {
         assertTrue(c.bytesCompared() >= 0x30, "compared only " + c.bytesCompared() + " bytes");
     }
 
+    /**
+     * A call to a static function through its descriptor: the assembler writes the REL24
+     * against the .opd section symbol plus the descriptor's offset. The branch must land on the
+     * code that descriptor points at (.text+0x2c, the ADDR64 at .opd+0x18 in the object), as
+     * GNU ld links it, not on the descriptor data.
+     */
+    @Test
+    void staticCallThroughOpdSectionSymbolLandsOnTheCode() throws Exception {
+        assumeBinutils();
+        Path obj = DIR.resolve("ppc64-opdsec.o");
+        GnuLd.Comparison c = compare(obj, DIR.resolve("ksyms64.txt"), 1, tmp, "");
+        assertTrue(c.differences().isEmpty(), "differs from GNU ld:\n" + String.join("\n", c.differences())
+                + "\n" + c.map());
+        StringBuilder out = new StringBuilder();
+        Path blob = tmp.resolve("opdsec.bin");
+        assertEquals(0, Run.insmod(out, "--ksyms=" + DIR.resolve("ksyms64.txt"), "--uname-release=2.4.27", "-n",
+                "-m", "-O", blob.toString(), obj.toString()), out.toString());
+        Map<String, Long> secs = PpcLinkTest.sections(out.toString());
+        byte[] image = Files.readAllBytes(blob);
+        long text = secs.get(".text");
+        long site = text + 0x14;
+        long insn = Endian.word(image, (int) (site - secs.get(".this")), 4, true);
+        assertEquals(0x48000001L, insn & 0xfc000003L, String.format("bl at 0x%x: 0x%08x", site, insn));
+        long target = site + ((insn & 0x03fffffcL) << 38 >> 38);
+        assertEquals(text + 0x2c, target, String.format("branch target 0x%x", target));
+    }
+
+    /**
+     * A REL24 that cannot reach keeps the original's words (obj_reloc.c: "%s of type %ld for %s"):
+     * our range detail is added only under -v.
+     */
+    @Test
+    void branchOutOfReachKeepsTheOriginalsText() {
+        Path obj = DIR.resolve("ppc64-rel24far.o");
+        String ksyms = "--ksyms=" + DIR.resolve("ksyms64.txt");
+        StringBuilder out = new StringBuilder();
+        assertEquals(1, Run.insmod(out, ksyms, "--uname-release=2.4.27", "-n", obj.toString()));
+        assertEquals(obj + ": Relocation overflow of type 10 for farfunc\n", out.toString());
+        StringBuilder verbose = new StringBuilder();
+        assertEquals(1, Run.insmod(verbose, ksyms, "--uname-release=2.4.27", "-n", "-v", obj.toString()));
+        assertTrue(verbose.toString().contains(obj + ": Relocation overflow of type 10 for farfunc (branch "
+                + "displacement 0x2100110 out of range)\n"), verbose.toString());
+    }
+
     @Test
     void unknownTypeIsRefusedByNameBeforeLoading() throws Exception {
         PpcLoads.Load l = PpcLoads.load(DIR.resolve("ppc64-bad.o"), DIR.resolve("ksyms64.txt"), 0x100000L, false);

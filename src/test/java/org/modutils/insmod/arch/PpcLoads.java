@@ -9,9 +9,10 @@ import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.KernelSymbols;
 import org.modutils.insmod.kernel.KsymsParser;
-import org.modutils.insmod.module.Insmod24;
+import org.modutils.insmod.cli.Load24;
 import org.modutils.insmod.module.LoadRequest;
-import org.modutils.insmod.module.Messages;
+import org.modutils.insmod.module.Loads;
+import org.modutils.insmod.report.Report;
 
 /** Loads into a pretend 2.4 kernel (create_module returns a chosen address), for the ppc tests. */
 final class PpcLoads {
@@ -36,20 +37,20 @@ final class PpcLoads {
             @Override public int tainted() { return 0; }
             @Override public void setTainted(int value) throws KernelException {}
         };
-        Messages log = new Messages() {
+        Report log = new Report() {
             private String file = "insmod";
 
             @Override public void error(String message) { errors.add(file + ": " + message); }
             @Override public void info(String message) {}
-            @Override public void setErrorFile(String name) { file = name; }
-            @Override public String errorFile() { return file; }
-            @Override public int errors() { return errors.size(); }
+            @Override public void warning(String message) {}
+            @Override public void errorFile(String name) { file = name; }
         };
         String name = obj.getFileName().toString().replace(".o", "");
-        LoadRequest req = new LoadRequest(obj.toString(), obj.toAbsolutePath(), 0x40000000L, Files.readAllBytes(obj),
-                name, List.of(), null, null, noload, false, false, false, false, false, false, true, true, false,
-                false, false, null, null, kernel.release(), kernel.version());
-        Insmod24.Result r = Insmod24.run(req, log, kernel, ksyms);
+        LoadRequest req = LoadRequest.builder(obj.toString(), Files.readAllBytes(obj))
+                .realPath(obj.toAbsolutePath(), 0x40000000L).moduleName(name)
+                .kernel(kernel.release(), kernel.version()).noload(noload)
+                .option(LoadRequest.Option.LOCK, false).build();
+        Load24.Result r = Loads.run(req, log, kernel, ksyms);
         return new Load(r.status(), errors, noload ? r.image() : loaded[0], r.address());
     }
 }

@@ -8,9 +8,10 @@ import java.util.List;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelSymbols;
 import org.modutils.insmod.kernel.KsymsParser;
-import org.modutils.insmod.module.Insmod24;
+import org.modutils.insmod.cli.Load24;
 import org.modutils.insmod.module.LoadRequest;
-import org.modutils.insmod.module.Messages;
+import org.modutils.insmod.module.Loads;
+import org.modutils.insmod.report.Report;
 
 /**
  * A load into a pretend 2.4 kernel (not -n): create_module hands out {@code address}, init_module
@@ -37,19 +38,20 @@ final class RealLoad {
             @Override public void setTainted(int value) {}
         };
         List<String> errors = new ArrayList<>();
-        Messages log = new Messages() {
-            String file = "insmod";
+        Report log = new Report() {
+            private String file = "insmod";
+
             @Override public void error(String message) { errors.add(message); }
             @Override public void info(String message) {}
-            @Override public void setErrorFile(String name) { file = name; }
-            @Override public String errorFile() { return file; }
-            @Override public int errors() { return errors.size(); }
+            @Override public void warning(String message) {}
+            @Override public void errorFile(String name) { file = name; }
         };
         String name = obj.getFileName().toString().replaceFirst("\\.o$", "");
-        LoadRequest req = new LoadRequest(obj.toString(), obj.toAbsolutePath(), 0x40000000L, Files.readAllBytes(obj),
-                name, List.of(), null, null, false, false, false, false, false, false, false, true, true, false, false,
-                false, null, null, kernel.release(), kernel.version());
-        Insmod24.Result r = Insmod24.run(req, log, kernel, table);
+        LoadRequest req = LoadRequest.builder(obj.toString(), Files.readAllBytes(obj))
+                .realPath(obj.toAbsolutePath(), 0x40000000L).moduleName(name)
+                .kernel(kernel.release(), kernel.version()).noload(false)
+                .option(LoadRequest.Option.LOCK, false).build();
+        Load24.Result r = Loads.run(req, log, kernel, table);
         return new Outcome(r.status(), errors, loaded[0]);
     }
 }

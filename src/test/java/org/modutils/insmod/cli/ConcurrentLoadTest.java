@@ -38,7 +38,7 @@ class ConcurrentLoadTest {
         List<Process> procs = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp",
-                    System.getProperty("java.class.path"), "org.modutils.insmod.cli.Main", "-L", obj.toString());
+                    System.getProperty("java.class.path"), "org.modutils.insmod.cli.DirectoryKernelMain", "-L", obj.toString());
             pb.environment().put("INSMOD_TEST_KERNEL", kernel.toString());
             pb.environment().put("MODULECONFIG", "/dev/null");
             pb.redirectErrorStream(true);

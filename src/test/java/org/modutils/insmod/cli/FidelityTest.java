@@ -40,8 +40,8 @@ class FidelityTest {
 
     static Run runRaw(boolean interactive, String... argv) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int rc = Insmod.run(argv, new PrintStream(out, true, StandardCharsets.ISO_8859_1),
-                new PrintStream(err, true, StandardCharsets.ISO_8859_1), OracleTest.runEnv(), false, interactive);
+        int rc = Insmod.run(argv, new Insmod.Host(new PrintStream(out, true, StandardCharsets.ISO_8859_1),
+                new PrintStream(err, true, StandardCharsets.ISO_8859_1), OracleTest.runEnv()), false, interactive);
         return new Run(rc, out.toString(StandardCharsets.ISO_8859_1), err.toString(StandardCharsets.ISO_8859_1));
     }
 

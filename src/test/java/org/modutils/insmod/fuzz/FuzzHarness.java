@@ -103,12 +103,15 @@ final class FuzzHarness {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         long cpu0 = THREADS.getCurrentThreadCpuTime();
         long mem0 = THREADS.getCurrentThreadAllocatedBytes();
-        int rc = Insmod.run(argv.toArray(new String[0]), new PrintStream(out, false, StandardCharsets.ISO_8859_1),
-                new PrintStream(err, false, StandardCharsets.ISO_8859_1), env());
+        Throwable[] caught = new Throwable[1];
+        int rc = Insmod.run(argv.toArray(new String[0]), new Insmod.Host(
+                new PrintStream(out, false, StandardCharsets.ISO_8859_1),
+                new PrintStream(err, false, StandardCharsets.ISO_8859_1), env(), org.modutils.insmod.kernel.LinuxKernel::new,
+                t -> caught[0] = t));
         long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
         long mem = THREADS.getCurrentThreadAllocatedBytes() - mem0;
         Outcome o = new Outcome(rc, out.toString(StandardCharsets.ISO_8859_1), err.toString(StandardCharsets.ISO_8859_1));
-        Throwable internal = Insmod.lastInternalError();
+        Throwable internal = caught[0];
         if (internal != null) {
             AssertionError e = new AssertionError("internal error: " + internal + "\nstderr:\n" + clip(o.err), internal);
             throw e;

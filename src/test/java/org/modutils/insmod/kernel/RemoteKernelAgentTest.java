@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.modutils.insmod.kernel.remote.LinkException;
+import org.modutils.insmod.kernel.remote.RemoteKernel;
 
 /** RemoteKernel against the real agent binary running on this (modern) host. */
 class RemoteKernelAgentTest {

@@ -73,21 +73,16 @@ class LegacyLoadTest {
         @Override public void setTainted(int value) { calls.add("tainted " + value); taint = value; }
     }
 
-    static final class Capture implements Messages {
-        final StringBuilder out = new StringBuilder(), err = new StringBuilder();
-        String file = "insmod";
-        int errors;
-        @Override public void error(String m) { errors++; err.append(file).append(": ").append(m).append('\n'); }
-        @Override public void info(String m) { out.append(m).append('\n'); }
-        @Override public void setErrorFile(String n) { file = n; }
-        @Override public String errorFile() { return file; }
-        @Override public int errors() { return errors; }
+    static final class Capture extends Loads.Capture {}
+
+    /** The requests of these tests: module "hello" (unless named), 2.4.27, the recorded mtime. */
+    static LoadRequest.Builder builder(Path obj, byte[] bytes, String name) {
+        return LoadRequest.builder(obj.toString(), bytes).realPath(obj.toAbsolutePath(), 0x40000000L)
+                .moduleName(name).kernel("2.4.27", "#1 Sat Jan 1 00:00:00 UTC 2005");
     }
 
     static LoadRequest request(Path obj, boolean noload) throws Exception {
-        return new LoadRequest(obj.toString(), obj.toAbsolutePath(), 0x40000000L, Files.readAllBytes(obj), "hello",
-                List.of(), null, null, noload, false, false, false, false, false, false, true, true, false, false,
-                true, null, null, "2.4.27", "#1 Sat Jan 1 00:00:00 UTC 2005");
+        return builder(obj, Files.readAllBytes(obj), "hello").noload(noload).build();
     }
 
     static KernelSymbols table(String name) throws Exception {
@@ -100,13 +95,13 @@ class LegacyLoadTest {
         KernelSymbols syms = table("ksyms32.txt");
         Capture c1 = new Capture();
         RecordingKernel offline = new RecordingKernel(syms, 0, 0);
-        Insmod24.Result dry = Insmod24.run(request(obj, true), c1, offline, syms);
+        org.modutils.insmod.cli.Load24.Result dry = Loads.run(request(obj, true), c1, offline, syms);
         assertEquals(0, dry.status(), c1.err.toString());
 
         long addr = 0xd0900000L;
         RecordingKernel k = new RecordingKernel(syms, addr, 0);
         Capture c2 = new Capture();
-        Insmod24.Result real = Insmod24.run(request(obj, false), c2, k, syms);
+        org.modutils.insmod.cli.Load24.Result real = Loads.run(request(obj, false), c2, k, syms);
         assertEquals(0, real.status(), c2.err.toString());
         assertEquals(List.of("create_module hello " + dry.image().length, "init_module hello " + dry.image().length),
                 k.calls);
@@ -148,7 +143,7 @@ class LegacyLoadTest {
         KernelSymbols syms = table("ksyms64.txt");
         RecordingKernel k = new RecordingKernel(syms, 0x12340000L, 0);
         Capture c = new Capture();
-        Insmod24.Result r = Insmod24.run(request(obj, false), c, k, syms);
+        org.modutils.insmod.cli.Load24.Result r = Loads.run(request(obj, false), c, k, syms);
         assertEquals(1, r.status());
         assertTrue(c.err.toString().contains("Relocation overflow of type 2 for printk"), c.err.toString());
         assertEquals(2, k.calls.size(), k.calls.toString());
@@ -162,7 +157,7 @@ class LegacyLoadTest {
         KernelSymbols syms = table("ksyms32.txt");
         RecordingKernel k = new RecordingKernel(syms, 0xd0900000L, 19);
         Capture c = new Capture();
-        Insmod24.Result r = Insmod24.run(request(obj, false), c, k, syms);
+        org.modutils.insmod.cli.Load24.Result r = Loads.run(request(obj, false), c, k, syms);
         assertEquals(1, r.status());
         assertEquals(obj + ": init_module: No such device\n", c.err.toString());
         assertTrue(c.out.toString().startsWith("Hint: insmod errors can be caused by incorrect module parameters"),
@@ -177,7 +172,7 @@ class LegacyLoadTest {
         RecordingKernel k = new RecordingKernel(syms, 0xd0900000L, 0);
         k.createErrno = 12;
         Capture c = new Capture();
-        Insmod24.Result r = Insmod24.run(request(obj, false), c, k, syms);
+        org.modutils.insmod.cli.Load24.Result r = Loads.run(request(obj, false), c, k, syms);
         assertEquals(1, r.status());
         assertEquals(1, k.calls.size(), k.calls.toString());
         long size = Long.parseLong(k.calls.get(0).substring(k.calls.get(0).lastIndexOf(' ') + 1));
@@ -191,7 +186,7 @@ class LegacyLoadTest {
         RecordingKernel k = new RecordingKernel(syms, 0xd0900000L, 0);
         k.createErrno = 17;
         Capture c = new Capture();
-        assertEquals(0, Insmod24.run(request(obj, false), c, k, syms).status(), "EEXIST under -L exits 0");
+        assertEquals(0, Loads.run(request(obj, false), c, k, syms).status(), "EEXIST under -L exits 0");
         assertEquals("", c.err.toString());
     }
 
@@ -205,18 +200,14 @@ class LegacyLoadTest {
         k.machine = "i686";
         Capture c = new Capture();
         LoadRequest base = request(arm, false);
-        LoadRequest req = new LoadRequest(base.fileName(), base.realPath(), base.mtime(), Files.readAllBytes(arm), "hello",
-                base.args(), null, k.machine, false, false, false, false, false, false, false, true, true, false,
-                false, true, null, null, "2.4.27", base.utsVersion());
-        assertEquals(1, Insmod24.run(req, c, k, syms).status());
+        LoadRequest req = builder(arm, Files.readAllBytes(arm), "hello").requiredArch(k.machine).build();
+        assertEquals(1, Loads.run(req, c, k, syms).status());
         assertEquals(arm + ": ELF file " + arm + " not for this architecture\n", c.err.toString());
         assertTrue(k.calls.isEmpty(), k.calls.toString());
 
         Path i386 = Paths.get("testdata/oracle/i386/obj/hello.o");
-        LoadRequest ok = new LoadRequest(i386.toString(), i386.toAbsolutePath(), base.mtime(),
-                Files.readAllBytes(i386), "hello", base.args(), null, k.machine, false, false, false, false, false,
-                false, false, true, true, false, false, true, null, null, "2.4.27", base.utsVersion());
-        assertEquals(0, Insmod24.run(ok, new Capture(), k, syms).status());
+        LoadRequest ok = builder(i386, Files.readAllBytes(i386), "hello").requiredArch(k.machine).build();
+        assertEquals(0, Loads.run(ok, new Capture(), k, syms).status());
     }
 
     @Test
@@ -226,10 +217,8 @@ class LegacyLoadTest {
         RecordingKernel k = new RecordingKernel(syms, 0xd0900000L, 0);
         Capture c = new Capture();
         LoadRequest base = request(obj, false);
-        LoadRequest req = new LoadRequest(base.fileName(), base.realPath(), base.mtime(), Files.readAllBytes(obj), "othermod",
-                base.args(), null, null, false, false, false, false, false, false, false, true, true, false, false,
-                true, null, null, "2.4.27", base.utsVersion());
-        assertEquals(1, Insmod24.run(req, c, k, syms).status());
+        LoadRequest req = builder(obj, Files.readAllBytes(obj), "othermod").build();
+        assertEquals(1, Loads.run(req, c, k, syms).status());
         assertEquals("insmod: a module named othermod already exists\n", c.err.toString());
         assertTrue(k.calls.isEmpty());
     }
@@ -262,11 +251,11 @@ class LegacyLoadTest {
         k.machine = "i686";
         Path blob = dir.resolve("blob.bin");
         LoadRequest base = request(obj, false);
-        LoadRequest req = new LoadRequest(base.fileName(), base.realPath(), base.mtime(), shrinking, "hello",
-                base.args(), blob, k.machine, false, false, false, false, false, false, false, true, true, false,
-                false, true, null, null, "2.4.27", base.utsVersion(), "/var/lib/modules/persist", List.of());
+        LoadRequest req = LoadRequest.builder(obj.toString(), shrinking).realPath(obj.toAbsolutePath(), 0x40000000L)
+                .moduleName("hello").kernel("2.4.27", "#1 Sat Jan 1 00:00:00 UTC 2005").requiredArch(k.machine)
+                .build();
         Capture c = new Capture();
-        assertEquals(1, Insmod24.run(req, c, k, syms).status());
+        assertEquals(1, Loads.run(req, blob, c, k, syms).status());
         assertEquals(obj + ": error reading " + obj + ": file shrank while being read\n", c.err.toString());
         assertTrue(k.calls.isEmpty(), k.calls.toString());
         assertTrue(!Files.exists(blob));

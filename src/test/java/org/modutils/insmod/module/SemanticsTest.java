@@ -28,10 +28,9 @@ class SemanticsTest {
     static LoadRequest req(String obj, byte[] image, boolean noload, boolean force, boolean numeric, String release)
             throws Exception {
         Path p = Paths.get("testdata/oracle/i386/obj/" + obj);
-        return new LoadRequest(p.toString(), p.toAbsolutePath(), 0x40000000L,
-                image != null ? image : Files.readAllBytes(p), "m", List.of(), null, null, noload, false, false, force,
-                false, false, false, true, true, false, numeric, true, null, null, release,
-                "#1 Sat Jan 1 00:00:00 UTC 2005");
+        return LegacyLoadTest.builder(p, image != null ? image : Files.readAllBytes(p), "m").noload(noload)
+                .option(LoadRequest.Option.FORCE, force).option(LoadRequest.Option.NUMERIC_VERSION, numeric)
+                .kernel(release, "#1 Sat Jan 1 00:00:00 UTC 2005").build();
     }
 
     static LegacyLoadTest.RecordingKernel kernel() {
@@ -42,13 +41,13 @@ class SemanticsTest {
     void proprietaryModuleTaintsARealKernelButNotADryRun() throws Exception {
         LegacyLoadTest.RecordingKernel k = kernel();
         LegacyLoadTest.Capture c = new LegacyLoadTest.Capture();
-        assertEquals(0, Insmod24.run(req("proprietary.o", null, false, false, false, "2.4.27"), c, k, SYMS).status());
+        assertEquals(0, Loads.run(req("proprietary.o", null, false, false, false, "2.4.27"), c, k, SYMS).status());
         assertTrue(k.calls.contains("tainted 1"), k.calls.toString());
         assertTrue(c.out.toString().endsWith("Module m loaded, with warnings\n"), c.out.toString());
 
         LegacyLoadTest.RecordingKernel dry = kernel();
         LegacyLoadTest.Capture c2 = new LegacyLoadTest.Capture();
-        assertEquals(0, Insmod24.run(req("proprietary.o", null, true, false, false, "2.4.27"), c2, dry, SYMS).status());
+        assertEquals(0, Loads.run(req("proprietary.o", null, true, false, false, "2.4.27"), c2, dry, SYMS).status());
         assertTrue(dry.calls.isEmpty(), dry.calls.toString());
         assertTrue(c2.out.toString().startsWith("Warning: loading "), c2.out.toString());
         assertFalse(c2.out.toString().contains("loaded, with warnings"));
@@ -59,7 +58,7 @@ class SemanticsTest {
         LegacyLoadTest.RecordingKernel k = kernel();
         k.taint = 4;
         LegacyLoadTest.Capture c = new LegacyLoadTest.Capture();
-        assertEquals(0, Insmod24.run(req("oldver.o", null, false, true, false, "2.4.27"), c, k, SYMS).status());
+        assertEquals(0, Loads.run(req("oldver.o", null, false, true, false, "2.4.27"), c, k, SYMS).status());
         assertTrue(k.calls.contains("tainted 6"), k.calls.toString());
         assertTrue(c.out.toString().startsWith("Warning: kernel-module version mismatch\n"), c.out.toString());
     }
@@ -67,14 +66,14 @@ class SemanticsTest {
     @Test
     void numericOnlyComparesTheReleaseNumbers() throws Exception {
         LegacyLoadTest.Capture strict = new LegacyLoadTest.Capture();
-        assertEquals(1, Insmod24.run(req("oldver.o", null, true, false, false, "2.4.20-8custom"), strict, kernel(),
+        assertEquals(1, Loads.run(req("oldver.o", null, true, false, false, "2.4.20-8custom"), strict, kernel(),
                 SYMS).status());
         assertTrue(strict.err.toString().contains("kernel-module version mismatch"), strict.err.toString());
         LegacyLoadTest.Capture numeric = new LegacyLoadTest.Capture();
-        assertEquals(0, Insmod24.run(req("oldver.o", null, true, false, true, "2.4.20-8custom"), numeric, kernel(),
+        assertEquals(0, Loads.run(req("oldver.o", null, true, false, true, "2.4.20-8custom"), numeric, kernel(),
                 SYMS).status(), numeric.err.toString());
         LegacyLoadTest.Capture other = new LegacyLoadTest.Capture();
-        assertEquals(1, Insmod24.run(req("oldver.o", null, true, false, true, "2.4.21"), other, kernel(), SYMS)
+        assertEquals(1, Loads.run(req("oldver.o", null, true, false, true, "2.4.21"), other, kernel(), SYMS)
                 .status());
     }
 
@@ -88,7 +87,7 @@ class SemanticsTest {
         System.arraycopy(repl, 0, b, at, repl.length);
         LegacyLoadTest.Capture c = new LegacyLoadTest.Capture();
         LegacyLoadTest.RecordingKernel k = kernel();
-        assertEquals(0, Insmod24.run(req("proprietary.o", b, false, false, false, "2.4.27"), c, k, SYMS).status());
+        assertEquals(0, Loads.run(req("proprietary.o", b, false, false, false, "2.4.27"), c, k, SYMS).status());
         assertEquals("", c.out.toString());
         assertFalse(k.calls.stream().anyMatch(x -> x.startsWith("tainted")), k.calls.toString());
     }

@@ -139,9 +139,9 @@ public final class AgentClient implements AutoCloseable {
                 broken = "the agent on " + link.describe() + " received a corrupt frame during " + what;
                 yield new LinkException(broken);
             }
-            case Protocol.E_UNKNOWN_REQUEST -> new KernelException(0, "the agent on " + link.describe()
+            case Protocol.E_UNKNOWN_REQUEST -> new KernelException("the agent on " + link.describe()
                     + " does not know the request for " + what + " (older agent?)");
-            default -> new KernelException(0, "the agent on " + link.describe() + " refused " + what
+            default -> new KernelException("the agent on " + link.describe() + " refused " + what
                     + (msg.isEmpty() ? "" : ": " + msg));
         };
     }

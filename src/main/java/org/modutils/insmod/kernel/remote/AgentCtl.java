@@ -8,7 +8,6 @@ import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.KernelSymbol;
 import org.modutils.insmod.kernel.KernelSymbols;
 import org.modutils.insmod.kernel.LoadedModule;
-import org.modutils.insmod.kernel.RemoteKernel;
 
 /**
  * A small console for a target agent: check that it answers, read target files and the kernel
@@ -18,14 +17,10 @@ import org.modutils.insmod.kernel.RemoteKernel;
  * <pre>
  * java -cp insmod.jar org.modutils.insmod.kernel.remote.AgentCtl TARGET COMMAND [ARGS]
  *   info | cat PATH... | dmesg | modules | ksyms | write PATH (data on stdin) | isdir PATH
- *   delete NAME | selftest NAME | abandon NAME | cut NAME | hang NAME
+ *   delete NAME | selftest NAME   [--idle S]
  * </pre>
- * {@code hang} creates NAME and waits: interrupting it (SIGINT/SIGTERM) must delete the module
- * from this side at once.
- * {@code abandon} creates NAME, sends the first half of its image and then stops talking (it
- * waits to be killed), as an insmod killed mid-transfer would; the agent's idle timer must delete
- * the module. {@code cut} loads NAME over a link that breaks mid-transfer: the load must fail with
- * a link error and this side must reconnect and delete the module.
+ * The fault drills of the real-kernel test (a load abandoned, cut or interrupted mid-transfer)
+ * are test code: {@code AgentFaults} in src/test.
  */
 public final class AgentCtl {
     private AgentCtl() {}
@@ -36,7 +31,7 @@ public final class AgentCtl {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length < 2) {
-            err.println("usage: AgentCtl TARGET info|cat PATH...|dmesg|modules|ksyms|write PATH|isdir PATH|delete NAME|selftest NAME|abandon NAME [--idle S]");
+            err.println("usage: AgentCtl TARGET info|cat PATH...|dmesg|modules|ksyms|write PATH|isdir PATH|delete NAME|selftest NAME [--idle S]");
             return 1;
         }
         int idle = RemoteKernel.Options.defaults().idleSeconds();
@@ -54,21 +49,6 @@ public final class AgentCtl {
                 System.arraycopy(rest, i + 2, r2, i, rest.length - i - 2);
                 rest = r2;
                 break;
-            }
-        }
-        // These two open their own links; a serial line (or qemu's socket for one) takes one client at a time.
-        if (args[1].equals("abandon"))
-            return abandon(args[0], rest, idle, out, err);
-        if (args[1].equals("cut")) {
-            if (rest.length < 1) {
-                err.println("insmod-agentctl: cut wants a module name");
-                return 1;
-            }
-            try {
-                return cut(args[0], rest[0], out, err);
-            } catch (KernelException e) {
-                err.println("insmod-agentctl: " + args[0] + ": " + e.getMessage());
-                return 1;
             }
         }
         RemoteKernel.Options d = RemoteKernel.Options.defaults();
@@ -157,18 +137,6 @@ public final class AgentCtl {
                 k.deleteModule(a[0]);
                 return 0;
             }
-            case "hang" -> {
-                need(a, 1);
-                long addr = k.createModule(a[0], bareSize(a[0]));
-                out.printf("created %s at 0x%08x; waiting to be interrupted%n", a[0], addr);
-                out.flush();
-                try {
-                    Thread.sleep(Long.MAX_VALUE);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return 1;
-            }
             case "selftest" -> {
                 need(a, 1);
                 return selftest(k, a[0], out, err);
@@ -180,78 +148,9 @@ public final class AgentCtl {
         }
     }
 
-    private static int abandon(String spec, String[] a, int idle, PrintStream out, PrintStream err) {
-        if (a.length < 1) {
-            err.println("insmod-agentctl: abandon wants a module name");
-            return 1;
-        }
-        String name = a[0];
-        try {
-            Link link = RemoteKernel.opener(spec).open();
-            AgentClient c = AgentClient.connect(link, idle, 15_000);
-            long size = 64 * 1024;                          // two stage chunks, so the cut is mid-image
-            AgentClient.Reply r = c.call(Protocol.CREATE_MODULE, Bytes.builder().u32(size).cstring(name).build(),
-                    "create_module(" + name + ")");
-            long addr = Bytes.getUInt(r.result(), 0);
-            byte[] half = new byte[Protocol.CHUNK];
-            c.call(Protocol.STAGE, Bytes.builder().u32(0).u32(size).bytes(half, 0, half.length).build(), "stage");
-            out.printf("created %s at 0x%08x, sent %d of %d bytes; now silent until killed%n", name, addr,
-                    half.length, size);
-            out.flush();
-            Thread.sleep(Long.MAX_VALUE);
-            return 0;
-        } catch (KernelException e) {
-            err.println("insmod-agentctl: " + spec + ": " + e.getMessage());
-            return 1;
-        } catch (IOException e) {
-            err.println("insmod-agentctl: cannot reach " + spec + ": " + e.getMessage());
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
-        }
-    }
-
-    /** Loads a bare module over a link that dies after the first stage chunk, then checks this side cleans up. */
-    private static int cut(String spec, String name, PrintStream out, PrintStream err) throws KernelException {
-        RemoteKernel.LinkOpener real = RemoteKernel.opener(spec);
-        int[] opened = {0};
-        RemoteKernel.LinkOpener faulty = () -> {
-            Link l = real.open();
-            return opened[0]++ == 0 ? new CuttingLink(l, 20_000) : l;
-        };
-        RemoteKernel.Options d = RemoteKernel.Options.defaults();
-        try (RemoteKernel k = RemoteKernel.over(spec, faulty, d)) {
-            long size = 48 * 1024;
-            long addr = k.createModule(name, size);
-            byte[] img = new byte[(int) size];
-            byte[] bare = bareModule(k, name, addr);
-            System.arraycopy(bare, 0, img, 0, bare.length);
-            putWord(img, 12, size, k.agent().bigEndian());
-            try {
-                k.initModule(name, img);
-                err.println("insmod-agentctl: cut: the load went through although the link was cut");
-                return 1;
-            } catch (LinkException e) {
-                out.println("load failed as expected: " + e.getMessage());
-            }
-            k.deleteModule(name);
-            out.println("reconnected and deleted " + name);
-            byte[] mods = k.readFile("/proc/modules");
-            boolean gone = mods == null || new String(mods, StandardCharsets.ISO_8859_1).lines()
-                    .noneMatch(l -> l.startsWith(name + " "));
-            if (!gone) {
-                err.println("insmod-agentctl: cut: " + name + " is still in /proc/modules");
-                return 1;
-            }
-            out.println(name + " is not in /proc/modules");
-            return 0;
-        }
-    }
-
     private static void need(String[] a, int n) throws KernelException {
         if (a.length < n)
-            throw new KernelException(0, "missing argument");
+            throw new KernelException("missing argument");
     }
 
     static long bareSize(String name) {
@@ -267,7 +166,7 @@ public final class AgentCtl {
     static byte[] bareModule(RemoteKernel k, String name, long address) throws KernelException {
         AgentClient.Hello h = k.agent();
         if (h.wordSize() != 4)
-            throw new KernelException(0, "the self-test image is for 32-bit targets only");
+            throw new KernelException("the self-test image is for 32-bit targets only");
         byte[] img = new byte[(int) bareSize(name)];
         putWord(img, 0, 0x60, h.bigEndian());
         putWord(img, 8, address + 0x60, h.bigEndian());
@@ -277,7 +176,7 @@ public final class AgentCtl {
         return img;
     }
 
-    private static void putWord(byte[] b, int off, long v, boolean be) {
+    static void putWord(byte[] b, int off, long v, boolean be) {
         for (int i = 0; i < 4; i++)
             b[off + (be ? 3 - i : i)] = (byte) (v >>> (8 * i));
     }

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A stand-in 2.4 kernel kept in a directory, for tests of the whole command (selected with the
- * INSMOD_TEST_KERNEL environment variable; never used otherwise). {@code ksyms} is its symbol
+ * A stand-in 2.4 kernel kept in a directory, for tests of the whole command in another process
+ * ({@code org.modutils.insmod.cli.DirectoryKernelMain} runs insmod with it). {@code ksyms} is its symbol
  * table, {@code release} its uname -r; create_module makes {@code modules/<name>} (EEXIST if it
  * is there), init_module writes {@code modules/<name>.image}; every call is appended to
  * {@code calls} with the caller's pid. {@code delay-ms} makes symbols() slow, to widen races.

@@ -1,7 +1,5 @@
-package org.modutils.insmod.arch;
+package org.modutils.insmod.link;
 
-import org.modutils.insmod.link.LinkSection;
-import org.modutils.insmod.link.Sym;
 
 /**
  * The relocation being applied. One instance is reused for a whole relocation loop, so the hot
@@ -24,4 +22,9 @@ public final class Reloc {
     public boolean strict;
     /** An extra message an architecture can set for a failed relocation (e.g. the range). */
     public String detail;
+    /**
+     * Like {@link #detail}, but for a failure the original reported in the same words: shown
+     * only under -v, so the line stays the original's.
+     */
+    public String verboseDetail;
 }

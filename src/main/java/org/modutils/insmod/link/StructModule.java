@@ -1,8 +1,5 @@
-package org.modutils.insmod.module;
+package org.modutils.insmod.link;
 
-import org.modutils.insmod.arch.Target;
-import org.modutils.insmod.link.LinkSection;
-import org.modutils.insmod.link.ObjFile;
 
 /** The 2.4 struct module at the start of .this, for the target's word size. */
 public final class StructModule {

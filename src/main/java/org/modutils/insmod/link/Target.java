@@ -1,8 +1,7 @@
-package org.modutils.insmod.arch;
+package org.modutils.insmod.link;
 
-import org.modutils.insmod.kernel.KernelSymbols;
-import org.modutils.insmod.link.LinkSection;
-import org.modutils.insmod.link.ObjFile;
+import org.modutils.insmod.report.UserError;
+
 
 /**
  * One architecture of the 2.4 userspace linker: what modutils' obj_<arch>.c does. A fresh
@@ -51,6 +50,11 @@ public interface Target {
      * A processor-specific section (sh_type >= SHT_LOPROC) this target refuses: the error message
      * (without the file name), or null to accept it (then {@link #loadProcSection} decides).
      */
+    /** The psABI name of relocation {@code type} (R_ARM_CALL), for our own messages. */
+    default String relocName(int type) {
+        return "type " + type;
+    }
+
     default String procSectionError(LinkSection sec) {
         return null;
     }
@@ -69,32 +73,28 @@ public interface Target {
     }
 
     /**
-     * The kernel's symbol tables as insmod read them (modstat's ksyms), handed over before the
-     * object is linked, for architectures that take a value from them (hppa's dp from $global$).
+     * The kernel's exported symbols as insmod read them (modstat's ksyms), as a lookup by name
+     * (null when absent), handed over before the object is linked, for architectures that take
+     * a value from them (hppa's dp from $global$).
      */
-    default void useKernelSymbols(KernelSymbols ksyms) {}
+    default void useKernelSymbols(java.util.function.Function<String, Long> kernelSymbol) {}
 
     /** arch_create_got: size the GOT, PLT or stubs from the relocations; create their sections. */
-    void createGot(ObjFile f);
+    void createGot(ObjFile f) throws UserError;
 
     /** Applies one relocation; {@code value} is the symbol's final value plus the RELA addend. */
     RelocResult apply(ObjFile f, Reloc r, long value);
 
     /** arch_finalize_section_address: places every section at base plus its offset. */
-    default void finalizeSectionAddresses(ObjFile f, long base) {
+    default void finalizeSectionAddresses(ObjFile f, long base) throws UserError {
         f.baseaddr = base;
         for (LinkSection s : f.sections()) {
             s.addr = f.mask(s.addr + base);
         }
     }
 
-    /**
-     * arch_archdata: fills __archdata; returns false on error (after adding the message to
-     * {@code f.pendingErrors()}).
-     */
-    default boolean archdata(ObjFile f, LinkSection sec) {
-        return true;
-    }
+    /** arch_archdata: fills __archdata; a failure (hppa without $global$) ends the run. */
+    default void archdata(ObjFile f, LinkSection sec) throws UserError {}
 
     /** arch_init_module: last touches to struct module (at {@code moduleOffset} in .this). */
     default boolean initModule(ObjFile f, LinkSection thisSection) {

@@ -1,4 +1,4 @@
-package org.modutils.insmod.kernel;
+package org.modutils.insmod.kernel.remote;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -6,14 +6,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.modutils.insmod.kernel.remote.AgentClient;
-import org.modutils.insmod.kernel.remote.Bytes;
-import org.modutils.insmod.kernel.remote.Errno;
-import org.modutils.insmod.kernel.remote.Link;
-import org.modutils.insmod.kernel.remote.LinkException;
-import org.modutils.insmod.kernel.remote.Protocol;
-import org.modutils.insmod.kernel.remote.SerialLink;
-import org.modutils.insmod.kernel.remote.TcpLink;
+
+import org.modutils.insmod.kernel.Kernel;
+import org.modutils.insmod.kernel.KernelException;
+import org.modutils.insmod.kernel.KernelSymbol;
+import org.modutils.insmod.kernel.KernelSymbols;
+import org.modutils.insmod.kernel.KsymsParser;
+import org.modutils.insmod.kernel.LoadedModule;
 
 /**
  * A 2.x kernel on another machine, driven through the insmod agent (agent/) over TCP or a serial
@@ -97,7 +96,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
             String rest = spec.substring(4);
             int colon = rest.lastIndexOf(':');
             if (colon <= 0 || colon == rest.length() - 1)
-                throw new KernelException(0, "bad target " + spec + ": want tcp:HOST:PORT");
+                throw new KernelException("bad target " + spec + ": want tcp:HOST:PORT");
             String host = rest.substring(0, colon);
             if (host.startsWith("[") && host.endsWith("]"))
                 host = host.substring(1, host.length() - 1);
@@ -108,7 +107,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
                 port = -1;
             }
             if (port <= 0 || port > 65535)
-                throw new KernelException(0, "bad target " + spec + ": the port must be 1-65535");
+                throw new KernelException("bad target " + spec + ": the port must be 1-65535");
             String h = host;
             int p = port;
             return () -> TcpLink.connect(h, p, 10_000);
@@ -125,13 +124,13 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
                     speed = -1;
                 }
                 if (speed <= 0)
-                    throw new KernelException(0, "bad target " + spec + ": want DEVICE[,SPEED], e.g. /dev/ttyS0,115200");
+                    throw new KernelException("bad target " + spec + ": want DEVICE[,SPEED], e.g. /dev/ttyS0,115200");
             }
             String d = dev;
             int s = speed;
             return () -> SerialLink.open(d, s);
         }
-        throw new KernelException(0, "bad target " + spec + ": want tcp:HOST:PORT or a serial device such as /dev/ttyS0,115200");
+        throw new KernelException("bad target " + spec + ": want tcp:HOST:PORT or a serial device such as /dev/ttyS0,115200");
     }
 
     // ---- Kernel ----
@@ -202,7 +201,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
                 throw e;
             }
             if (info.data.length < w)
-                throw new KernelException(0, "short QM_INFO answer for " + name);
+                throw new KernelException("short QM_INFO answer for " + name);
             modules.add(new LoadedModule(name, word(info.data, 0), symbolTable(syms)));
         }
         List<KernelSymbol> kernel = symbolTable(query(null, Protocol.QM_SYMBOLS));
@@ -222,7 +221,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
                 b.u8(1).cstring(name);
             AgentClient.Reply r = client.call(Protocol.QUERY_MODULE, b.build(), "query_module");
             if (r.result().length < 8)
-                throw new KernelException(0, "short query_module answer from the agent");
+                throw new KernelException("short query_module answer from the agent");
             int result = Bytes.getInt(r.result(), 0);
             long ret = Bytes.getUInt(r.result(), 4);
             if (result == 0)
@@ -245,11 +244,11 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
         for (long i = 0; i < q.ret; i++) {
             int at = (int) (i * 2 * w);
             if (at + 2 * w > q.data.length)
-                throw new KernelException(0, "query_module symbol table from the agent is truncated");
+                throw new KernelException("query_module symbol table from the agent is truncated");
             long value = word(q.data, at);
             long off = word(q.data, at + w);
             if (off < 0 || off >= q.data.length)
-                throw new KernelException(0, "query_module symbol name outside the buffer");
+                throw new KernelException("query_module symbol name outside the buffer");
             out.add(new KernelSymbol(value, Bytes.cstrings(q.data, (int) off, 1)[0]));
         }
         return List.copyOf(out);
@@ -272,7 +271,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
         AgentClient.Reply r = client.call(Protocol.CREATE_MODULE,
                 Bytes.builder().u32(size).cstring(name).build(), "create_module(" + name + ")");
         if (r.result().length < 8)
-            throw new KernelException(0, "short create_module answer from the agent");
+            throw new KernelException("short create_module answer from the agent");
         long addr = Bytes.getUInt(r.result(), 0) | (Bytes.getUInt(r.result(), 4) << 32);
         created.put(name, addr);
         guard();
@@ -304,7 +303,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
     /** Sends bytes to the agent's staging buffer in acknowledged chunks. */
     private void stage(byte[] data, String what) throws KernelException {
         if (data.length > client.hello().stageMax())
-            throw new KernelException(0, what + ": " + data.length + " bytes exceed the agent's buffer of "
+            throw new KernelException(what + ": " + data.length + " bytes exceed the agent's buffer of "
                     + client.hello().stageMax());
         int chunk = Math.min(Protocol.CHUNK, client.hello().maxPayload() - 8);
         int off = 0;
@@ -404,7 +403,7 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
         try {
             return Integer.parseInt(new String(b, StandardCharsets.US_ASCII).trim());
         } catch (NumberFormatException e) {
-            throw new KernelException(0, "unreadable /proc/sys/kernel/tainted on the target");
+            throw new KernelException("unreadable /proc/sys/kernel/tainted on the target");
         }
     }
 

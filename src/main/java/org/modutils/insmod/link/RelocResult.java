@@ -1,4 +1,4 @@
-package org.modutils.insmod.arch;
+package org.modutils.insmod.link;
 
 /** What applying one relocation came to (modutils' enum obj_reloc). */
 public enum RelocResult {

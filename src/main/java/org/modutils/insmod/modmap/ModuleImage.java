@@ -1,0 +1,130 @@
+package org.modutils.insmod.modmap;
+
+import static org.modutils.insmod.elf.Elf.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.modutils.insmod.elf.ElfException;
+import org.modutils.insmod.elf.ElfFile;
+import org.modutils.insmod.elf.ElfRelocs;
+import org.modutils.insmod.elf.ElfSection;
+import org.modutils.insmod.elf.ElfSymbols;
+
+/**
+ * A 2.6+ module relocated at its map's addresses, one byte image per allocation, as the kernel
+ * copies the sections there and applies their RELA relocations (x86_64 apply_relocate_add:
+ * R_X86_64_NONE, 64, 32, 32S, PC32, PLT32, PC64; a non-zero target or a value that does not fit
+ * is an error, as in the kernel). Undefined symbols resolve to the target's kernel symbols
+ * (a /proc/kallsyms copy; an unresolved weak symbol is 0). What the kernel patches after
+ * relocating (alternatives, jump labels, static calls, ftrace's call sites, return thunks) is
+ * not applied; relocations into the per-cpu section are skipped, as the kernel skips them.
+ */
+public final class ModuleImage {
+    private ModuleImage() {}
+
+    /** One allocation: where it lies in the target and its bytes. */
+    public record Allocation(String unit, long base, byte[] bytes) {}
+
+    public static List<Allocation> build(MapRequest req, Map<String, Long> kernelSymbols) throws MapException {
+        ModMap.Placed p = ModMap.place(req);
+        ElfFile elf = p.elf();
+        if (elf.machine() != EM_X86_64) {
+            throw new MapException(req.fileName() + ": the relocated image is made for x86_64 modules only");
+        }
+        String[] units = p.rules().units();
+        List<Allocation> out = new ArrayList<>();
+        int[] allocOf = new int[elf.sectionCount()];
+        java.util.Arrays.fill(allocOf, -1);
+        for (int u = 0; u < units.length; u++) {
+            long base = 0, size = 0;
+            boolean any = false;
+            for (int i = 1; i < elf.sectionCount(); i++) {
+                if (p.layout().unit(i) == u) {
+                    if (!any) {
+                        base = p.address()[i] - p.layout().offset(i);
+                        any = true;
+                    }
+                    size = Math.max(size, p.layout().offset(i) + elf.section(i).size());
+                    allocOf[i] = out.size();
+                }
+            }
+            if (any) {
+                if (size > Integer.MAX_VALUE - 8) {
+                    throw new MapException(req.fileName() + ": " + units[u] + " larger than any module");
+                }
+                out.add(new Allocation(units[u], base, new byte[(int) size]));
+            }
+        }
+        try {
+            for (int i = 1; i < elf.sectionCount(); i++) {
+                if (allocOf[i] >= 0 && elf.section(i).type() != SHT_NOBITS) {
+                    byte[] b = elf.sectionData(i);
+                    System.arraycopy(b, 0, out.get(allocOf[i]).bytes(), (int) p.layout().offset(i), b.length);
+                }
+            }
+            relocate(req.fileName(), p, allocOf, out, kernelSymbols);
+        } catch (ElfException e) {
+            throw ModMap.elfError(req.fileName(), e);
+        }
+        return out;
+    }
+
+    private static void relocate(String fileName, ModMap.Placed p, int[] allocOf, List<Allocation> out,
+                                 Map<String, Long> kernel) throws ElfException, MapException {
+        ElfFile elf = p.elf();
+        for (int r = 1; r < elf.sectionCount(); r++) {
+            ElfSection rs = elf.section(r);
+            if (rs.type() != SHT_RELA && rs.type() != SHT_REL) {
+                continue;
+            }
+            int target = rs.info();
+            if (target <= 0 || target >= elf.sectionCount() || allocOf[target] < 0) {
+                continue; // relocations of sections the kernel does not load
+            }
+            if (rs.type() == SHT_REL) {
+                throw new MapException(fileName + ": " + rs.name() + ": REL relocations, which x86_64 modules never have");
+            }
+            ElfSymbols syms = elf.symbols(rs.link());
+            ElfRelocs rel = elf.relocations(r, syms.count());
+            long[] value = symbolValues(fileName, p, syms, kernel);
+            byte[] img = out.get(allocOf[target]).bytes();
+            long secAddr = p.address()[target];
+            long secOff = p.layout().offset(target);
+            for (int k = 0; k < rel.count(); k++) {
+                long off = rel.offset(k);
+                if (off < 0 || off > elf.section(target).size()) {
+                    throw new MapException(fileName + ": " + rs.name() + " entry " + k + " lies outside " + elf.section(target).name());
+                }
+                X86_64.apply(fileName, rs.name(), rel.type(k), img, (int) (secOff + off), secAddr + off,
+                        value[rel.sym(k)] + rel.addend(k), (int) (elf.section(target).size() - off));
+            }
+        }
+    }
+
+    /** simplify_symbols: each symbol's final value (section address + value, kernel symbol, absolute). */
+    private static long[] symbolValues(String fileName, ModMap.Placed p, ElfSymbols t, Map<String, Long> kernel)
+            throws MapException {
+        long[] v = new long[t.count()];
+        for (int k = 1; k < t.count(); k++) {
+            int shndx = t.shndx()[k];
+            if (shndx == SHN_UNDEF) {
+                Long s = t.name()[k].isEmpty() ? null : kernel.get(t.name()[k]);
+                if (s == null && stBind(t.info()[k]) != STB_WEAK && !t.name()[k].isEmpty()) {
+                    throw new MapException(fileName + ": Unknown symbol " + t.name()[k]
+                            + " (not in the kernel symbols given with --ksyms)");
+                }
+                v[k] = s == null ? 0 : s;
+            } else if (shndx == SHN_ABS) {
+                v[k] = t.value()[k];
+            } else if (shndx == SHN_COMMON) {
+                throw new MapException(fileName + ": common symbol " + t.name()[k] + " (the kernel refuses it: "
+                        + "build with -fno-common)");
+            } else if (shndx < p.elf().sectionCount()) {
+                v[k] = p.address()[shndx] + t.value()[k];
+            }
+        }
+        return v;
+    }
+}

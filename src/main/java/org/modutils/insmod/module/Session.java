@@ -1,0 +1,63 @@
+package org.modutils.insmod.module;
+
+import org.modutils.insmod.kernel.Kernel;
+import org.modutils.insmod.kernel.KernelSymbols;
+import org.modutils.insmod.link.ObjFile;
+import org.modutils.insmod.link.Target;
+import org.modutils.insmod.report.Counting;
+import org.modutils.insmod.report.UserError;
+
+/** The state one 2.4 load carries from step to step (the original's globals). */
+final class Session {
+    final LoadRequest req;
+    final Counting log;
+    final Kernel kernel;
+    final KernelSymbols ksyms;
+    final long imageLimit;
+    ObjFile f;
+    Target target;
+    /** Warnings given: a real load that had any says "loaded, with warnings". */
+    int warnings;
+    /** The module has a .modinfo kernel_version (else the 2.0 kernel_version symbol). */
+    boolean hasModinfo;
+    /** The symbol version prefix (-P or derived). */
+    String prefix;
+    /** The persistent-data file in use, or null. */
+    String persist;
+
+    Session(LoadRequest req, Counting log, Kernel kernel, KernelSymbols ksyms, long imageLimit) {
+        this.req = req;
+        this.log = log;
+        this.kernel = kernel;
+        this.ksyms = ksyms;
+        this.imageLimit = imageLimit;
+    }
+
+    /** Reports what the architecture or the object loader noted on the way; true when there was any. */
+    boolean flushPending() {
+        boolean any = !f.pendingErrors().isEmpty();
+        for (String e : f.pendingErrors()) {
+            log.error(e);
+        }
+        f.pendingErrors().clear();
+        return any;
+    }
+
+    /** The image bound: a size beyond it stops the run. */
+    void checkLimit(long size, String what) throws UserError {
+        if (Long.compareUnsigned(size, imageLimit) > 0) {
+            throw new UserError(what + Long.toUnsignedString(size) + " bytes exceeds the limit of " + imageLimit);
+        }
+    }
+
+    /** delete_module after a failure past create_module (the original ignores its result too). */
+    void deleteAfterFailure() {
+        if (!req.noload()) {
+            try {
+                kernel.deleteModule(req.moduleName());
+            } catch (org.modutils.insmod.kernel.KernelException ignored) {
+                // nothing more to say: the failure that led here has been reported
+            }
+        }
+    }
+}

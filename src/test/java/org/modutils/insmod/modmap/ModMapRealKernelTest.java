@@ -1,0 +1,123 @@
+package org.modutils.insmod.modmap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The map against what the real Debian 6.1 kernel did with the same modules
+ * (src/test/resources/modmap: /sys/module/NAME/sections and /proc/kallsyms recorded under qemu).
+ */
+class ModMapRealKernelTest {
+    static byte[] resource(String name) {
+        try (InputStream in = ModMapRealKernelTest.class.getResourceAsStream("/modmap/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing fixture " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<String> lines(String name) {
+        return new String(resource(name), StandardCharsets.US_ASCII).lines().toList();
+    }
+
+    /** The recorded /sys/module/NAME/sections. */
+    static Map<String, Long> recorded(String module) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (String l : lines(module + ".sections")) {
+            String[] f = l.split(" ");
+            m.put(f[0], Long.parseUnsignedLong(f[1].substring(2), 16));
+        }
+        return m;
+    }
+
+    static ModuleMap map(String module, Map<String, Long> given, String release) throws MapException {
+        return ModMap.build(new MapRequest(module + ".ko", resource(module + ".ko"), given, release));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hello", "libcrc32c"})
+    void everyKallsymsSymbolIsInTheMapAtItsAddressWithItsLetter(String module) throws MapException {
+        ModuleMap m = map(module, recorded(module), null);
+        Set<String> have = new HashSet<>();
+        for (ModuleMap.Symbol s : m.symbols()) {
+            have.add(String.format("%016x %c %s", s.address(), s.type(), s.name()));
+        }
+        List<String> want = lines(module + ".kallsyms");
+        assertFalse(want.isEmpty());
+        for (String line : want) {
+            assertTrue(have.contains(line), module + ": " + line + " not in the map");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hello", "libcrc32c"})
+    void textAndInitTextAloneGiveEveryOtherSection(String module) throws MapException {
+        Map<String, Long> real = recorded(module);
+        // hello has no .text: its only core code is .exit.text, the first core section
+        String anchor = real.containsKey(".text") ? ".text" : ".exit.text";
+        Map<String, Long> given = Map.of(anchor, real.get(anchor), ".init.text", real.get(".init.text"));
+        ModuleMap m = map(module, given, null);
+        for (Map.Entry<String, Long> e : real.entrySet()) {
+            ModuleMap.Section s = m.section(e.getKey());
+            assertTrue(s != null, module + ": no section " + e.getKey());
+            assertEquals(Long.toHexString(e.getValue()), Long.toHexString(s.address()), module + " " + e.getKey());
+        }
+        // and the map lists no loaded section the kernel did not list
+        assertEquals(real.keySet(), sectionNames(m));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hello", "libcrc32c"})
+    void withoutSectionsTheOffsetsAreTheKernels(String module) throws MapException {
+        Map<String, Long> real = recorded(module);
+        ModuleMap m = map(module, Map.of(), "6.1.0-57-amd64");
+        long core = m.sections().get(0).address(), init = m.section(".init.text").address();
+        long realCore = Long.MAX_VALUE;
+        for (Map.Entry<String, Long> e : real.entrySet()) {
+            if (!e.getKey().startsWith(".init") && !e.getKey().equals(".symtab") && !e.getKey().equals(".strtab")) {
+                realCore = Math.min(realCore, e.getValue());
+            }
+        }
+        assertEquals(0x10000000L, core, "core at its dummy base");
+        assertEquals(0x20000000L, init, "init at its dummy base");
+        for (ModuleMap.Section s : m.sections()) {
+            boolean isInit = s.unit().equals("init");
+            long want = real.get(s.name()) - (isInit ? real.get(".init.text") : realCore);
+            assertEquals(want, s.address() - (isInit ? init : core), module + " " + s.name());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hello.ko.xz", "hello.ko.zst", "hello.ko.gz"})
+    void compressedModulesMapAsThePlainOne(String name) throws MapException {
+        byte[] packed = resource(name); // made by xz, zstd and gzip
+        ModuleMap a = map("hello", recorded("hello"), null);
+        ModuleMap b = ModMap.build(new MapRequest(name, packed, recorded("hello"), null));
+        assertEquals(MapText.render(a, "hello.ko"), MapText.render(b, "hello.ko"));
+    }
+
+    private static Set<String> sectionNames(ModuleMap m) {
+        Set<String> s = new HashSet<>();
+        for (ModuleMap.Section x : m.sections()) {
+            s.add(x.name());
+        }
+        return s;
+    }
+}
