@@ -166,11 +166,13 @@ final class Targets {
                 != org.modutils.insmod.modern.Compression.NONE;
         FuzzHarness.bounded(data.length + (compressed ? 8L << 20 : 0), () -> {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
-            int rc = org.modutils.insmod.cli.Insmod.run(argv.toArray(new String[0]),
+            Throwable[] caught = new Throwable[1];
+            int rc = org.modutils.insmod.cli.Insmod.run(argv.toArray(new String[0]), new org.modutils.insmod.cli.Insmod.Host(
                     new java.io.PrintStream(out, true, StandardCharsets.ISO_8859_1),
-                    new java.io.PrintStream(err, true, StandardCharsets.ISO_8859_1), FuzzHarness.env());
+                    new java.io.PrintStream(err, true, StandardCharsets.ISO_8859_1), FuzzHarness.env(),
+                    org.modutils.insmod.kernel.LinuxKernel::new, t -> caught[0] = t));
             String e = err.toString(StandardCharsets.ISO_8859_1);
-            Throwable internal = org.modutils.insmod.cli.Insmod.lastInternalError();
+            Throwable internal = caught[0];
             if (internal != null) throw new AssertionError("internal error: " + internal + "\n" + e, internal);
             if (rc != 0 && rc != 1) throw new AssertionError("exit status " + rc + "\n" + e);
             for (String line : e.split("\n", -1)) {

@@ -39,9 +39,11 @@ class DryRunMalformedTest {
         argv.add(file.toString());
         for (String e : extra) if (!e.startsWith("-")) argv.add(e);
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int rc = Insmod.run(argv.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of());
-        assertNull(Insmod.lastInternalError(), "internal error");
+        Throwable[] caught = new Throwable[1];
+        int rc = Insmod.run(argv.toArray(new String[0]), new Insmod.Host(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), org.modutils.insmod.kernel.LinuxKernel::new,
+                t -> caught[0] = t));
+        assertNull(caught[0], "internal error");
         return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
