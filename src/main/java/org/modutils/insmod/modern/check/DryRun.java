@@ -53,6 +53,9 @@ public final class DryRun {
     }
 
     private String run() {
+        if (k.lacksModuleSupport())
+            out.add(Finding.error("kernel", "this kernel (" + k.release() + ") has no module support (no /proc/modules:"
+                    + " built without CONFIG_MODULES): it loads no module"));
         Compression comp = Compression.detect(req.data());
         byte[] image;
         try {

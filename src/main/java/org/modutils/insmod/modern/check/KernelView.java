@@ -48,9 +48,15 @@ public final class KernelView {
     private Symvers symvers;
     private boolean symversRead;
     private ModuleTree tree;
+    private boolean noModules;
 
     public KernelView(Sources src) {
         this.src = src;
+    }
+
+    /** True when this is the running kernel and it has no module support (no /proc/modules). */
+    public boolean lacksModuleSupport() {
+        return noModules;
     }
 
     /** The running kernel, with the sources an ordinary system has. */
@@ -58,10 +64,12 @@ public final class KernelView {
         String release = readTrimmed(Path.of("/proc/sys/kernel/osrelease"));
         String machine = machineOfJvm();
         Path moduleDir = release == null ? null : Path.of("/lib/modules", release);
-        return new KernelView(new Sources(release, machine, Path.of("/proc/kallsyms"), Path.of("/proc/modules"),
+        KernelView v = new KernelView(new Sources(release, machine, Path.of("/proc/kallsyms"), Path.of("/proc/modules"),
                 release == null ? null : findSymvers(release, moduleDir), moduleDir,
                 Path.of("/sys/module/module/parameters/sig_enforce"), null,
                 Path.of("/sys/kernel/security/lockdown"), Path.of("/proc/keys")));
+        v.noModules = Files.isDirectory(Path.of("/proc/self")) && !Files.exists(Path.of("/proc/modules"));
+        return v;
     }
 
     private static String machineOfJvm() {
