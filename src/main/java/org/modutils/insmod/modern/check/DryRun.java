@@ -53,9 +53,11 @@ public final class DryRun {
     }
 
     private String run() {
-        if (k.lacksModuleSupport())
+        if (k.lacksModuleSupport()) { // nothing else matters
             out.add(Finding.error("kernel", "this kernel (" + k.release() + ") has no module support (no /proc/modules:"
                     + " built without CONFIG_MODULES): it loads no module"));
+            return null;
+        }
         Compression comp = Compression.detect(req.data());
         byte[] image;
         try {
