@@ -27,6 +27,20 @@ train --ksyms="$o/ksyms/ksyms64.txt" --uname-release=2.4.27 -n -m -O "$tmp/b" "$
 train --ksyms="$o/ksyms/ksyms32.txt" --uname-release=2.4.27 -n -m "$o/i386/obj/params.o" irq=5
 train --ksyms="$o/ksyms/ksyms32.txt" --uname-release=2.4.27 -n "$o/i386/obj/unres.o"
 train -h
+# the family tools the same launcher starts (bin/modinfo, bin/lsmod, bin/rmmod): each reads only
+train_as() {
+	n=$((n + 1))
+	local prog=$1
+	shift
+	"$java" "${opts[@]}" -Xshare:off -XX:DumpLoadedClassList="$tmp/$n.lst" -Dmodutils.prog="$prog" -jar "$jar" "$@" \
+		>/dev/null 2>&1
+}
+train_as modinfo "$top/src/test/resources/modern/hello-signed.ko" "$top/src/test/resources/modern/hello.ko.xz" \
+	"$o/i386/obj/params.o"
+train_as modinfo -F signer "$top/src/test/resources/modern/hello.ko.zst" no-such-module
+train_as modinfo -b "$top/src/test/resources/tools/tree" -k 6.1.0-mini crc64-rocksoft unix hello
+train_as lsmod
+train_as rmmod
 cat "$tmp"/*.lst 2>/dev/null | awk '!seen[$0]++' >"$tmp/all.lst"
 if [ ! -s "$tmp/all.lst" ]; then
 	echo "build-cds: no class list recorded; $jsa not made" >&2

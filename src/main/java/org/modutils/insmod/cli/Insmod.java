@@ -34,6 +34,7 @@ import org.modutils.insmod.sys.FileNames;
 import org.modutils.insmod.sys.Flock;
 import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.sys.Syslog;
+import org.modutils.insmod.tools.Getopt;
 
 /**
  * The insmod command: options, locating and reading the module, choosing the kernel, then the

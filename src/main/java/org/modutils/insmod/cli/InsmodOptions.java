@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.modutils.insmod.modern.ModernRequest;
+import org.modutils.insmod.tools.Getopt;
 
 /** insmod's command line: the original's options and ours, read with glibc getopt's rules. */
 final class InsmodOptions {

@@ -20,6 +20,12 @@ public final class Main {
                 return org.modutils.insmod.tools.Modprobe.run(text(args));
             case "depmod":
                 return org.modutils.insmod.tools.Depmod.run(text(args));
+            case "modinfo":
+                return org.modutils.insmod.tools.Modinfo.run(args);
+            case "lsmod":
+                return org.modutils.insmod.tools.Lsmod.run(args);
+            case "rmmod":
+                return org.modutils.insmod.tools.Rmmod.run(args);
             default:
                 return Insmod.run(args);
         }

@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.modutils.insmod.tools.Getopt;
 
 /**
  * Every option insmod accepts, described once with commons-cli: the original's getopt string

@@ -269,8 +269,13 @@ public final class LinuxKernel implements Kernel {
 
     @Override
     public void deleteModule(String name) throws KernelException {
+        deleteModule(name, 0);
+    }
+
+    /** delete_module(2) with flags (2.6+: O_NONBLOCK, O_TRUNC to force), as kmod's rmmod calls it. */
+    public void deleteModule(String name, int flags) throws KernelException {
         try {
-            sys().deleteModule(name, 0);
+            sys().deleteModule(name, flags);
         } catch (ErrnoException e) {
             throw new KernelException(e.errno(), "delete_module: " + e.getMessage());
         }

@@ -8,10 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import org.modutils.insmod.kernel.Errno;
 import org.modutils.insmod.kernel.Kernel;
@@ -260,30 +256,10 @@ public final class ModernInsmod {
 
     /** Null when the signature verifies with one of the certificates, else the reason. */
     private String verify(ModuleSignature sig, String problem) {
-        List<X509Certificate> certs = new ArrayList<>();
-        for (String f : req.verifyCerts()) {
-            try (InputStream in = Files.newInputStream(Paths.get(f))) {
-                CertificateFactory cf = CertificateFactory.getInstance("X.509");
-                for (java.security.cert.Certificate c : cf.generateCertificates(in)) certs.add((X509Certificate) c);
-            } catch (IOException e) {
-                return "cannot read certificate " + f + ": " + ioReason(e);
-            } catch (CertificateException | RuntimeException e) {
-                return "certificate " + f + " is not an X.509 certificate (PEM or DER): " + e.getMessage();
-            }
-        }
-        if (certs.isEmpty()) return "no certificate found in " + String.join(", ", req.verifyCerts());
-        if (problem != null) return problem;
-        if (sig == null) return "the module is unsigned";
-        try {
-            CmsSignature.Verdict v = CmsSignature.verify(sig, certs);
-            if (v.ok()) {
-                if (req.verbose()) out.info(v.message());
-                return null;
-            }
-            return v.message();
-        } catch (ModuleSignature.BadSignatureException e) {
-            return e.getMessage();
-        }
+        SignatureCheck.Result r = SignatureCheck.verify(sig, problem, req.verifyCerts());
+        if (!r.ok()) return r.message();
+        if (req.verbose()) out.info(r.message());
+        return null;
     }
 
     private String kernelCompression() {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.modutils.insmod.tools.Getopt;
 
 /**
  * Long options resolve as the original's did: glibc's own getopt_long, compiled from

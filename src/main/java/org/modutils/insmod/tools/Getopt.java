@@ -1,4 +1,4 @@
-package org.modutils.insmod.cli;
+package org.modutils.insmod.tools;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,27 +19,33 @@ import org.apache.commons.cli.Options;
  * accepted nor appear in one of its ambiguity lists; none of our names is a prefix of one of the
  * original's, so a full name of ours was "unrecognized" to the original.
  */
-final class Getopt {
+public final class Getopt {
     /** One parsed option: its key (short letter, or long name for long-only options) and argument. */
-    record Opt(String key, String arg) {}
+    public record Opt(String key, String arg) {}
 
     /** One entry of the original's long-option table: name, the key it stands for, has_arg. */
-    record LongOpt(String name, String key, boolean hasArg) {}
+    public record LongOpt(String name, String key, boolean hasArg) {}
 
     /** A usage error with glibc's message (without the "insmod: " prefix). */
-    static final class UsageError extends Exception {
-        UsageError(String message) {
+    public static final class UsageError extends Exception {
+        public UsageError(String message) {
             super(message);
         }
     }
 
-    final List<Opt> options = new ArrayList<>();
-    final List<String> operands = new ArrayList<>();
+    public final List<Opt> options = new ArrayList<>();
+    public final List<String> operands = new ArrayList<>();
+
+    /** For callers that look at the options only after parsing (an anonymous class: no lambda bootstrap at start-up). */
+    public static final java.util.function.Consumer<Opt> IGNORE = new java.util.function.Consumer<Opt>() {
+        @Override
+        public void accept(Opt o) {}
+    };
 
     private Getopt() {}
 
     /** Parses with every long option of {@code table} abbreviable (plain getopt_long). */
-    static Getopt parse(Options table, String[] argv, java.util.function.Consumer<Opt> onOption) throws UsageError {
+    public static Getopt parse(Options table, String[] argv, java.util.function.Consumer<Opt> onOption) throws UsageError {
         List<LongOpt> all = new ArrayList<>();
         for (Option o : table.getOptions()) {
             if (o.getLongOpt() != null) {
@@ -53,7 +59,7 @@ final class Getopt {
      * Parses; {@code onOption} sees each option in order (for -V and -h that act at once).
      * {@code abbreviable}: the original's long options (see the class comment).
      */
-    static Getopt parse(Options table, List<LongOpt> abbreviable, String[] argv,
+    public static Getopt parse(Options table, List<LongOpt> abbreviable, String[] argv,
                         java.util.function.Consumer<Opt> onOption) throws UsageError {
         return parse(table, abbreviable, false, argv, onOption);
     }
@@ -62,7 +68,7 @@ final class Getopt {
      * {@code requireOrder}: glibc's REQUIRE_ORDER, what POSIXLY_CORRECT in the environment
      * selects: options end at the first operand instead of being collected from everywhere.
      */
-    static Getopt parse(Options table, List<LongOpt> abbreviable, boolean requireOrder, String[] argv,
+    public static Getopt parse(Options table, List<LongOpt> abbreviable, boolean requireOrder, String[] argv,
                         java.util.function.Consumer<Opt> onOption) throws UsageError {
         Getopt g = new Getopt();
         int i = 0;
