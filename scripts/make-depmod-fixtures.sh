@@ -2,11 +2,13 @@
 # Regenerates src/test/resources/deps/: small real 6.1 modules (built by the kernel's own build
 # from scripts/vmtest-modules/{chain,loop}) and what kmod's depmod (Debian package kmod) makes of
 # a tree of them: the expected files of DepmodFixtureTest, produced by tools independent of ours.
-# Needs: setup.sh of ../shared/vmtest run once (kernel headers + kbuild), kmod, binutils.
+# Needs: scripts/vm/setup.sh run once (kernel headers + kbuild, kmod's tools in KMOD_BIN), binutils.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${VMTEST_CACHE:-/var/cache/vmtest}
 . "$CACHE/vmtest.conf"
+depmod() { "${KMOD_BIN:-/usr/sbin}/depmod" "$@"; }   # kmod's, from the VM cache or the system
+modprobe() { "${KMOD_BIN:-/usr/sbin}/modprobe" "$@"; }
 out=$top/src/test/resources/deps
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 rm -rf "$out"; mkdir -p "$out/modules" "$out/expected"

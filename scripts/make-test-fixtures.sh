@@ -2,17 +2,18 @@
 # Regenerates src/test/resources/modern/: small real modules and the facts the unit tests check
 # them against, all produced by tools independent of our code (the kernel build, kmod's modinfo,
 # binutils' readelf, xz/zstd/gzip, openssl, the kernel's scripts/sign-file).
-# Needs: setup.sh of ../shared/vmtest run once (kernel headers + kbuild), openssl, binutils.
+# Needs: scripts/vm/setup.sh run once (kernel headers + kbuild, kmod's tools), openssl, binutils.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${VMTEST_CACHE:-/var/cache/vmtest}
 . "$CACHE/vmtest.conf"
+kmod=${KMOD_BIN:+$KMOD_BIN/} # kmod's modinfo/modprobe: the cache's wrappers, else PATH
 out=$top/src/test/resources/modern
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 mkdir -p "$out"
 
 mkdir "$T/hello" "$T/undef"
-cp "$top/../shared/vmtest/testmod/hello.c" "$top/../shared/vmtest/testmod/Kbuild" "$T/hello/"
+cp "$top/scripts/vmtest-modules/hello/"{hello.c,Kbuild} "$T/hello/"
 cp "$top/scripts/vmtest-modules/undef/"{undef.c,Kbuild} "$T/undef/"
 make -s -C "/usr/src/linux-headers-$KVER" M="$T/hello" modules >/dev/null 2>&1
 make -s -C "/usr/src/linux-headers-$KVER" M="$T/undef" KBUILD_MODPOST_WARN=1 modules >/dev/null 2>&1
@@ -21,7 +22,7 @@ strip --strip-debug -o "$out/undef.ko" "$T/undef/undef.ko"
 xz -c "$out/hello.ko" >"$out/hello.ko.xz"
 zstd -q -c "$out/hello.ko" >"$out/hello.ko.zst"
 gzip -9 -n -c "$out/hello.ko" >"$out/hello.ko.gz"
-cp "$top/../shared/oracle/i386/obj/hello.o" "$out/legacy24-hello.o"
+cp "$top/testdata/oracle/i386/obj/hello.o" "$out/legacy24-hello.o"
 
 # a signing key and certificate as the kernel build makes them, and a stranger's certificate
 cat >"$T/x509.genkey" <<'CNF'
@@ -50,15 +51,15 @@ cp "$out/hello.ko" "$out/hello-signed.ko"
 
 {
 	echo "# facts from modinfo (kmod), readelf (binutils) and openssl; regenerate with scripts/make-test-fixtures.sh"
-	echo "hello.name=$(modinfo -F name "$out/hello.ko")"
-	echo "hello.vermagic=$(modinfo -F vermagic "$out/hello.ko")"
+	echo "hello.name=$("${kmod}modinfo" -F name "$out/hello.ko")"
+	echo "hello.vermagic=$("${kmod}modinfo" -F vermagic "$out/hello.ko")"
 	echo "hello.size=$(stat -c %s "$out/hello.ko")"
 	echo "hello.machine=$(readelf -h "$out/hello.ko" | awk -F: '/Machine:/ {gsub(/^ +/, "", $2); print $2}')"
-	echo "hello.module_layout.crc=$(readelf -x __versions "$out/hello.ko" >/dev/null 2>&1 && modprobe --dump-modversions "$out/hello.ko" | awk '$2=="module_layout" {print $1}')"
+	echo "hello.module_layout.crc=$(readelf -x __versions "$out/hello.ko" >/dev/null 2>&1 && "${kmod}modprobe" --dump-modversions "$out/hello.ko" | awk '$2=="module_layout" {print $1}')"
 	echo "undef.undefined=$(readelf -sW "$out/undef.ko" | awk '$7=="UND" && $5=="GLOBAL" && $8!="" {print $8}' | sort | paste -sd,)"
-	echo "signed.signer=$(modinfo -F signer "$out/hello-signed.ko")"
-	echo "signed.sig_key=$(modinfo -F sig_key "$out/hello-signed.ko")"
-	echo "signed.sig_hashalgo=$(modinfo -F sig_hashalgo "$out/hello-signed.ko")"
+	echo "signed.signer=$("${kmod}modinfo" -F signer "$out/hello-signed.ko")"
+	echo "signed.sig_key=$("${kmod}modinfo" -F sig_key "$out/hello-signed.ko")"
+	echo "signed.sig_hashalgo=$("${kmod}modinfo" -F sig_hashalgo "$out/hello-signed.ko")"
 	echo "signed.serial=$(openssl x509 -inform DER -in "$out/signing-cert.der" -noout -serial | cut -d= -f2)"
 	echo "signed.unsigned_size=$(stat -c %s "$out/hello.ko")"
 	echo "legacy24.kernel_version=$(strings -a "$out/legacy24-hello.o" | sed -n 's/^kernel_version=//p' | head -1)"

@@ -1,28 +1,35 @@
 #!/bin/bash
 # vm-dryrun-test.sh: insmod -n on a 2.6+ module must predict what the real kernel does.
 # Builds deliberately broken modules against the installed Debian 6.1 headers, boots that kernel
-# under qemu (../shared/vmtest) TWICE -- once plain, once with module.sig_enforce=1 -- and in each
+# under qemu (the project's harness, scripts/vm) TWICE -- once plain, once with module.sig_enforce=1 -- and in each
 # boot runs, per case, our dry run (insmod -n -v) and then a real load (kmod's insmod, or ours
 # where the case says so), printing the dry run's lines, the loader's error and the kernel's dmesg
 # side by side. A case passes when the verdicts agree (dry run exit 0 <=> the kernel loaded it)
 # and the dry run's output names the cause the kernel printed (the case's pattern is found in both).
-# Env: VMTEST_DIR, VMTEST_CACHE, VM_DRYRUN_TIMEOUT (seconds per boot before the TCG factor),
+# Exit 77 (SKIP) when the VM cache is not set up and VMTEST_SETUP=1 does not ask to set it up.
+# Env: VMTEST_DIR, VMTEST_CACHE, VMTEST_SETUP, VM_DRYRUN_TIMEOUT (seconds per boot before the TCG factor),
 # VM_DRYRUN_BOOTS (default "plain enforce").
 set -u -o pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VMTEST=${VMTEST_DIR:-$top/../shared/vmtest}
-[ -d "$VMTEST" ] || VMTEST=/work/shared/vmtest # a clone elsewhere (e.g. a fresh-clone check)
+VMTEST=${VMTEST_DIR:-$top/scripts/vm}
 CACHE=${VMTEST_CACHE:-/var/cache/vmtest}
 say() { echo "vm-dryrun-test: $*" >&2; }
 
 [ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; echo "vm-dryrun-test: FAIL"; exit 1; }
 conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] &&
-	[ -d "/usr/src/linux-headers-$KVER" ]); }
+	[ -d "/usr/src/linux-headers-$KVER" ] && [ -x "${KMOD_BIN:-/usr/sbin}/insmod" ]) &&
+	command -v qemu-system-x86_64 >/dev/null; }
 if ! conf_ok; then
-	say "running $VMTEST/setup.sh $CACHE"
+	if [ "${VMTEST_SETUP:-0}" != 1 ]; then
+		echo "vm-dryrun-test: SKIP: the VM cache $CACHE is not set up (scripts/vm/setup.sh, as root;" \
+			"scripts/test-all --install runs it)"
+		exit 77
+	fi
+	say "setting up the VM cache: $VMTEST/setup.sh $CACHE"
 	"$VMTEST/setup.sh" "$CACHE" >&2 || { say "vmtest setup failed"; echo "vm-dryrun-test: FAIL"; exit 1; }
 fi
 . "$CACHE/vmtest.conf"
+KMOD_INSMOD=${KMOD_BIN:-/usr/sbin}/insmod # kmod's, from the cache (not installed) or the system
 
 jar=$top/target/insmod.jar
 if [ ! -f "$jar" ] || [ -n "$(find "$top/src/main" "$top/pom.xml" -newer "$jar" -print -quit)" ]; then
@@ -66,8 +73,8 @@ DISTRO_KO=kernel/lib/crc-itu-t.ko # distribution-signed, in the VM's /lib/module
 
 cat >"$S/guest.sh" <<'GUEST'
 #!/bin/bash
-# runs inside the VM: $1 scratch dir, $2 repo, $3 boot (plain|enforce), $4 distro module path
-S=$1 TOP=$2 BOOT=$3 DISTRO=/lib/modules/$(uname -r)/$4
+# runs inside the VM: $1 scratch dir, $2 repo, $3 boot (plain|enforce), $4 distro module path, $5 kmod's insmod
+S=$1 TOP=$2 BOOT=$3 DISTRO=/lib/modules/$(uname -r)/$4 KMOD_INSMOD=$5
 M=$S/m INSMOD=$TOP/bin/insmod
 fails=0 n=0
 rm_all() { for m in dr_good dr_needs dr_gpl undef crc_itu_t; do rmmod "$m" 2>/dev/null; done; }
@@ -78,7 +85,7 @@ case_() {
 	dmesg -C
 	"$INSMOD" -n -v "$file" "$@" >"$S/dry.out" 2>"$S/dry.err"; drc=$?
 	if [ "$loader" = ours ]; then "$INSMOD" "$file" "$@" >/dev/null 2>"$S/load.err"; krc=$?
-	else /usr/sbin/insmod "$file" "$@" >/dev/null 2>"$S/load.err"; krc=$?; fi
+	else "$KMOD_INSMOD" "$file" "$@" >/dev/null 2>"$S/load.err"; krc=$?; fi
 	dmesg | sed 's/^\[[^]]*\] //' | grep -v -e '^FS-Cache' -e '^9pnet' >"$S/dmesg"
 	echo "=== case $n: $name ($BOOT boot): insmod -n $(basename "$file") $*"
 	echo "  dry run (exit $drc):"; sed 's/^/    | /' "$S/dry.err"; grep -v '^ok:' "$S/dry.out" | sed 's/^/    | /'
@@ -137,7 +144,7 @@ for boot in ${VM_DRYRUN_BOOTS:-plain enforce}; do
 	for try in 1 2; do
 		T0=$SECONDS
 		VMTEST_TIMING=1 "$VMTEST/vm-run.sh" --share "$S" --timeout "${VM_DRYRUN_TIMEOUT:-200}" --append "$append" -- \
-			bash "$S/guest.sh" "$S" "$top" "$boot" "$DISTRO_KO"
+			bash "$S/guest.sh" "$S" "$top" "$boot" "$DISTRO_KO" "$KMOD_INSMOD"
 		rc=$?
 		say "$boot boot: exit $rc after $((SECONDS - T0)) s"
 		[ $rc = 125 ] && [ $try = 1 ] && { say "the VM did not boot; once more"; continue; }

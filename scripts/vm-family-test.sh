@@ -10,14 +10,19 @@
 # Env: VMTEST_DIR, VMTEST_CACHE, VM_FAMILY_TIMEOUT.
 set -u -o pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VMTEST=${VMTEST_DIR:-$top/../shared/vmtest}
-[ -d "$VMTEST" ] || VMTEST=/work/shared/vmtest # a clone elsewhere (e.g. a fresh-clone check)
+VMTEST=${VMTEST_DIR:-$top/scripts/vm}
 CACHE=${VMTEST_CACHE:-/var/cache/vmtest}
 say() { echo "vm-family-test: $*" >&2; }
 
 [ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; exit 1; }
-if ! { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] && [ -d "$MODDIR" ]); }; then
-	say "running $VMTEST/setup.sh $CACHE"
+if ! { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] && [ -d "$MODDIR" ]) &&
+	command -v qemu-system-x86_64 >/dev/null; }; then
+	if [ "${VMTEST_SETUP:-0}" != 1 ]; then
+		echo "vm-family-test: SKIP: the VM cache $CACHE is not set up (scripts/vm/setup.sh, as root;" \
+			"scripts/test-all --install runs it)"
+		exit 77
+	fi
+	say "setting up the VM cache: $VMTEST/setup.sh $CACHE"
 	"$VMTEST/setup.sh" "$CACHE" >&2 || { say "vmtest setup failed"; exit 1; }
 fi
 . "$CACHE/vmtest.conf"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-modmap-test.sh: proves insmod -n -m FILE.ko --sections=DIR (the load map of a 2.6+ module)
-# against a real kernel. Boots the Debian kernel of ../shared/vmtest ONCE under qemu; the guest
+# against a real kernel. Boots the Debian kernel of scripts/vm (the project's harness) ONCE under qemu; the guest
 # loads several modules of the Debian tree with their dependencies (modprobe) and the project's
 # test module hello.ko, and copies out every loaded module's /sys/module/NAME/sections and the
 # module lines of /proc/kallsyms. Then, on the host, for every module loaded in the guest:
@@ -9,20 +9,26 @@
 #   - the layout derived from its first core text section (.text) and .init.text alone gives
 #     the kernel's address of every other section;
 # and compressed copies (.ko.xz, .ko.zst, .ko.gz) map exactly like the plain module.
-# Prints PASS/FAIL lines; exit 0 only if all pass. Env: VMTEST_DIR, VMTEST_CACHE, MODMAP_MODULES.
+# Prints PASS/FAIL lines; exit 0 only if all pass, 77 (SKIP) when the VM cache is not set up and
+# VMTEST_SETUP=1 does not ask to set it up. Env: VMTEST_DIR, VMTEST_CACHE, VMTEST_SETUP,
+# MODMAP_MODULES. The guest's modprobe is kmod's (the system's, else KMOD_BIN of the cache).
 set -u -o pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VMTEST=${VMTEST_DIR:-$top/../shared/vmtest}
-[ -d "$VMTEST" ] || VMTEST=/work/shared/vmtest # a clone elsewhere (e.g. a fresh-clone check)
+VMTEST=${VMTEST_DIR:-$top/scripts/vm}
 CACHE=${VMTEST_CACHE:-/var/cache/vmtest}
 MODULES=${MODMAP_MODULES:-dummy vfat zram xfs nf_conntrack ext4}
 say() { echo "vm-modmap-test: $*" >&2; }
 
 [ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; exit 1; }
 conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] &&
-	[ -f "$HELLO_KO" ] && [ -d "$MODDIR" ]); }
+	[ -f "$HELLO_KO" ] && [ -d "$MODDIR" ]) && command -v qemu-system-x86_64 >/dev/null; }
 if ! conf_ok; then
-	say "running $VMTEST/setup.sh $CACHE"
+	if [ "${VMTEST_SETUP:-0}" != 1 ]; then
+		echo "vm-modmap-test: SKIP: the VM cache $CACHE is not set up (scripts/vm/setup.sh, as root;" \
+			"scripts/test-all --install runs it)"
+		exit 77
+	fi
+	say "setting up the VM cache: $VMTEST/setup.sh $CACHE"
 	"$VMTEST/setup.sh" "$CACHE" >&2 || { say "vmtest setup failed"; exit 1; }
 fi
 . "$CACHE/vmtest.conf"

@@ -1,26 +1,33 @@
 #!/bin/bash
 # vm-modprobe-test.sh: our modprobe against a real 6.1 kernel and against kmod's modprobe there.
-# Boots the Debian kernel of ../shared/vmtest ONCE under qemu (the guest sees the host's root, so
-# kmod's /usr/sbin/modprobe and our bin/modprobe both run there, on /lib/modules/$(uname -r)):
+# Boots the Debian kernel of the project's harness (scripts/vm) ONCE under qemu (the guest sees
+# the host's root, so kmod's modprobe -- KMOD_BIN of the VM cache -- and our bin/modprobe both
+# run there, on /lib/modules/$(uname -r)):
 # `modprobe -n -v vfat` and `--show-depends` print what kmod's print; `modprobe vfat` loads fat,
 # then vfat; `modprobe -n -v -r vfat` prints what kmod's prints; `modprobe -r vfat` removes both;
 # the ext4 stack loads and unloads leaving the kernel as kmod's modprobe leaves it.
-# Prints PASS/FAIL lines; exit 0 only if all pass. Env: VMTEST_DIR, VMTEST_CACHE.
+# Prints PASS/FAIL lines; exit 0 only if all pass, 77 (SKIP) when the VM cache is not set up and
+# VMTEST_SETUP=1 does not ask to set it up. Env: VMTEST_DIR, VMTEST_CACHE, VMTEST_SETUP.
 set -u -o pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VMTEST=${VMTEST_DIR:-$top/../shared/vmtest}
-[ -d "$VMTEST" ] || VMTEST=/work/shared/vmtest # a clone elsewhere (e.g. a fresh-clone check)
+VMTEST=${VMTEST_DIR:-$top/scripts/vm}
 CACHE=${VMTEST_CACHE:-/var/cache/vmtest}
 say() { echo "vm-modprobe-test: $*" >&2; }
 
 [ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; exit 1; }
-conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ]); }
+conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] &&
+	[ -x "${KMOD_BIN:-/usr/sbin}/modprobe" ]) && command -v qemu-system-x86_64 >/dev/null; }
 if ! conf_ok; then
-	say "running $VMTEST/setup.sh $CACHE"
+	if [ "${VMTEST_SETUP:-0}" != 1 ]; then
+		echo "vm-modprobe-test: SKIP: the VM cache $CACHE is not set up (scripts/vm/setup.sh, as root;" \
+			"scripts/test-all --install runs it)"
+		exit 77
+	fi
+	say "setting up the VM cache: $VMTEST/setup.sh $CACHE"
 	"$VMTEST/setup.sh" "$CACHE" >&2 || { say "vmtest setup failed"; exit 1; }
 fi
 . "$CACHE/vmtest.conf"
-command -v /usr/sbin/modprobe >/dev/null || { say "kmod's modprobe is not installed (apt-get install kmod)"; exit 1; }
+KMOD=${KMOD_BIN:-/usr/sbin}/modprobe # kmod's, from the cache (not installed) or the system
 
 jar=$top/target/insmod.jar
 if [ ! -f "$jar" ] || [ -n "$(find "$top/src/main" "$top/pom.xml" -newer "$jar" -print -quit)" ]; then
@@ -35,9 +42,9 @@ trap 'rm -rf "$S"' EXIT
 
 cat >"$S/guest.sh" <<'GUEST'
 #!/bin/bash
-# runs inside the VM: $1 scratch dir, $2 repo
+# runs inside the VM: $1 scratch dir, $2 repo, $3 kmod's modprobe
 S=$1 TOP=$2
-OURS=$TOP/bin/modprobe KMOD=/usr/sbin/modprobe
+OURS=$TOP/bin/modprobe KMOD=$3
 fails=0 n=0
 check() { n=$((n + 1)); if eval "$2"; then echo "PASS: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
 both() { # both modprobes with the same arguments: stdout+stderr+status into $S/ours, $S/kmod
@@ -98,7 +105,7 @@ GUEST
 chmod +x "$S/guest.sh"
 
 T0=$SECONDS
-VMTEST_TIMING=1 "$VMTEST/vm-run.sh" --share "$S" --timeout "${VM_MODPROBE_TIMEOUT:-180}" -- bash "$S/guest.sh" "$S" "$top"
+VMTEST_TIMING=1 "$VMTEST/vm-run.sh" --share "$S" --timeout "${VM_MODPROBE_TIMEOUT:-180}" -- bash "$S/guest.sh" "$S" "$top" "$KMOD"
 rc=$?
 say "exit $rc after $((SECONDS - T0)) s in the VM"
 case $rc in

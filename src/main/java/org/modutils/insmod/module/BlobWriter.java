@@ -31,17 +31,25 @@ public final class BlobWriter {
     private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
     /** Set by the hook: a write that starts (or registers) after it gives up. */
     private static volatile boolean stopping;
+    /**
+     * Held while a temporary file is created and registered, and by the hook while it stops
+     * writes and deletes: a file is either created before the hook (and deleted by it) or not
+     * at all. Without it a signal between the creation and the registration left the file.
+     */
+    private static final Object CREATING = new Object();
 
     static {
         Thread hook = new Thread("insmod-blob-cleanup") {
             @Override
             public void run() {
-                stopping = true;
-                for (Path p : PENDING) {
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException ignored) {
-                        // Nothing more can be done while the JVM stops.
+                synchronized (CREATING) {
+                    stopping = true;
+                    for (Path p : PENDING) {
+                        try {
+                            Files.deleteIfExists(p);
+                        } catch (IOException ignored) {
+                            // Nothing more can be done while the JVM stops.
+                        }
                     }
                 }
             }
@@ -69,15 +77,20 @@ public final class BlobWriter {
         for (int attempt = 0; ch == null; attempt++) {
             tmp = dir.resolve("." + abs.getFileName() + "."
                     + Long.toUnsignedString(seed + attempt * 0x9e3779b97f4a7c15L, 36) + ".tmp");
-            try {
-                ch = open(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 100) {
-                    throw e;
+            synchronized (CREATING) {
+                if (stopping) {
+                    throw new IOException("insmod is being stopped");
+                }
+                try {
+                    ch = open(tmp);
+                    PENDING.add(tmp);
+                } catch (FileAlreadyExistsException e) {
+                    if (attempt >= 100) {
+                        throw e;
+                    }
                 }
             }
         }
-        PENDING.add(tmp);
         try {
             try (FileChannel c = ch) {
                 if (stopping) {

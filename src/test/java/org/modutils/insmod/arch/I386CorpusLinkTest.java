@@ -41,7 +41,7 @@ class I386CorpusLinkTest {
         assumeTrue(GnuLd.available("objcopy"), "objcopy is not installed (binutils)");
         Path ksyms = DIR.resolve("derived/ksyms-from-bzImage-__ksymtab.txt");
         if (module.endsWith("ext3.o")) {
-            ksyms = withLoadedModule(ksyms, DIR.resolve("fs/jbd/jbd.o"), "jbd", 0xd0880000L);
+            ksyms = withLoadedModule(ksyms, DIR.resolve("fs/jbd/jbd.o"), "jbd", 0xd0880000L, tmp);
         }
         GnuLd.Comparison c = GnuLd.compare(DIR.resolve(module), ksyms, RELEASE, ld(), "objcopy", "elf_i386",
                 tmp.resolve("work"));
@@ -52,8 +52,8 @@ class I386CorpusLinkTest {
         }
     }
 
-    /** The kernel table plus {@code name}'s exports (its .kstrtab strings) as a loaded module at {@code base}. */
-    static Path withLoadedModule(Path kernel, Path obj, String name, long base) throws Exception {
+    /** The kernel table plus {@code name}'s exports (its .kstrtab strings) as a loaded module at {@code base}, written in {@code dir}. */
+    static Path withLoadedModule(Path kernel, Path obj, String name, long base, Path dir) throws Exception {
         ElfFile elf = ElfFile.parse(obj.toString(), Files.readAllBytes(obj));
         List<String> lines = new ArrayList<>();
         lines.add(String.format("%08x __insmod_%s_O/lib/modules/%s/kernel/fs/%s/%s.o_M3F5A1B2C_V132114\t[%s]", base,
@@ -71,7 +71,7 @@ class I386CorpusLinkTest {
                 }
             }
         }
-        Path out = Files.createTempFile("ksyms-" + name, ".txt");
+        Path out = Files.createTempFile(dir, "ksyms-" + name, ".txt");
         List<String> all = new ArrayList<>(lines);
         all.addAll(Files.readAllLines(kernel));
         Files.write(out, all);

@@ -59,7 +59,7 @@ class OracleTest {
 
     /** As the oracle ran: no config file and an empty MODPATH directory. */
     static Map<String, String> runEnv() throws IOException {
-        Path empty = Files.createDirectories(Paths.get(System.getProperty("java.io.tmpdir"), "insmod-empty-modpath"));
+        Path empty = Files.createDirectories(Paths.get("target", "oracle-empty-modpath").toAbsolutePath());
         return Map.of("MODULECONFIG", "/dev/null", "MODPATH", empty.toString());
     }
 
@@ -93,7 +93,23 @@ class OracleTest {
         if (Files.exists(c.resolve("objname"))) {
             obj = placeObject(arch, Files.readString(c.resolve("objname")).strip()).toString();
         }
-        Path blob = Files.createTempDirectory("oracle").resolve("blob.bin");
+        Path blobDir = Files.createTempDirectory("oracle");
+        try {
+            runCase(c, env, obj, blobDir.resolve("blob.bin"));
+            try (Stream<Path> left = Files.list(blobDir)) {
+                assertEquals(List.of(), left.filter(p -> !p.endsWith("blob.bin")).toList(), "files left beside -O");
+            }
+        } finally {
+            try (Stream<Path> left = Files.list(blobDir)) {
+                for (Path p : left.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(blobDir);
+        }
+    }
+
+    private static void runCase(Path c, Map<String, String> env, String obj, Path blob) throws IOException {
         List<String> argv = new ArrayList<>();
         argv.add("--ksyms=" + ORACLE.resolve(env.get("KSYMS")));
         argv.add("--uname-release=" + env.get("RELEASE"));

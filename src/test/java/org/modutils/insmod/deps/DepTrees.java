@@ -34,9 +34,14 @@ final class DepTrees {
         return new Run(st, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** kmod's depmod, or null when it is not installed. */
+    /**
+     * kmod's depmod, or null when there is none: the one scripts/vm/setup.sh keeps in the VM
+     * cache (KMOD_BIN: the system's kmod, or kmod unpacked there without installing it), else
+     * the system's. kmod's other tools are its siblings.
+     */
     static String kmodDepmod() {
-        for (String p : new String[] {"/usr/sbin/depmod", "/sbin/depmod", "/usr/bin/depmod"}) {
+        String cache = System.getenv().getOrDefault("VMTEST_CACHE", "/var/cache/vmtest");
+        for (String p : new String[] {cache + "/kmod/bin/depmod", "/usr/sbin/depmod", "/sbin/depmod", "/usr/bin/depmod"}) {
             if (!Files.isExecutable(Path.of(p))) continue;
             try {
                 Run r = exec(List.of(p, "-V"));

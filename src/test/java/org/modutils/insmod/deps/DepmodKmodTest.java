@@ -32,10 +32,10 @@ class DepmodKmodTest {
     @BeforeEach
     void setUp() {
         kmod = DepTrees.kmodDepmod();
-        assumeTrue(kmod != null, "kmod's depmod is not installed (apt-get install kmod)");
+        assumeTrue(kmod != null, "no kmod depmod (scripts/vm/setup.sh provides one in the VM cache, or apt-get install kmod)");
         tree = Path.of(CACHE, "kernel-" + DepTrees.KVER, "lib/modules", DepTrees.KVER);
         assumeTrue(Files.isDirectory(tree.resolve("kernel")),
-                "no Debian 6.1 module tree in " + CACHE + " (run ../shared/vmtest/setup.sh)");
+                "no Debian 6.1 module tree in " + CACHE + " (run scripts/vm/setup.sh)");
     }
 
     @AfterEach

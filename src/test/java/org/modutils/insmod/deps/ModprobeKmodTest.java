@@ -31,11 +31,13 @@ class ModprobeKmodTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        kmod = DepTrees.kmodDepmod() == null ? null : "/usr/sbin/modprobe";
-        assumeTrue(kmod != null && Files.isExecutable(Path.of(kmod)), "kmod's modprobe is not installed (apt-get install kmod)");
+        String depmod = DepTrees.kmodDepmod();
+        kmod = depmod == null ? null : Path.of(depmod).resolveSibling("modprobe").toString();
+        assumeTrue(kmod != null && Files.isExecutable(Path.of(kmod)),
+                "no kmod modprobe (scripts/vm/setup.sh provides one in the VM cache, or apt-get install kmod)");
         base = Path.of(CACHE, "kernel-" + DepTrees.KVER);
         assumeTrue(Files.isRegularFile(base.resolve("lib/modules/" + DepTrees.KVER + "/modules.dep.bin")),
-                "no Debian 6.1 module tree in " + CACHE + " (run ../shared/vmtest/setup.sh)");
+                "no Debian 6.1 module tree in " + CACHE + " (run scripts/vm/setup.sh)");
         tmp = Files.createTempDirectory("modprobe-kmod");
     }
 

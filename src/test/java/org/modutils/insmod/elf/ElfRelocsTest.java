@@ -2,6 +2,7 @@ package org.modutils.insmod.elf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,13 @@ class ElfRelocsTest {
 
     /** The relocation sections of {@code obj} by name, in file order, as readelf decodes them. */
     static java.util.Map<String, List<Row>> readelf(Path obj) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("readelf", "-rW", obj.toString()).redirectErrorStream(true).start();
+        Process p;
+        try {
+            p = new ProcessBuilder("readelf", "-rW", obj.toString()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            assumeTrue(false, "readelf is not installed (GNU binutils, Debian package binutils): " + e.getMessage());
+            throw e;
+        }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         assertEquals(0, p.waitFor(), out);
         java.util.Map<String, List<Row>> sections = new java.util.LinkedHashMap<>();

@@ -47,12 +47,24 @@ final class FuzzHarness {
                         : Paths.get(System.getProperty("java.io.tmpdir"));
                 dir = Files.createTempDirectory(base, "insmod-fuzz");
                 emptyModpath = Files.createDirectories(dir.resolve("modpath"));
-                dir.toFile().deleteOnExit();
+                Path made = dir;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(made), "fuzz-dir-cleanup"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
         return dir;
+    }
+
+    /** Removes the private directory and what is left in it when the JVM ends. */
+    private static void deleteTree(Path top) {
+        try (java.util.stream.Stream<Path> all = Files.walk(top)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.err.println("could not remove " + top + ": " + e);
+        }
     }
 
     static Map<String, String> env() {
