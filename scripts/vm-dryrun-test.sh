@@ -17,7 +17,7 @@ say() { echo "vm-dryrun-test: $*" >&2; }
 
 [ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; echo "vm-dryrun-test: FAIL"; exit 1; }
 conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] &&
-	[ -d "/usr/src/linux-headers-$KVER" ] && [ -x "${KMOD_BIN:-/usr/sbin}/insmod" ]) &&
+	[ -d "/usr/src/linux-headers-$KVER" ] && { [ -x "${KMOD_BIN:-/usr/sbin}/insmod" ] || [ -x /bin/kmod ]; }) &&
 	command -v qemu-system-x86_64 >/dev/null; }
 if ! conf_ok; then
 	if [ "${VMTEST_SETUP:-0}" != 1 ]; then
@@ -39,6 +39,11 @@ fi
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/vm-dryrun.XXXXXX")
 trap 'rm -rf "$S"' EXIT
+if [ ! -x "$KMOD_INSMOD" ]; then # the cache wraps kmod's other tools; insmod the same way
+	printf '#!/bin/bash\nexec -a insmod /bin/kmod "$@"\n' >"$S/kmod-insmod"
+	chmod +x "$S/kmod-insmod"
+	KMOD_INSMOD=$S/kmod-insmod
+fi
 
 # ---- the modules, built against the VM kernel's headers ------------------------------------
 build() { # dir with sources -> its .ko files
