@@ -151,6 +151,9 @@ public final class Insmod {
         if (mapped != null) {
             return mapped; // a 2.6+ module's load map (issue 20)
         }
+        if (dryRunWanted(filename)) {
+            return dryRun(filename, params);
+        }
         ElfSource data = open(path, imageLimit);
         if (data == null) {
             return 1;
@@ -168,12 +171,26 @@ public final class Insmod {
 
     /** A module on standard input: only the 2.6+ path takes one (the kernel links it). */
     private int standardInput(List<String> params) {
+        if (dryRunWanted("-")) {
+            return dryRun("-", params);
+        }
         if (s.noload || s.probe) {
             log.error("-: a module on standard input is handed to a 2.6+ kernel as it is; -n and -p link a "
                     + "2.4 object named by its path");
             return 1;
         }
         return modern("-", params, host.runningKernel().get());
+    }
+
+    /** -n (or -p) on a 2.6+ module, on a 2.6+ kernel or with target options: the dry run (issue 17). */
+    private boolean dryRunWanted(String file) {
+        return (s.noload || s.probe) && s.ksyms == null && s.target == null && DryRunCommand.applies(s.offline, file);
+    }
+
+    /** The kernel's checks, run here; -p prints only the errors. */
+    private int dryRun(String file, List<String> params) {
+        return DryRunCommand.run(file, params, s.release, s.offline, s.verify, s.verbose, s.quiet || !s.noload,
+                System.in, log);
     }
 
     /** The module's path (and -O's), after the search; null after saying why there is none. */
@@ -228,6 +245,12 @@ public final class Insmod {
             if (!kernel.legacy()) {
                 return modernKernel(filename, params, kernel);
             }
+            if (ModernInsmod.isModernModule(data) && s.ksyms != null) {
+                log.error(filename + " is a Linux 2.6+ module (.ko), which the kernel links itself; --ksyms describes"
+                        + " a 2.4 kernel: check it with insmod -n " + filename + " (the running kernel) or the target"
+                        + " options (--proc-kallsyms, --symvers, --moddir; see --help-all)");
+                return 1;
+            }
             if (ModernInsmod.isModernModule(data)) {
                 return ModernInsmod.refuseOnLegacyKernel(filename, kernel.release(), modernMessages(log));
             }
@@ -240,9 +263,9 @@ public final class Insmod {
     /** A 2.6+ kernel links modules itself; -n and -p need a symbol table to link against. */
     private int modernKernel(String filename, List<String> params, Kernel kernel) {
         if (s.noload || s.probe) {
-            log.error("this kernel (" + release + ") has no /proc/ksyms: 2.4 modules are linked against a "
-                    + "symbol table, so pass --ksyms=FILE (a /proc/ksyms copy or /var/log/ksymoops/*.ksyms "
-                    + "snapshot of the target) and --uname-release=R with -n");
+            log.error(filename + " is a Linux 2.0-2.4 object, which this kernel (" + release + ") cannot load;"
+                    + " to link it for a 2.4 target, pass that target's symbol table: --ksyms=FILE (a /proc/ksyms"
+                    + " copy or /var/log/ksymoops/*.ksyms snapshot) and --uname-release=R with -n");
             return 1;
         }
         return modern(filename, params, kernel);
@@ -332,7 +355,8 @@ public final class Insmod {
     /** The 2.6+ path: the kernel links the module (finit_module or init_module). */
     private int modern(String module, List<String> params, Kernel kernel) {
         return ModernInsmod.run(new ModernRequest(module, List.copyOf(params), s.force, s.verbose,
-                List.copyOf(s.verify), s.syscall, kernel, System.in), modernMessages(log));
+                List.copyOf(s.verify), s.syscall, kernel, System.in), modernMessages(log),
+                DryRunCommand.explainer(s.force));
     }
 
     /** The modern path's messages through our logger (so -s applies): "insmod: " on every line. */

@@ -16,6 +16,8 @@ final class InsmodOptions {
     String persist, name, blob, prefix, ksyms, release, version, target, sections;
     ModernRequest.Syscall syscall = ModernRequest.Syscall.AUTO;
     final List<String> verify = new ArrayList<>();
+    /** The target description of a 2.6+ dry run (-n on a .ko for another machine). */
+    final DryRunCommand.Offline offline = new DryRunCommand.Offline();
     /** The module and its parameters. */
     List<String> operands;
 
@@ -129,6 +131,12 @@ final class InsmodOptions {
             case "uname-version": version = o.arg(); break;
             case "target": target = o.arg(); break;
             case "sections": sections = o.arg(); break;
+            case "uname-machine": offline.machine = o.arg(); break;
+            case "proc-kallsyms": offline.kallsyms = o.arg(); break;
+            case "proc-modules": offline.modules = o.arg(); break;
+            case "symvers": offline.symvers = o.arg(); break;
+            case "moddir": offline.moddir = o.arg(); break;
+            case "sig-enforce": offline.sigEnforce = o.arg(); break;
             case "verify": verify.addAll(List.of(o.arg().split(","))); break;
             case "syscall": syscall(o.arg()); break;
             default: return false;

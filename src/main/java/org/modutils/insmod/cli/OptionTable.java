@@ -135,6 +135,14 @@ final class OptionTable {
         o.addOption(longOnly("verify", "CERT[,CERT]", "Refuse a .ko unless its appended signature verifies"));
         o.addOption(longOnly("syscall", "auto|finit|init", "2.6+ kernels: force finit_module or init_module "
                 + "(default: finit_module, init_module where it cannot be used)"));
+        o.addOption(longOnly("uname-machine", "M", "-n on a .ko for another machine: its uname -m"));
+        o.addOption(longOnly("proc-kallsyms", "FILE", "-n on a .ko for another machine: a copy of its /proc/kallsyms"));
+        o.addOption(longOnly("proc-modules", "FILE", "-n on a .ko for another machine: a copy of its /proc/modules"));
+        o.addOption(longOnly("symvers", "FILE", "-n on a .ko: the target kernel's Module.symvers (CRCs, GPL-only "
+                + "exports; default: the installed headers' for the running kernel)"));
+        o.addOption(longOnly("moddir", "DIR", "-n on a .ko for another machine: its /lib/modules/RELEASE tree"));
+        o.addOption(longOnly("sig-enforce", "y|n", "-n on a .ko for another machine: whether it enforces module "
+                + "signatures"));
         o.addOption(longOnly("sections", "DIR", "With -n -m on a 2.6+ module: the load map at the addresses in DIR, a "
                 + "copy of the target's /sys/module/NAME/sections"));
         o.addOption(longOnly("help-all", null, "Print every option, ours included"));

@@ -21,11 +21,11 @@ import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 
 /** The CMS (PKCS#7) part of a module signature, read with Bouncy Castle (loaded only here). */
-final class CmsSignature {
+public final class CmsSignature {
     private CmsSignature() {}
 
     /** Who signed: the issuer's common name, the key id (serial number or subject key id), the digest. */
-    record Signer(String signer, String keyId, String digest) {
+    public record Signer(String signer, String keyId, String digest) {
         @Override
         public String toString() {
             return "'" + signer + "' (key id " + keyId + ", " + digest + ")";
@@ -33,7 +33,7 @@ final class CmsSignature {
     }
 
     /** The outcome of {@link #verify}: ok, or the reason it is not. */
-    record Verdict(boolean ok, String message) {}
+    public record Verdict(boolean ok, String message) {}
 
     private static CMSSignedData cms(ModuleSignature sig) throws ModuleSignature.BadSignatureException {
         try {
@@ -44,11 +44,27 @@ final class CmsSignature {
         }
     }
 
-    static List<Signer> signers(ModuleSignature sig) throws ModuleSignature.BadSignatureException {
+    public static List<Signer> signers(ModuleSignature sig) throws ModuleSignature.BadSignatureException {
         List<Signer> out = new ArrayList<>();
-        for (SignerInformation si : cms(sig).getSignerInfos().getSigners()) out.add(describe(si));
+        for (SignerInformation si : signerInfos(cms(sig))) out.add(describe(si));
         if (out.isEmpty()) throw new ModuleSignature.BadSignatureException("the PKCS#7 message has no signer");
         return out;
+    }
+
+    /** The signer infos; Bouncy Castle decodes them lazily, so a malformed one throws only here. */
+    private static java.util.Collection<SignerInformation> signerInfos(CMSSignedData cms)
+            throws ModuleSignature.BadSignatureException {
+        try {
+            java.util.Collection<SignerInformation> all = cms.getSignerInfos().getSigners();
+            for (SignerInformation si : all) {
+                si.getSID();
+                si.getDigestAlgOID();
+            }
+            return all;
+        } catch (RuntimeException e) {
+            throw new ModuleSignature.BadSignatureException("the PKCS#7 message's signer information is malformed: "
+                    + e.getMessage());
+        }
     }
 
     private static Signer describe(SignerInformation si) {
@@ -92,10 +108,10 @@ final class CmsSignature {
     }
 
     /** Does some signer's signature verify with one of {@code certs}? */
-    static Verdict verify(ModuleSignature sig, List<X509Certificate> certs) throws ModuleSignature.BadSignatureException {
+    public static Verdict verify(ModuleSignature sig, List<X509Certificate> certs) throws ModuleSignature.BadSignatureException {
         CMSSignedData cms = cms(sig);
         List<String> unknown = new ArrayList<>();
-        for (SignerInformation si : cms.getSignerInfos().getSigners()) {
+        for (SignerInformation si : signerInfos(cms)) {
             Signer who = describe(si);
             for (X509Certificate cert : certs) {
                 X509CertificateHolder holder;

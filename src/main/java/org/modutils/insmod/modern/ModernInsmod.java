@@ -25,18 +25,33 @@ public final class ModernInsmod {
     private final Messages out;
     private final Kernel kernel;
     private final String label;
+    private final Explainer explainer;
 
-    private ModernInsmod(ModernRequest req, Messages out) {
+    /**
+     * Names the cause of a refusal from the module and the kernel's state (the dry run's checks):
+     * the problems found, most important first; empty when none is found.
+     */
+    public interface Explainer {
+        List<String> explain(String label, byte[] image, List<String> params);
+    }
+
+    private ModernInsmod(ModernRequest req, Messages out, Explainer explainer) {
         this.req = req;
         this.out = out;
+        this.explainer = explainer;
         this.kernel = req.kernel();
         this.label = isStdin(req.module()) ? "(standard input)" : req.module();
     }
 
     /** Runs one load; returns the exit status (0 loaded, 1 not). Never throws. */
     public static int run(ModernRequest req, Messages out) {
+        return run(req, out, null);
+    }
+
+    /** {@link #run(ModernRequest, Messages)}; a refusal's cause comes first from {@code explainer}. */
+    public static int run(ModernRequest req, Messages out, Explainer explainer) {
         try {
-            return new ModernInsmod(req, out).load();
+            return new ModernInsmod(req, out, explainer).load();
         } catch (RuntimeException | Error e) {
             out.error("ERROR: internal error while loading " + req.module() + ": " + e);
             return 1;
@@ -166,15 +181,30 @@ public final class ModernInsmod {
             if (e.errno() == 0) return fail("could not insert module " + label + ": " + e.getMessage());
             Diagnostics d = new Diagnostics(kernel, ko, name, req.force(), sig, sigProblem);
             List<String> why = d.explain(e.errno());
-            String cause = why.isEmpty() ? null : why.get(0);
+            List<String> found = explain(image);
+            String cause = !found.isEmpty() ? found.get(0) : why.isEmpty() ? null : why.get(0);
             StringBuilder sb = new StringBuilder("ERROR: could not insert module " + label + ": " + Errno.text(e.errno()));
             if (cause != null) sb.append(" -- ").append(cause);
-            for (int i = 1; i < why.size(); i++) sb.append('\n').append(why.get(i));
+            for (int i = 1; i < found.size(); i++) sb.append("\n  ").append(found.get(i));
+            for (int i = found.isEmpty() ? 1 : 0; i < why.size(); i++) {
+                if (i == 0 && why.get(0) == null) continue;
+                sb.append('\n').append(i == 0 ? "  (" + why.get(0) + ")" : why.get(i));
+            }
             out.error(sb.toString());
             return 1;
         }
         if (req.force()) reportForced(name);
         return 0;
+    }
+
+    /** The explainer's causes; empty without one, or when it fails. */
+    private List<String> explain(byte[] image) {
+        if (explainer == null) return List.of();
+        try {
+            return explainer.explain(label, image, req.params());
+        } catch (RuntimeException e) {
+            return List.of();
+        }
     }
 
     private byte[] read() throws IOException {

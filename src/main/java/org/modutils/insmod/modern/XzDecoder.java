@@ -8,7 +8,10 @@ import org.tukaani.xz.XZInputStream;
 final class XzDecoder {
     private XzDecoder() {}
 
+    /** The most memory (KiB) a stream may ask for: a few bytes of header cannot claim a 1.5 GiB dictionary. */
+    private static final int MEMORY_LIMIT_KIB = 256 * 1024;
+
     static byte[] decompress(byte[] data) throws IOException {
-        return Compression.readAll(new XZInputStream(new ByteArrayInputStream(data)));
+        return Compression.readAll(new XZInputStream(new ByteArrayInputStream(data), MEMORY_LIMIT_KIB));
     }
 }

@@ -25,7 +25,8 @@ final class Targets {
             "InsmodFuzzTest", Targets::link,
             "KsymsFuzzTest", Targets::ksyms,
             "ConfigFuzzTest", Targets::config,
-            "ParamsFuzzTest", Targets::params);
+            "ParamsFuzzTest", Targets::params,
+            "DryRunFuzzTest", Targets::dryRun);
 
     /**
      * The whole {@code -n -m -O} path on {@code data} as the module object. Byte 7 (EI_OSABI,
@@ -129,5 +130,55 @@ final class Targets {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@code insmod -n} on a fuzzed 2.6+ module against a fixed offline target (x86_64, a small
+     * Module.symvers and /proc/kallsyms, no module loaded, signatures not enforced): the ELF
+     * checks, signature trailer, .modinfo, __versions, symbol table and the __param relocations.
+     * Byte 7 picks parameters to check. Every stderr line must start with "insmod: ", exit 1
+     * must come with an ERROR line, and there is no internal error.
+     */
+    static void dryRun(byte[] data) {
+        Path d = FuzzHarness.dir();
+        Path ko = d.resolve("fuzz.ko"), symvers = d.resolve("Module.symvers"), kallsyms = d.resolve("kallsyms"),
+                modules = d.resolve("modules");
+        try {
+            Files.write(ko, data);
+            Files.writeString(symvers, "0x92997ed8\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n"
+                    + "0x9060323f\tmodule_layout\tvmlinux\tEXPORT_SYMBOL\t\n"
+                    + "0x6091797f\tsynchronize_rcu\tvmlinux\tEXPORT_SYMBOL_GPL\t\n"
+                    + "0x09a34a2b\tcrc_itu_t\tlib/crc-itu-t\tEXPORT_SYMBOL\t\n");
+            Files.writeString(kallsyms, "ffffffff81000000 T _printk\nffffffff82000000 r __ksymtab__printk\n"
+                    + "ffffffff82000010 r __ksymtab_synchronize_rcu\nffffffffc0000000 t helper\t[other]\n");
+            Files.writeString(modules, "other 16384 0 - Live 0x0000000000000000\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int opts = data.length > 7 ? data[7] & 0xff : 0;
+        List<String> argv = new ArrayList<>(List.of("-n", "-v", "--uname-machine=x86_64", "--uname-release=6.1.0-fuzz",
+                "--sig-enforce=" + ((opts & 1) != 0 ? "y" : "n"), "--symvers=" + symvers, "--proc-kallsyms=" + kallsyms,
+                "--proc-modules=" + modules, ko.toString()));
+        if ((opts & 2) != 0) argv.addAll(List.of("count=0x7fffffff", "name=\"two words\"", "nums=1,2,3", "flag"));
+        if ((opts & 4) != 0) argv.addAll(List.of("count=-", "nosuch=1", "tag=abcdefghijk", "nums=1,,2"));
+        // a compressed module may declare a decoder window (zstd, xz) of some MiB in a few header bytes
+        boolean compressed = org.modutils.insmod.modern.Compression.detect(data)
+                != org.modutils.insmod.modern.Compression.NONE;
+        FuzzHarness.bounded(data.length + (compressed ? 8L << 20 : 0), () -> {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
+            Throwable[] caught = new Throwable[1];
+            int rc = org.modutils.insmod.cli.Insmod.run(argv.toArray(new String[0]), new org.modutils.insmod.cli.Insmod.Host(
+                    new java.io.PrintStream(out, true, StandardCharsets.ISO_8859_1),
+                    new java.io.PrintStream(err, true, StandardCharsets.ISO_8859_1), FuzzHarness.env(),
+                    org.modutils.insmod.kernel.LinuxKernel::new, t -> caught[0] = t));
+            String e = err.toString(StandardCharsets.ISO_8859_1);
+            Throwable internal = caught[0];
+            if (internal != null) throw new AssertionError("internal error: " + internal + "\n" + e, internal);
+            if (rc != 0 && rc != 1) throw new AssertionError("exit status " + rc + "\n" + e);
+            for (String line : e.split("\n", -1)) {
+                if (!line.isEmpty() && !line.startsWith("insmod: ")) throw new AssertionError("stray stderr line: " + line);
+            }
+            if (rc == 1 && !e.contains("insmod: ERROR: ")) throw new AssertionError("exit 1 without an ERROR line\n" + e);
+        });
     }
 }
