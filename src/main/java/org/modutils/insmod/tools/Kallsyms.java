@@ -34,23 +34,12 @@ public final class Kallsyms {
     }
 
     public static int run(String[] args, ToolEnv env) {
-        ToolLog log = new ToolLog("kallsyms", env.out(), env.err());
-        try {
-            return main(args, env, log);
-        } catch (RuntimeException e) {
-            log.error("internal error: " + e);
-            return 1;
-        } finally {
-            log.flush();
-        }
+        return ToolLog.guarded("kallsyms", env, log -> main(args, env, log));
     }
 
     private static int main(String[] args, ToolEnv env, ToolLog log) {
-        Getopt g;
-        try {
-            g = Getopt.parse(OPTIONS, args, o -> { });
-        } catch (Getopt.UsageError e) {
-            env.err().print("kallsyms: " + e.getMessage() + "\n" + USAGE);
+        Getopt g = ToolOptions.parse("kallsyms", OPTIONS, args, env, USAGE);
+        if (g == null) {
             return 1;
         }
         for (Getopt.Opt o : g.options) {

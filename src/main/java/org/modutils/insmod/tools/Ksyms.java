@@ -34,23 +34,12 @@ public final class Ksyms {
     }
 
     public static int run(String[] args, ToolEnv env) {
-        ToolLog log = new ToolLog("ksyms", env.out(), env.err());
-        try {
-            return main(args, env, log);
-        } catch (RuntimeException e) {
-            log.error("internal error: " + e);
-            return 1;
-        } finally {
-            log.flush();
-        }
+        return ToolLog.guarded("ksyms", env, log -> main(args, env, log));
     }
 
     private static int main(String[] args, ToolEnv env, ToolLog log) {
-        Getopt g;
-        try {
-            g = Getopt.parse(OPTIONS, args, o -> { });
-        } catch (Getopt.UsageError e) {
-            env.err().print("ksyms: " + e.getMessage() + "\n" + USAGE);
+        Getopt g = ToolOptions.parse("ksyms", OPTIONS, args, env, USAGE);
+        if (g == null) {
             return 1;
         }
         boolean all = false, info = false, header = true;

@@ -38,23 +38,12 @@ public final class LegacyLsmod {
     }
 
     public static int run(String[] args, ToolEnv env) {
-        ToolLog log = new ToolLog("lsmod", env.out(), env.err());
-        try {
-            return main(args, env, log);
-        } catch (RuntimeException e) {
-            log.error("internal error: " + e);
-            return 1;
-        } finally {
-            log.flush();
-        }
+        return ToolLog.guarded("lsmod", env, log -> main(args, env, log));
     }
 
     private static int main(String[] args, ToolEnv env, ToolLog log) {
-        Getopt g;
-        try {
-            g = Getopt.parse(OPTIONS, args, o -> { });
-        } catch (Getopt.UsageError e) {
-            env.err().print("lsmod: " + e.getMessage() + "\n" + USAGE);
+        Getopt g = ToolOptions.parse("lsmod", OPTIONS, args, env, USAGE);
+        if (g == null) {
             return 1;
         }
         String target = null;

@@ -70,11 +70,8 @@ public final class LegacyRmmod {
     }
 
     private int main(String[] args) throws LinkException {
-        Getopt g;
-        try {
-            g = Getopt.parse(OPTIONS, args, o -> { });
-        } catch (Getopt.UsageError e) {
-            env.err().print("rmmod: " + e.getMessage() + "\n" + USAGE);
+        Getopt g = ToolOptions.parse("rmmod", OPTIONS, args, env, USAGE);
+        if (g == null) {
             return 1;
         }
         String target = null;

@@ -17,6 +17,27 @@ final class ToolLog {
     private int errors;
     private Syslog.Deferred syslog;
 
+    /** A tool's body, given its log. */
+    interface Body {
+        int run(ToolLog log);
+    }
+
+    /**
+     * Runs a tool's body with a log named after the program: a bug becomes one "internal error"
+     * line and exit 1, never a stack trace; the log is flushed (or sent to syslog) at the end.
+     */
+    static int guarded(String program, ToolEnv env, Body body) {
+        ToolLog log = new ToolLog(program, env.out(), env.err());
+        try {
+            return body.run(log);
+        } catch (RuntimeException e) {
+            log.error("internal error: " + e);
+            return 1;
+        } finally {
+            log.flush();
+        }
+    }
+
     ToolLog(String program, PrintStream out, PrintStream err) {
         this.errorFile = program;
         this.out = out;

@@ -2,6 +2,7 @@ package org.modutils.insmod.tools;
 
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.modutils.insmod.sys.Getopt;
 
 /** Option tables of the 2.4 tools: the original's getopt_long letters and names, plus --target. */
 final class ToolOptions {
@@ -16,5 +17,15 @@ final class ToolOptions {
         }
         o.addOption(Option.builder().longOpt("target").hasArg().build());
         return o;
+    }
+
+    /** The parsed command line, or null after "program: reason" and the usage on stderr. */
+    static Getopt parse(String program, Options table, String[] args, ToolEnv env, String usage) {
+        try {
+            return Getopt.parse(table, args, Getopt.IGNORE);
+        } catch (Getopt.UsageError e) {
+            env.err().print(program + ": " + e.getMessage() + "\n" + usage);
+            return null;
+        }
     }
 }
