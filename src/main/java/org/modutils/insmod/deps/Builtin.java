@@ -55,7 +55,7 @@ final class Builtin {
         int count = 0;
         for (Map.Entry<String, List<String>> e : aliases.entrySet()) {
             for (String a : e.getValue()) {
-                String key = DepmodOutput.normalizeAlias(a);
+                String key = Aliases.normalize(a);
                 if (key == null) {
                     log.warning("Unmatched bracket in " + a);
                     continue;

@@ -95,7 +95,7 @@ final class DepmodOutput {
         for (Mod m : d.modules) {
             if (m.facts == null) continue;
             for (String a : m.facts.aliases()) {
-                String key = normalizeAlias(a);
+                String key = Aliases.normalize(a);
                 if (key == null) {
                     d.log.warning("Unmatched bracket in " + a);
                     continue;
@@ -105,27 +105,6 @@ final class DepmodOutput {
             }
         }
         return idx.toBytes();
-    }
-
-    /** libkmod's alias_normalize: '-' becomes '_' outside brackets; null for a bracket left open or stray. */
-    static String normalizeAlias(String alias) {
-        StringBuilder sb = new StringBuilder(alias.length());
-        for (int i = 0; i < alias.length(); i++) {
-            char c = alias.charAt(i);
-            if (c == '-') {
-                sb.append('_');
-            } else if (c == ']') {
-                return null;
-            } else if (c == '[') {
-                int close = alias.indexOf(']', i);
-                if (close < 0) return null;
-                sb.append(alias, i, close + 1);
-                i = close;
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 
     private byte[] softdepText() {

@@ -37,7 +37,7 @@ public final class Modprobe {
 
     /** kmod_module_new_from_lookup: the modules a name stands for, empty when none. */
     public List<ModprobeTarget> lookup(String given) {
-        String name = DepmodOutput.normalizeAlias(given);
+        String name = Aliases.normalize(given);
         if (name == null) return List.of();
         List<ModprobeTarget> out = new ArrayList<>();
         for (ModprobeConfig.Alias a : cfg.aliases) {

@@ -112,7 +112,7 @@ public final class ModprobeConfig {
                 if (w.length == 3) w[2] = w[2].strip().split("[\t ]+")[0];
                 ok = w.length == 3;
                 if (ok) {
-                    String pattern = DepmodOutput.normalizeAlias(w[1]);
+                    String pattern = Aliases.normalize(w[1]);
                     ok = pattern != null;
                     if (ok) aliases.add(new Alias(pattern, underscores(w[2])));
                 }
@@ -176,7 +176,7 @@ public final class ModprobeConfig {
 
     /** kmod's underscores(): '-' becomes '_' outside brackets. */
     static String underscores(String name) {
-        String n = DepmodOutput.normalizeAlias(name);
+        String n = Aliases.normalize(name);
         return n == null ? name : n;
     }
 

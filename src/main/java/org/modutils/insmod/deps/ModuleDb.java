@@ -44,7 +44,7 @@ public final class ModuleDb {
         for (String line : lines("modules.alias", moduleDir, false)) {
             String[] w = line.split(" ");
             if (w.length != 3 || !w[0].equals("alias")) continue;
-            String key = DepmodOutput.normalizeAlias(w[1]);
+            String key = Aliases.normalize(w[1]);
             if (key != null) db.aliases.add(new AliasLine(key, w[2], order++));
         }
         for (String line : lines("modules.symbols", moduleDir, false)) {
@@ -69,7 +69,7 @@ public final class ModuleDb {
         for (String entry : new String(Files.readAllBytes(p), StandardCharsets.UTF_8).split("\0")) {
             int dot = entry.indexOf('.');
             if (dot <= 0 || !entry.startsWith("alias=", dot + 1)) continue;
-            String key = DepmodOutput.normalizeAlias(entry.substring(dot + 1 + "alias=".length()));
+            String key = Aliases.normalize(entry.substring(dot + 1 + "alias=".length()));
             if (key != null) builtinAliases.add(new AliasLine(key, entry.substring(0, dot), order++));
         }
     }

@@ -48,28 +48,13 @@ public final class ModuleDirectory {
         }
     }
 
-    /**
-     * libkmod's alias_normalize: '-' becomes '_' outside brackets; an unbalanced bracket is an
-     * error (EINVAL).
-     */
+    /** libkmod's alias_normalize (as depmod writes the index); an unbalanced bracket is EINVAL. */
     static String normalizeAlias(String alias) throws ModinfoException {
-        StringBuilder sb = new StringBuilder(alias.length());
-        for (int i = 0; i < alias.length(); i++) {
-            char c = alias.charAt(i);
-            if (c == '-') {
-                sb.append('_');
-            } else if (c == ']') {
-                throw new ModinfoException(Errno.EINVAL, Errno.text(Errno.EINVAL));
-            } else if (c == '[') {
-                int close = alias.indexOf(']', i);
-                if (close < 0) throw new ModinfoException(Errno.EINVAL, Errno.text(Errno.EINVAL));
-                sb.append(alias, i, close + 1);
-                i = close;
-            } else {
-                sb.append(c);
-            }
+        String key = org.modutils.insmod.deps.Aliases.normalize(alias);
+        if (key == null) {
+            throw new ModinfoException(Errno.EINVAL, Errno.text(Errno.EINVAL));
         }
-        return sb.toString();
+        return key;
     }
 
     /** libkmod's modname_normalize: up to the first '.', '-' as '_'. */
