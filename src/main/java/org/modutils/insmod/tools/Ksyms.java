@@ -25,7 +25,8 @@ public final class Ksyms {
             + " -H, --help     Print this message\n"
             + " -V, --version  Print the release version\n";
 
-    private static final Options OPTIONS = ToolOptions.of("a:all", "m:info", "h:noheader", "V:version", "H:help");
+    private static final Options OPTIONS = ToolOptions.of("a:all", "m:info", "h:noheader", "V:version", "H:help",
+            "-:json");
 
     private Ksyms() {}
 
@@ -42,7 +43,7 @@ public final class Ksyms {
         if (g == null) {
             return 1;
         }
-        boolean all = false, info = false, header = true;
+        boolean all = false, info = false, header = true, json = false;
         String target = null;
         for (Getopt.Opt o : g.options) {
             switch (o.key()) {
@@ -54,6 +55,7 @@ public final class Ksyms {
                     env.err().print(USAGE);
                     return 0;
                 }
+                case "json" -> json = true;
                 case "target" -> target = o.arg();
                 default -> { }
             }
@@ -67,7 +69,7 @@ public final class Ksyms {
         }
         try {
             ModuleTable t = kernel.moduleTable(all ? ModuleQuery.SYMBOLS : new ModuleQuery(true, false, true));
-            log.out().print(format(t, wordSize(kernel), all, info, header));
+            log.out().print(json ? json(t, wordSize(kernel), all) : format(t, wordSize(kernel), all, info, header));
             return 0;
         } catch (KernelException e) {
             log.error(e.getMessage());
@@ -115,6 +117,36 @@ public final class Ksyms {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * --json (docs/json.md): one object on one line with the word size, every module (address,
+     * size, the symbols it exports) and, with -a, the kernel's own symbols. Addresses are hex
+     * strings, as wide as the kernel's words.
+     */
+    static String json(ModuleTable t, int wordSize, boolean all) {
+        int w = 2 * wordSize;
+        Json j = new Json().begin('{');
+        j.key("word_size").value(wordSize);
+        j.key("modules").begin('[');
+        for (ModuleStatus m : t.modules()) {
+            j.begin('{').field("name", m.name()).field("address", "0x" + hex(m.address(), w));
+            j.key("size").value(m.size());
+            symbols(j.key("symbols"), m.symbols(), w).end('}');
+        }
+        j.end(']');
+        if (all) {
+            symbols(j.key("kernel"), t.kernel(), w);
+        }
+        return j.end('}') + "\n";
+    }
+
+    private static Json symbols(Json j, Iterable<KernelSymbol> symbols, int w) {
+        j.begin('[');
+        for (KernelSymbol s : symbols) {
+            j.begin('{').field("name", s.name()).field("address", "0x" + hex(s.value(), w)).end('}');
+        }
+        return j.end(']');
     }
 
     private static String padRight(String s, int width) {

@@ -70,4 +70,18 @@ class KsymsTest {
         assertEquals(1, bad.rc());
         assertEquals("ksyms: unrecognized option '--bogus'\n" + Ksyms.USAGE, bad.err());
     }
+
+    @Test
+    void jsonHasEveryModuleAndWithAllTheKernelsSymbols() {
+        FakeLegacyKernel.Run r = kernel().run(Ksyms::run, "--json", "-a");
+        assertEquals(0, r.rc());
+        assertEquals("{\"word_size\":4,\"modules\":["
+                + "{\"name\":\"ext3\",\"address\":\"0xc8844000\",\"size\":64800,\"symbols\":["
+                + "{\"name\":\"ext3_fs_type\",\"address\":\"0xc8846f10\"}]},"
+                + "{\"name\":\"jbd\",\"address\":\"0xc8830000\",\"size\":1024,\"symbols\":["
+                + "{\"name\":\"journal_start_R12345678\",\"address\":\"0xc8831000\"},"
+                + "{\"name\":\"a_name_longer_than_thirty_two_characters\",\"address\":\"0xc8831200\"}]}],"
+                + "\"kernel\":[{\"name\":\"printk_R1b7d4074\",\"address\":\"0xc0119a40\"}]}\n", r.out());
+        assertEquals(false, kernel().run(Ksyms::run, "--json").out().contains("\"kernel\""));
+    }
 }
