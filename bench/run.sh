@@ -1,14 +1,19 @@
 #!/bin/bash
-# bench/run.sh [RUNS] — whole-process benchmark of insmod (issue 7). Prints, with medians over
-# RUNS runs (default 9): the large generated module's wall time against the original C insmod's
-# 0.28 s and against GNU ld doing the same placing and relocating; the small (hello) module
-# against a Java "hello world" with the same JVM flags; peak RSS against the JVM floor and the
-# object size; and 1x/4x/16x of the large module. `bench/run.sh jmh` runs the JMH stage benchmarks
-# (bench/jmh) instead. Needs python3, binutils (as, ld), /usr/bin/time; uses hyperfine if present.
+# bench/run.sh [RUNS] — whole-process benchmark of insmod (issues 7, 21). One command, one run,
+# only ratios between things measured in that run: every command below runs once per round,
+# RUNS rounds (default 15) after a warm-up round, interleaved (bench/interleave.py), and each
+# figure is a median over the rounds. Prints:
+#  - large generated module (bench/gen-big.py, x86_64): insmod -n -m -O against GNU ld doing the
+#    same placing and relocating (-T bench/module.ld, --defsym for the kernel symbols, -Map);
+#  - small module (testdata/oracle/i386/obj/hello.o) against a Java hello world, same JVM flags;
+#  - peak RSS of insmod on the large module against the Java hello world's;
+#  - growth: the large module at 1x, 4x and 16x.
+# `bench/run.sh jmh [JMH options]` runs the JMH stage benchmarks (bench/jmh) instead.
+# Needs python3, binutils (as, ld, readelf).
 set -eu
 top=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd -P)
 work=$top/bench/work
-runs=${1:-9}
+runs=${1:-15}
 cd "$top"
 [ -f target/insmod.jar ] || mvn -q -DskipTests package
 mkdir -p "$work"
@@ -37,68 +42,37 @@ if [ ! -f "$work/hello/hello.jar" ]; then
 		>"$work/hello/Hello.java"
 	(cd "$work/hello" && javac Hello.java && jar cfe hello.jar Hello Hello.class)
 fi
+bin/insmod -V >/dev/null 2>&1 || true # builds the jar's class-data archive if it has none
 
-# median_time N CMD...: median wall seconds of N runs (output discarded).
-median_time() {
-	local n=$1; shift
-	if command -v hyperfine >/dev/null; then
-		hyperfine -N -w 1 -r "$n" --export-json "$work/hf.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
-		python3 -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$work/hf.json"
-	else
-		"$@" >/dev/null 2>&1 || true
-		for _ in $(seq "$n"); do
-			/usr/bin/time -f %e -o "$work/t" "$@" >/dev/null 2>&1 || true
-			cat "$work/t"
-		done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-	fi
+big() { # big DIR: the insmod command line on a generated module
+	printf 'bin/insmod --ksyms=%q --uname-release=2.4.27 -n -m -O %q %q' "$1/ksyms64.txt" "$1/blob.bin" "$1/big.o"
 }
-# median_rss N CMD...: median peak RSS in KiB.
-median_rss() {
-	local n=$1; shift
-	for _ in $(seq "$n"); do
-		/usr/bin/time -f %M -o "$work/m" "$@" >/dev/null 2>&1 || true
-		cat "$work/m"
-	done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
-insmod_big() { # insmod_big DIR
-	echo bin/insmod --ksyms="$1/ksyms64.txt" --uname-release=2.4.27 -n -m -O "$1/blob.bin" "$1/big.o"
-}
-ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
-
 x1=$work/x1
 defsyms=$(awk '{printf " --defsym=%s=0x%s", $2, $1}' "$x1/ksyms64.txt")
-bin/insmod --ksyms="$x1/ksyms64.txt" --uname-release=2.4.27 -n -m -O "$x1/blob.bin" "$x1/big.o" >/dev/null # warm the page cache
+ld_cmd="ld -m elf_x86_64 --no-warn-rwx-segments -T bench/module.ld$defsyms -Map $x1/ld.map --oformat binary -o $x1/ld.bin $x1/big.o"
 objsize=$(stat -c %s "$x1/big.o")
 nrel=$(readelf -r "$x1/big.o" | grep -c 'R_X86_64' || true)
 
-echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(java -version 2>&1 | head -1)"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)   runs per median: $runs   JVM flags: $flags"
-echo "large module: $(basename "$x1")/big.o, $objsize bytes, $nrel relocations, 20000 functions, 400 kernel symbols (x86_64)"
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)"
+echo "java: $(java -version 2>&1 | head -2 | tr '\n' ' ')"
+echo "JVM flags (bin/insmod, also given to the hello world): $flags$( [ -f target/insmod.jsa ] && echo ' + class-data archive target/insmod.jsa')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)   rounds: $runs (interleaved, medians)"
+echo "large module: x1/big.o, $objsize bytes, $nrel relocations (x86_64); small module: i386 hello.o"
 echo
 
-t_big=$(median_time "$runs" $(insmod_big "$x1"))
-t_ld=$(median_time "$runs" ld -m elf_x86_64 --no-warn-rwx-segments -T bench/module.ld $defsyms -Map "$x1/ld.map" \
-	--oformat binary -o "$x1/ld.bin" "$x1/big.o")
-echo "large module, insmod -n -m -O: ${t_big} s   (original C insmod: 0.28 s -> ratio $(ratio "$t_big" 0.28); target <= 1.00)"
-echo "large module, GNU ld -T -Map --defsym: ${t_ld} s   (insmod / ld = $(ratio "$t_big" "$t_ld"))"
-
-t_hello=$(median_time "$runs" bin/insmod --ksyms=testdata/oracle/ksyms/ksyms32.txt --uname-release=2.4.27 -n -m \
-	-O "$work/hello.bin" testdata/oracle/i386/obj/hello.o)
-t_jhello=$(median_time "$runs" java $flags -jar "$work/hello/hello.jar")
-echo "small module (hello.o), insmod -n -m -O: ${t_hello} s   java hello world, same flags: ${t_jhello} s   ratio $(ratio "$t_hello" "$t_jhello") (target <= 1.50)"
-
-r_big=$(median_rss "$runs" $(insmod_big "$x1"))
-r_floor=$(median_rss "$runs" java $flags -jar "$work/hello/hello.jar")
-above=$((r_big - r_floor))
-echo "peak RSS: insmod large ${r_big} KiB, JVM floor (hello world) ${r_floor} KiB, above floor ${above} KiB = $(ratio $((above * 1024)) "$objsize") x object size (target <= 3.00)"
-
+python3 bench/interleave.py "$runs" \
+	big "$(big "$x1")" \
+	ld "$ld_cmd" \
+	small "bin/insmod --ksyms=testdata/oracle/ksyms/ksyms32.txt --uname-release=2.4.27 -n -m -O $work/hello.bin testdata/oracle/i386/obj/hello.o" \
+	jhello "java $flags -jar $work/hello/hello.jar" \
+	big4 "$(big "$work/x4")" \
+	big16 "$(big "$work/x16")" >"$work/result"
+cat "$work/result" | while read -r l t m; do printf '  %-7s %8s s %8s KiB\n' "$l" "$t" "$m"; done
+get() { awk -v l="$1" -v f="$2" '$1 == l {print $f}' "$work/result"; }
+ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
 echo
-echo "scaling (wall time, median):"
-t1=$t_big
-for s in 1 4 16; do
-	n=$runs
-	[ $s = 16 ] && n=$(( (runs + 2) / 3 ))
-	[ $s = 1 ] && t=$t1 || t=$(median_time "$n" $(insmod_big "$work/x$s"))
-	echo "  ${s}x: $(stat -c %s "$work/x$s/big.o") bytes  ${t} s  (per 1x: $(ratio "$t" "$s"))"
-done
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "large module, time ours/GNU ld:           $(ratio "$(get big 2)" "$(get ld 2)")   (target <= 2.50, stretch 2.00)"
+echo "small module, time ours/Java hello world: $(ratio "$(get small 2)" "$(get jhello 2)")   (target <= 1.50)"
+echo "large module, peak RSS ours/Java hello:   $(ratio "$(get big 3)" "$(get jhello 3)")   (target <= 2.00)"
+echo "growth, time 4x/1x and 16x/1x:            $(ratio "$(get big4 2)" "$(get big 2)") and $(ratio "$(get big16 2)" "$(get big 2)")   (linear: at most 4 and 16)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
