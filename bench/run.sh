@@ -42,7 +42,15 @@ if [ ! -f "$work/hello/hello.jar" ]; then
 		>"$work/hello/Hello.java"
 	(cd "$work/hello" && javac Hello.java && jar cfe hello.jar Hello Hello.class)
 fi
-bin/insmod -V >/dev/null 2>&1 || true # builds the jar's class-data archive if it has none
+bin/insmod -V >/dev/null 2>&1 || true # builds the jar's class-data archive (and AOT cache) if it has none
+# The JVM bin/insmod runs: a JDK 25+ with its AOT cache when scripts/build-aot.sh made one, else
+# `java` (JDK 17) with the class-data archive. The hello world runs on the same JVM; with the AOT
+# cache, JDK 17 + CDS (JAVA=java bin/insmod) is measured in the same rounds as well.
+jvm=java aot=
+if [ -s target/insmod.aot.java ] && [ target/insmod.aot -nt target/insmod.jar ]; then
+	read -r jvm <target/insmod.aot.java
+	aot=1
+fi
 
 big() { # big DIR: the insmod command line on a generated module
 	printf 'bin/insmod --ksyms=%q --uname-release=2.4.27 -n -m -O %q %q' "$1/ksyms64.txt" "$1/blob.bin" "$1/big.o"
@@ -54,19 +62,25 @@ objsize=$(stat -c %s "$x1/big.o")
 nrel=$(readelf -r "$x1/big.o" | grep -c 'R_X86_64' || true)
 
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)"
-echo "java: $(java -version 2>&1 | head -2 | tr '\n' ' ')"
-echo "JVM flags (bin/insmod, also given to the hello world): $flags$( [ -f target/insmod.jsa ] && echo ' + class-data archive target/insmod.jsa')"
+echo "java (bin/insmod's, also the hello world's): $jvm: $("$jvm" -version 2>&1 | head -2 | tr '\n' ' ')"
+[ -z "$aot" ] || echo "java 17 (compared): $(java -version 2>&1 | head -2 | tr '\n' ' ')"
+echo "JVM flags (bin/insmod, also given to the hello world): $flags$( [ -n "$aot" ] && echo ' + AOT cache target/insmod.aot' || { [ -f target/insmod.jsa ] && echo ' + class-data archive target/insmod.jsa'; })"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)   rounds: $runs (interleaved, medians)"
 echo "large module: x1/big.o, $objsize bytes, $nrel relocations (x86_64); small module: i386 hello.o"
 echo
 
+small_args="--ksyms=testdata/oracle/ksyms/ksyms32.txt --uname-release=2.4.27 -n -m -O $work/hello.bin testdata/oracle/i386/obj/hello.o"
+jdk17=()
+[ -z "$aot" ] || jdk17=(big17 "env JAVA=java $(big "$x1")" small17 "env JAVA=java bin/insmod $small_args"
+	jhello17 "java $flags -jar $work/hello/hello.jar")
 python3 bench/interleave.py "$runs" \
 	big "$(big "$x1")" \
 	ld "$ld_cmd" \
-	small "bin/insmod --ksyms=testdata/oracle/ksyms/ksyms32.txt --uname-release=2.4.27 -n -m -O $work/hello.bin testdata/oracle/i386/obj/hello.o" \
-	jhello "java $flags -jar $work/hello/hello.jar" \
+	small "bin/insmod $small_args" \
+	jhello "$jvm $flags -jar $work/hello/hello.jar" \
 	big4 "$(big "$work/x4")" \
-	big16 "$(big "$work/x16")" >"$work/result"
+	big16 "$(big "$work/x16")" \
+	"${jdk17[@]}" >"$work/result"
 cat "$work/result" | while read -r l t m; do printf '  %-7s %8s s %8s KiB\n' "$l" "$t" "$m"; done
 get() { awk -v l="$1" -v f="$2" '$1 == l {print $f}' "$work/result"; }
 ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
@@ -75,4 +89,8 @@ echo "large module, time ours/GNU ld:           $(ratio "$(get big 2)" "$(get ld
 echo "small module, time ours/Java hello world: $(ratio "$(get small 2)" "$(get jhello 2)")   (target <= 1.50)"
 echo "large module, peak RSS ours/Java hello:   $(ratio "$(get big 3)" "$(get jhello 3)")   (target <= 2.00)"
 echo "growth, time 4x/1x and 16x/1x:            $(ratio "$(get big4 2)" "$(get big 2)") and $(ratio "$(get big16 2)" "$(get big 2)")   (linear: at most 4 and 16)"
+if [ -n "$aot" ]; then
+	echo "JDK 25 + AOT cache / JDK 17 + CDS, time: large $(ratio "$(get big 2)" "$(get big17 2)"), small $(ratio "$(get small 2)" "$(get small17 2)")"
+	echo "  (on JDK 17 + CDS: large/ld $(ratio "$(get big17 2)" "$(get ld 2)"), small/hello $(ratio "$(get small17 2)" "$(get jhello17 2)"), RSS/hello $(ratio "$(get big17 3)" "$(get jhello17 3)"))"
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
