@@ -67,6 +67,16 @@ check "launcher: a symlink passes its own name" has "$T/java.log" "-Dmodutils.pr
 touch -d "@$(($(date +%s) + 200))" "$C/src/main/A.java"
 INSMOD_REBUILD=0 launch insmod -V
 check "launcher: INSMOD_REBUILD=0 skips the age check" test ! -e "$T/mvn.log"
+# a JDK 25+ AOT cache (scripts/build-aot.sh names its java): used without JAVA, CDS with JAVA
+printf '#!/bin/bash\ntouch "$2"; echo %q >"$2.java"\n' "$T/fake/java" >"$C/scripts/build-aot.sh"
+rm -f "$C/target/insmod.aot.java"
+rm -f "$T/java.log"
+PATH=$T/fake:$PATH INSMOD_REBUILD=0 "$C/bin/insmod" -V 2>"$T/err"
+check "launcher: builds the AOT cache once, then runs the java it names with it" \
+	has "$T/java.log" "-XX:AOTCache=$C/target/insmod.aot"
+check "launcher: AOT cache: nothing on stderr" test ! -s "$T/err"
+INSMOD_REBUILD=0 launch insmod -V
+check "launcher: JAVA set: the class-data archive, not the AOT cache" hasnt "$T/java.log" "AOTCache"
 I=$T/fakeinstall
 mkdir -p "$I/sbin" "$I/lib/modutils-java"
 cp "$top/bin/insmod" "$I/sbin/insmod"
