@@ -19,23 +19,12 @@ say() { echo "vm-dryrun-test: $*" >&2; }
 conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] &&
 	[ -d "/usr/src/linux-headers-$KVER" ] && { [ -x "${KMOD_BIN:-/usr/sbin}/insmod" ] || [ -x /bin/kmod ]; }) &&
 	command -v qemu-system-x86_64 >/dev/null; }
-if ! conf_ok; then
-	if [ "${VMTEST_SETUP:-0}" != 1 ]; then
-		echo "vm-dryrun-test: SKIP: the VM cache $CACHE is not set up (scripts/vm/setup.sh, as root;" \
-			"scripts/test-all --install runs it)"
-		exit 77
-	fi
-	say "setting up the VM cache: $VMTEST/setup.sh $CACHE"
-	"$VMTEST/setup.sh" "$CACHE" >&2 || { say "vmtest setup failed"; echo "vm-dryrun-test: FAIL"; exit 1; }
-fi
-. "$CACHE/vmtest.conf"
+FAIL_LINE="vm-dryrun-test: FAIL"
+name=vm-dryrun-test
+. "$top/scripts/vm/prepare.sh"
+vm_prepare_cache
 KMOD_INSMOD=${KMOD_BIN:-/usr/sbin}/insmod # kmod's, from the cache (not installed) or the system
-
-jar=$top/target/insmod.jar
-if [ ! -f "$jar" ] || [ -n "$(find "$top/src/main" "$top/pom.xml" -newer "$jar" -print -quit)" ]; then
-	say "building $jar"
-	(cd "$top" && mvn -q -DskipTests package) >&2 || { say "build failed"; echo "vm-dryrun-test: FAIL"; exit 1; }
-fi
+vm_build_jar
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/vm-dryrun.XXXXXX")
 trap 'rm -rf "$S"' EXIT

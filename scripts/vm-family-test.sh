@@ -15,27 +15,17 @@ CACHE=${VMTEST_CACHE:-/var/cache/vmtest}
 say() { echo "vm-family-test: $*" >&2; }
 
 [ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; exit 1; }
-if ! { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] && [ -d "$MODDIR" ]) &&
-	command -v qemu-system-x86_64 >/dev/null; }; then
-	if [ "${VMTEST_SETUP:-0}" != 1 ]; then
-		echo "vm-family-test: SKIP: the VM cache $CACHE is not set up (scripts/vm/setup.sh, as root;" \
-			"scripts/test-all --install runs it)"
-		exit 77
-	fi
-	say "setting up the VM cache: $VMTEST/setup.sh $CACHE"
-	"$VMTEST/setup.sh" "$CACHE" >&2 || { say "vmtest setup failed"; exit 1; }
-fi
-. "$CACHE/vmtest.conf"
+conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] &&
+	[ -d "$MODDIR" ]) && command -v qemu-system-x86_64 >/dev/null; }
+name=vm-family-test
+. "$top/scripts/vm/prepare.sh"
+vm_prepare_cache
 for t in lsmod rmmod modinfo modprobe; do
 	command -v "$t" >/dev/null || { say "kmod's $t is missing (apt-get install kmod)"; exit 1; }
 done
 command -v mkfs.ext2 >/dev/null || { say "mkfs.ext2 is missing (apt-get install e2fsprogs)"; exit 1; }
 
-jar=$top/target/insmod.jar
-if [ ! -f "$jar" ] || [ -n "$(find "$top/src/main" "$top/pom.xml" -newer "$jar" -print -quit)" ]; then
-	say "building $jar"
-	(cd "$top" && mvn -q -DskipTests package) >&2 || { say "build failed"; exit 1; }
-fi
+vm_build_jar
 # warm the launcher on the host (JNA library unpacked, class-data archive dumped)
 "$top/bin/modinfo" -F vermagic "$HELLO_KO" >/dev/null 2>&1
 

@@ -17,24 +17,10 @@ say() { echo "vm-modern-test: $*" >&2; }
 [ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; exit 1; }
 conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] &&
 	[ -f "$HELLO_KO" ] && [ -d "/usr/src/linux-headers-$KVER" ]) && command -v qemu-system-x86_64 >/dev/null; }
-if ! conf_ok; then
-	if [ "${VMTEST_SETUP:-0}" != 1 ]; then
-		echo "vm-modern-test: SKIP: the VM cache $CACHE is not set up; scripts/vm/setup.sh (as root) does it:" \
-			"apt-get install qemu-system-x86, busybox-static, linux-headers, ...; a 70 MB kernel download; ~440 MB" \
-			"in $CACHE (scripts/test-all --install runs it)"
-		exit 77
-	fi
-	say "setting up the VM cache: $VMTEST/setup.sh $CACHE"
-	"$VMTEST/setup.sh" "$CACHE" >&2 || { say "vmtest setup failed"; exit 1; }
-fi
-. "$CACHE/vmtest.conf"
-
-# our insmod: build the jar when it is missing or older than the sources
-jar=$top/target/insmod.jar
-if [ ! -f "$jar" ] || [ -n "$(find "$top/src/main" "$top/pom.xml" -newer "$jar" -print -quit)" ]; then
-	say "building $jar"
-	(cd "$top" && mvn -q -DskipTests package) >&2 || { say "build failed"; exit 1; }
-fi
+name=vm-modern-test
+. "$top/scripts/vm/prepare.sh"
+vm_prepare_cache
+vm_build_jar
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/vm-modern.XXXXXX")
 trap 'rm -rf "$S"' EXIT

@@ -22,22 +22,10 @@ say() { echo "vm-modmap-test: $*" >&2; }
 [ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; exit 1; }
 conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] &&
 	[ -f "$HELLO_KO" ] && [ -d "$MODDIR" ]) && command -v qemu-system-x86_64 >/dev/null; }
-if ! conf_ok; then
-	if [ "${VMTEST_SETUP:-0}" != 1 ]; then
-		echo "vm-modmap-test: SKIP: the VM cache $CACHE is not set up (scripts/vm/setup.sh, as root;" \
-			"scripts/test-all --install runs it)"
-		exit 77
-	fi
-	say "setting up the VM cache: $VMTEST/setup.sh $CACHE"
-	"$VMTEST/setup.sh" "$CACHE" >&2 || { say "vmtest setup failed"; exit 1; }
-fi
-. "$CACHE/vmtest.conf"
-
-jar=$top/target/insmod.jar
-if [ ! -f "$jar" ] || [ -n "$(find "$top/src/main" "$top/pom.xml" -newer "$jar" -print -quit)" ]; then
-	say "building $jar"
-	(cd "$top" && mvn -q -DskipTests package) >&2 || { say "build failed"; exit 1; }
-fi
+name=vm-modmap-test
+. "$top/scripts/vm/prepare.sh"
+vm_prepare_cache
+vm_build_jar
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/vm-modmap.XXXXXX")
 trap 'rm -rf "$S"' EXIT

@@ -17,23 +17,11 @@ say() { echo "vm-modprobe-test: $*" >&2; }
 [ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; exit 1; }
 conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] &&
 	[ -x "${KMOD_BIN:-/usr/sbin}/modprobe" ]) && command -v qemu-system-x86_64 >/dev/null; }
-if ! conf_ok; then
-	if [ "${VMTEST_SETUP:-0}" != 1 ]; then
-		echo "vm-modprobe-test: SKIP: the VM cache $CACHE is not set up (scripts/vm/setup.sh, as root;" \
-			"scripts/test-all --install runs it)"
-		exit 77
-	fi
-	say "setting up the VM cache: $VMTEST/setup.sh $CACHE"
-	"$VMTEST/setup.sh" "$CACHE" >&2 || { say "vmtest setup failed"; exit 1; }
-fi
-. "$CACHE/vmtest.conf"
+name=vm-modprobe-test
+. "$top/scripts/vm/prepare.sh"
+vm_prepare_cache
 KMOD=${KMOD_BIN:-/usr/sbin}/modprobe # kmod's, from the cache (not installed) or the system
-
-jar=$top/target/insmod.jar
-if [ ! -f "$jar" ] || [ -n "$(find "$top/src/main" "$top/pom.xml" -newer "$jar" -print -quit)" ]; then
-	say "building $jar"
-	(cd "$top" && mvn -q -DskipTests package) >&2 || { say "build failed"; exit 1; }
-fi
+vm_build_jar
 # warm the launcher on the host (class-data archive, JNA library) with a dry run
 "$top/bin/modprobe" -S "$KVER" -d "$CACHE/kernel-$KVER" -D vfat >/dev/null 2>&1
 
