@@ -16,7 +16,8 @@ import org.modutils.insmod.modinfo.ModuleVersions;
 /**
  * modprobe's queries that load nothing, as kmod 30's: -c (the configuration, then the alias
  * and symbol indexes of the tree), --show-modversions and --show-exports (a module file's
- * {@code __versions} and exported symbols, "0x%08x\tNAME" lines).
+ * {@code __versions} and exported symbols, "0x%08x\tNAME" lines); and the words around them:
+ * MODPROBE_OPTIONS split as kmod splits it, -w's number, kmod 30's help text.
  */
 final class ModprobeQuery {
     private ModprobeQuery() {}
@@ -139,5 +140,58 @@ final class ModprobeQuery {
         }
         if (s.isEmpty() || i == start || i != s.length()) return null;
         return neg ? -v : v;
+    }
+
+    /** kmod 30's help text. */
+    static void help(PrintStream out) {
+        out.print(""
+                + "Usage:\n"
+                + "\tmodprobe [options] [-i] [-b] modulename\n"
+                + "\tmodprobe [options] -a [-i] [-b] modulename [modulename...]\n"
+                + "\tmodprobe [options] -r [-i] modulename\n"
+                + "\tmodprobe [options] -r -a [-i] modulename [modulename...]\n"
+                + "\tmodprobe [options] -c\n"
+                + "\tmodprobe [options] --dump-modversions filename\n"
+                + "Management Options:\n"
+                + "\t-a, --all                   Consider every non-argument to\n"
+                + "\t                            be a module name to be inserted\n"
+                + "\t                            or removed (-r)\n"
+                + "\t-r, --remove                Remove modules instead of inserting\n"
+                + "\t    --remove-dependencies   Deprecated: use --remove-holders\n"
+                + "\t    --remove-holders        Also remove module holders (use together with -r)\n"
+                + "\t-w, --wait <MSEC>           When removing a module, wait up to MSEC for\n"
+                + "\t                            module's refcount to become 0 so it can be\n"
+                + "\t                            removed (use together with -r)\n"
+                + "\t    --first-time            Fail if module already inserted or removed\n"
+                + "\t-i, --ignore-install        Ignore install commands\n"
+                + "\t-i, --ignore-remove         Ignore remove commands\n"
+                + "\t-b, --use-blacklist         Apply blacklist to resolved alias.\n"
+                + "\t-f, --force                 Force module insertion or removal.\n"
+                + "\t                            implies --force-modversions and\n"
+                + "\t                            --force-vermagic\n"
+                + "\t    --force-modversion      Ignore module's version\n"
+                + "\t    --force-vermagic        Ignore module's version magic\n"
+                + "\n"
+                + "Query Options:\n"
+                + "\t-R, --resolve-alias         Only lookup and print alias and exit\n"
+                + "\t-D, --show-depends          Only print module dependencies and exit\n"
+                + "\t-c, --showconfig            Print out known configuration and exit\n"
+                + "\t-c, --show-config           Same as --showconfig\n"
+                + "\t    --show-modversions      Dump module symbol version and exit\n"
+                + "\t    --dump-modversions      Same as --show-modversions\n"
+                + "\t    --show-exports          Only print module exported symbol versions and exit\n"
+                + "\n"
+                + "General Options:\n"
+                + "\t-n, --dry-run               Do not execute operations, just print out\n"
+                + "\t-n, --show                  Same as --dry-run\n"
+                + "\t-C, --config=FILE           Use FILE instead of default search paths\n"
+                + "\t-d, --dirname=DIR           Use DIR as filesystem root for /lib/modules\n"
+                + "\t-S, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
+                + "\t-s, --syslog                print to syslog, not stderr\n"
+                + "\t-q, --quiet                 disable messages\n"
+                + "\t-v, --verbose               enables more messages\n"
+                + "\t-V, --version               show version\n"
+                + "\t-h, --help                  show this help\n");
+        out.flush();
     }
 }

@@ -29,16 +29,12 @@ import org.modutils.insmod.tools.Modprobe;
  * --remove-holders. Same stdout, stderr and exit status; skipped when kmod is absent.
  */
 class ModprobeQueryKmodTest {
-    private static final String CACHE = System.getenv().getOrDefault("VMTEST_CACHE", "/var/cache/vmtest");
-    private String kmod;
+    private final String kmod = DepTrees.kmodModprobe();
     private Path tmp;
 
     @BeforeEach
-    void setUp() throws IOException {
-        String depmod = DepTrees.kmodDepmod();
-        kmod = depmod == null ? null : Path.of(depmod).resolveSibling("modprobe").toString();
-        assumeTrue(kmod != null && Files.isExecutable(Path.of(kmod)),
-                "no kmod modprobe (scripts/vm/setup.sh provides one in the VM cache, or apt-get install kmod)");
+    void needKmod() throws IOException {
+        assumeTrue(kmod != null, "no kmod modprobe (scripts/vm/setup.sh provides one in the VM cache, or apt-get install kmod)");
         tmp = Files.createTempDirectory("modprobe-query");
     }
 
@@ -48,9 +44,9 @@ class ModprobeQueryKmodTest {
     }
 
     private Path tree() {
-        Path base = Path.of(CACHE, "kernel-" + DepTrees.KVER);
+        Path base = Path.of(System.getenv().getOrDefault("VMTEST_CACHE", "/var/cache/vmtest"), "kernel-" + DepTrees.KVER);
         assumeTrue(Files.isRegularFile(base.resolve("lib/modules/" + DepTrees.KVER + "/modules.dep.bin")),
-                "no Debian 6.1 module tree in " + CACHE + " (run scripts/vm/setup.sh)");
+                "no Debian 6.1 module tree in " + base.getParent() + " (run scripts/vm/setup.sh)");
         return base;
     }
 
