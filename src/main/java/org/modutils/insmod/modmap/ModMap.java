@@ -62,7 +62,13 @@ public final class ModMap {
             throw new MapException(req.fileName() + ": " + e.getMessage());
         }
         LayoutRules rules = LayoutRules.forRelease(release);
-        KernelLayout layout = KernelLayout.of(elf, rules);
+        KernelLayout layout;
+        try {
+            layout = KernelLayout.of(elf, rules, elf.machine() == Arm64.EM_AARCH64
+                    ? Arm64Plts.frobbedSizes(elf, release) : new long[elf.sectionCount()]);
+        } catch (ElfException e) {
+            throw elfError(req.fileName(), e);
+        }
         return new Placed(elf, release, rules, layout, addresses(req, elf, layout, rules));
     }
 
@@ -144,7 +150,7 @@ public final class ModMap {
         List<Integer> order = new ArrayList<>();
         for (int i = 1; i < elf.sectionCount(); i++) {
             ElfSection s = elf.section(i);
-            boolean loaded = layout.unit(i) != KernelLayout.NONE && s.size() != 0;
+            boolean loaded = layout.unit(i) != KernelLayout.NONE && layout.size(i) != 0;
             if (loaded || req.addresses().containsKey(s.name())) {
                 order.add(i);
             }
@@ -157,7 +163,7 @@ public final class ModMap {
             String unit = u < 0 ? "?" : u == units ? "percpu" : rules.units()[u];
             ModuleMap.Source src = req.addresses().containsKey(s.name()) ? ModuleMap.Source.GIVEN
                     : anchored[u] ? ModuleMap.Source.DERIVED : ModuleMap.Source.DUMMY;
-            out.add(new ModuleMap.Section(s.name(), s.size(), address[i], s.addralign(), unit, src));
+            out.add(new ModuleMap.Section(s.name(), layout.size(i), address[i], layout.align(i), unit, src));
         }
         return out;
     }

@@ -30,8 +30,8 @@ public final class ModuleImage {
     public static List<Allocation> build(MapRequest req, Map<String, Long> kernelSymbols) throws MapException {
         ModMap.Placed p = ModMap.place(req);
         ElfFile elf = p.elf();
-        if (elf.machine() != EM_X86_64) {
-            throw new MapException(req.fileName() + ": the relocated image is made for x86_64 modules only");
+        if (elf.machine() != EM_X86_64 && elf.machine() != Arm64.EM_AARCH64) {
+            throw new MapException(req.fileName() + ": the relocated image is made for x86_64 and arm64 modules only");
         }
         String[] units = p.rules().units();
         List<Allocation> out = new ArrayList<>();
@@ -46,7 +46,7 @@ public final class ModuleImage {
                         base = p.address()[i] - p.layout().offset(i);
                         any = true;
                     }
-                    size = Math.max(size, p.layout().offset(i) + elf.section(i).size());
+                    size = Math.max(size, p.layout().offset(i) + p.layout().size(i));
                     allocOf[i] = out.size();
                 }
             }
@@ -59,7 +59,7 @@ public final class ModuleImage {
         }
         try {
             for (int i = 1; i < elf.sectionCount(); i++) {
-                if (allocOf[i] >= 0 && elf.section(i).type() != SHT_NOBITS) {
+                if (allocOf[i] >= 0 && !p.layout().nobits(i)) {
                     byte[] b = elf.sectionData(i);
                     System.arraycopy(b, 0, out.get(allocOf[i]).bytes(), (int) p.layout().offset(i), b.length);
                 }
@@ -74,6 +74,8 @@ public final class ModuleImage {
     private static void relocate(String fileName, ModMap.Placed p, int[] allocOf, List<Allocation> out,
                                  Map<String, Long> kernel) throws ElfException, MapException {
         ElfFile elf = p.elf();
+        boolean arm64 = elf.machine() == Arm64.EM_AARCH64;
+        Arm64Plts.Table[] plts = arm64 ? plts(fileName, p, allocOf, out) : null;
         for (int r = 1; r < elf.sectionCount(); r++) {
             ElfSection rs = elf.section(r);
             if (rs.type() != SHT_RELA && rs.type() != SHT_REL) {
@@ -84,7 +86,8 @@ public final class ModuleImage {
                 continue; // relocations of sections the kernel does not load
             }
             if (rs.type() == SHT_REL) {
-                throw new MapException(fileName + ": " + rs.name() + ": REL relocations, which x86_64 modules never have");
+                throw new MapException(fileName + ": " + rs.name() + ": REL relocations, which "
+                        + (arm64 ? "arm64" : "x86_64") + " modules never have (the kernel refuses them)");
             }
             ElfSymbols syms = elf.symbols(rs.link());
             ElfRelocs rel = elf.relocations(r, syms.count());
@@ -92,15 +95,61 @@ public final class ModuleImage {
             byte[] img = out.get(allocOf[target]).bytes();
             long secAddr = p.address()[target];
             long secOff = p.layout().offset(target);
-            for (int k = 0; k < rel.count(); k++) {
+            long size = elf.section(target).size();
+            int[] order = arm64 && (elf.section(target).flags() & SHF_EXECINSTR) != 0
+                    ? Arm64Plts.order(rel, syms, target) : null;
+            Arm64.Veneers veneers = arm64 ? plts[elf.section(target).name().startsWith(".init") ? 1 : 0] : null;
+            for (int n = 0; n < rel.count(); n++) {
+                int k = order == null ? n : order[n];
                 long off = rel.offset(k);
-                if (off < 0 || off > elf.section(target).size()) {
-                    throw new MapException(fileName + ": " + rs.name() + " entry " + k + " lies outside " + elf.section(target).name());
+                int room = arm64 ? widthArm64(rel.type(k)) : 0;
+                if (off < 0 || off > size - room) {
+                    throw new MapException(fileName + ": " + rs.name() + " entry " + k + " lies outside "
+                            + elf.section(target).name());
                 }
-                X86_64.apply(fileName, rs.name(), rel.type(k), img, (int) (secOff + off), secAddr + off,
-                        value[rel.sym(k)] + rel.addend(k), (int) (elf.section(target).size() - off));
+                long val = value[rel.sym(k)] + rel.addend(k);
+                if (arm64) {
+                    Arm64.apply(fileName, rs.name(), rel.type(k), new Arm64.Place(img, (int) (secOff + off), secAddr + off),
+                            val, veneers);
+                } else {
+                    X86_64.apply(fileName, rs.name(), rel.type(k), img, (int) (secOff + off), secAddr + off, val,
+                            (int) (size - off));
+                }
             }
         }
+    }
+
+    /** The bytes an arm64 relocation writes: 8, 2 or 4 (an instruction); 0 for NONE. */
+    private static int widthArm64(int type) {
+        return switch (type) {
+            case Arm64.R_ARM_NONE, Arm64.R_NONE -> 0;
+            case Arm64.ABS64, Arm64.PREL64 -> 8;
+            case Arm64.ABS16, Arm64.PREL16 -> 2;
+            default -> 4;
+        };
+    }
+
+    /**
+     * The module's two PLTs (core, init) in their allocations' images; the kernel refuses an
+     * arm64 module without them (module_frob_arch_sections: "module PLT section(s) missing").
+     */
+    private static Arm64Plts.Table[] plts(String fileName, ModMap.Placed p, int[] allocOf, List<Allocation> out)
+            throws MapException {
+        Arm64Plts.Table[] t = new Arm64Plts.Table[2];
+        ElfFile elf = p.elf();
+        for (int i = 1; i < elf.sectionCount(); i++) {
+            String n = elf.section(i).name();
+            int side = n.equals(".plt") ? 0 : n.equals(".init.plt") ? 1 : -1;
+            if (side >= 0 && allocOf[i] >= 0) {
+                t[side] = new Arm64Plts.Table(fileName, out.get(allocOf[i]).bytes(), (int) p.layout().offset(i),
+                        p.address()[i], p.layout().size(i));
+            }
+        }
+        if (t[0] == null || t[1] == null) {
+            throw new MapException(fileName + ": module PLT section(s) missing (the arm64 kernel refuses the module: "
+                    + "it is not linked with the kernel's module.lds)");
+        }
+        return t;
     }
 
     /** simplify_symbols: each symbol's final value (section address + value, kernel symbol, absolute). */
