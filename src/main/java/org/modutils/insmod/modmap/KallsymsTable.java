@@ -27,7 +27,7 @@ public final class KallsymsTable {
                 continue;
             }
             String[] f = line.strip().split("[ \t]+");
-            if (f.length < 3 || f[1].length() != 1 || !f[0].matches("[0-9a-fA-F]{1,16}")
+            if (f.length < 3 || f.length > 4 || f[1].length() != 1 || !f[0].matches("[0-9a-fA-F]{1,16}")
                     || (f.length > 3 && !f[3].matches("\\[[^\\]]+\\]"))) {
                 throw new MapException(fileName + ":" + lineNo + ": not a /proc/kallsyms line (address type name)");
             }
