@@ -31,19 +31,14 @@ public final class KernelLayout {
     private final int[] unit;
     private final long[] offset;
     private final long[] flags;
-    private final long[] size;
-    private final long[] align;
-    private final boolean[] nobits;
+    private final Shape[] shape;
     private final int percpu;
 
-    private KernelLayout(int[] unit, long[] offset, long[] flags, long[] size, long[] align, boolean[] nobits,
-                         int percpu) {
+    private KernelLayout(int[] unit, long[] offset, long[] flags, Shape[] shape, int percpu) {
         this.unit = unit;
-        this.align = align;
         this.offset = offset;
         this.flags = flags;
-        this.size = size;
-        this.nobits = nobits;
+        this.shape = shape;
         this.percpu = percpu;
     }
 
@@ -60,21 +55,15 @@ public final class KernelLayout {
     public static KernelLayout of(ElfFile f, LayoutRules rules, long[] plt) {
         int n = f.sectionCount();
         long[] flags = new long[n];
-        long[] secSize = new long[n];
-        long[] align = new long[n];
-        boolean[] nobits = new boolean[n];
+        Shape[] sz = new Shape[n];
         int percpu = 0, symtab = 0;
         for (int i = 0; i < n; i++) {
             ElfSection s = f.section(i);
             flags[i] = s.flags();
-            secSize[i] = s.size();
-            align[i] = s.addralign();
-            nobits[i] = s.type() == org.modutils.insmod.elf.Elf.SHT_NOBITS;
+            sz[i] = new Shape(s.size(), s.addralign(), s.type() == org.modutils.insmod.elf.Elf.SHT_NOBITS);
             if (plt[i] != 0) {
                 flags[i] = SHF_EXECINSTR | SHF_ALLOC;
-                secSize[i] = plt[i];
-                align[i] = s.name().equals(".text.ftrace_trampoline") ? 4 : Arm64Plts.L1_CACHE_BYTES;
-                nobits[i] = true;
+                sz[i] = new Shape(plt[i], s.name().equals(".text.ftrace_trampoline") ? 4 : Arm64Plts.L1_CACHE_BYTES, true);
             }
             switch (s.name()) {
                 case ".modinfo", "__versions" -> flags[i] &= ~SHF_ALLOC;
@@ -93,7 +82,6 @@ public final class KernelLayout {
         long[] offset = new long[n];
         Arrays.fill(unit, NONE);
         long[] size = new long[rules.units().length];
-        Sizes sz = new Sizes(secSize, align);
         place(f, rules, flags, unit, offset, size, sz, false);
         place(f, rules, flags, unit, offset, size, sz, true);
         if (symtab != 0) {
@@ -111,15 +99,12 @@ public final class KernelLayout {
             unit[percpu] = PERCPU;
             offset[percpu] = 0;
         }
-        return new KernelLayout(unit, offset, flags, secSize, align, nobits, percpu);
+        return new KernelLayout(unit, offset, flags, sz, percpu);
     }
 
     /** The five passes over one side (core or init). */
-    /** Each section's size and alignment as the kernel lays it out. */
-    private record Sizes(long[] size, long[] align) {}
-
     private static void place(ElfFile f, LayoutRules rules, long[] flags, int[] unit, long[] offset, long[] size,
-                              Sizes sz, boolean init) {
+                              Shape[] sz, boolean init) {
         long[][] masks = {
             {SHF_EXECINSTR | SHF_ALLOC, 0}, {SHF_ALLOC, SHF_WRITE}, {SHF_RO_AFTER_INIT | SHF_ALLOC, 0},
             {SHF_WRITE | SHF_ALLOC, 0}, {SHF_ALLOC, 0}};
@@ -153,9 +138,9 @@ public final class KernelLayout {
     }
 
     /** module_get_offset: align the unit's size to the section, place it there, grow the unit. */
-    private static long next(long[] size, int u, Sizes sz, int i) {
-        long at = align(size[u], sz.align()[i] == 0 ? 1 : sz.align()[i]);
-        size[u] = at + sz.size()[i];
+    private static long next(long[] size, int u, Shape[] sz, int i) {
+        long at = align(size[u], sz[i].align() == 0 ? 1 : sz[i].align());
+        size[u] = at + sz[i].size();
         return at;
     }
 
@@ -185,19 +170,12 @@ public final class KernelLayout {
         return flags[i];
     }
 
-    /** The section's size as laid out (arm64's PLT sections resized). */
-    public long size(int i) {
-        return size[i];
-    }
+    /** A section as the kernel lays it out: size, alignment, no file bytes to copy. */
+    public record Shape(long size, long align, boolean nobits) {}
 
-    /** The section's alignment as laid out. */
-    public long align(int i) {
-        return align[i];
-    }
-
-    /** The section has no file bytes to copy (SHT_NOBITS, or made so by the architecture). */
-    public boolean nobits(int i) {
-        return nobits[i];
+    /** Section {@code i} as laid out (arm64's PLT sections resized, without file bytes). */
+    public Shape shape(int i) {
+        return shape[i];
     }
 
     /** Index of the per-cpu section, 0 if none. */

@@ -169,7 +169,7 @@ public final class ModMap {
         List<Integer> order = new ArrayList<>();
         for (int i = 1; i < elf.sectionCount(); i++) {
             ElfSection s = elf.section(i);
-            boolean loaded = layout.unit(i) != KernelLayout.NONE && layout.size(i) != 0;
+            boolean loaded = layout.unit(i) != KernelLayout.NONE && layout.shape(i).size() != 0;
             if (loaded || req.addresses().containsKey(s.name())) {
                 order.add(i);
             }
@@ -182,7 +182,7 @@ public final class ModMap {
             String unit = u < 0 ? "?" : u == units ? "percpu" : p.rules().units()[u];
             ModuleMap.Source src = req.addresses().containsKey(s.name()) ? ModuleMap.Source.GIVEN
                     : anchored[u] ? ModuleMap.Source.DERIVED : ModuleMap.Source.DUMMY;
-            out.add(new ModuleMap.Section(s.name(), layout.size(i), address[i], layout.align(i), unit, src));
+            out.add(new ModuleMap.Section(s.name(), layout.shape(i).size(), address[i], layout.shape(i).align(), unit, src));
         }
         return out;
     }

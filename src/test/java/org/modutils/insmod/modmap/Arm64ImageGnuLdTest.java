@@ -93,7 +93,7 @@ class Arm64ImageGnuLdTest {
         Set<String> types = new TreeSet<>();
         for (int i = 1; i < elf.sectionCount(); i++) {
             ElfSection s = elf.section(i);
-            if (p.layout().unit(i) < 0 || p.layout().nobits(i) || s.size() == 0 || s.name().equals(".symtab")
+            if (p.layout().unit(i) < 0 || p.layout().shape(i).nobits() || s.size() == 0 || s.name().equals(".symtab")
                     || s.name().equals(".strtab")) {
                 continue;
             }
@@ -107,7 +107,7 @@ class Arm64ImageGnuLdTest {
                 long to = loc + ((long) (word(ours, (int) off) << 6) >> 4);
                 String side = s.name().startsWith(".init") ? ".init.plt" : ".plt";
                 long plt = p.address()[index(elf, side)];
-                assertTrue(to >= plt && to < plt + p.layout().size(index(elf, side)) && (to - plt) % 12 == 0,
+                assertTrue(to >= plt && to < plt + p.layout().shape(index(elf, side)).size() && (to - plt) % 12 == 0,
                         s.name() + "+" + off + " branches to " + Long.toHexString(to) + ", not into " + side);
                 entries.put(to, symbolAt(elf, i, off));
                 Arrays.fill(ours, (int) off, (int) off + 4, (byte) 0);
