@@ -1,5 +1,7 @@
 package org.modutils.insmod.link;
 
+import org.modutils.insmod.report.Report;
+
 import static org.modutils.insmod.elf.Elf.*;
 
 import java.util.ArrayList;
@@ -17,7 +19,8 @@ public final class SymbolTable {
     private Sym[] buckets = new Sym[BUCKETS];
     private SymbolNaming naming;
     private final Sym[] locals;
-    private final List<String> errors;
+    /** Where obj_add_symbol's error() lines go (multiply defined, a local index beyond the table). */
+    private final Report report;
     /**
      * Name to chain entry, kept only while names compare plainly: then no two chain entries have
      * the same name, so the map finds exactly what the chain walk would, without walking chains
@@ -30,14 +33,14 @@ public final class SymbolTable {
     private int count;
     private Sym[] orderCache;
 
-    SymbolTable(SymbolNaming naming, int localCount, List<String> errors) {
-        this(naming, localCount, errors, 16);
+    SymbolTable(SymbolNaming naming, int localCount, Report report) {
+        this(naming, localCount, report, 16);
     }
 
-    SymbolTable(SymbolNaming naming, int localCount, List<String> errors, int expected) {
+    SymbolTable(SymbolNaming naming, int localCount, Report report, int expected) {
         this.naming = naming;
         this.locals = new Sym[Math.max(localCount, 0)];
-        this.errors = errors;
+        this.report = report;
         this.index = naming.isPlain() ? new Index(expected) : null;
     }
 
@@ -120,7 +123,7 @@ public final class SymbolTable {
                 return define(sym, name, info, secidx, value, size);
             } else {
                 if (secidx <= SHN_HIRESERVE) {
-                    errors.add(name + " multiply defined");
+                    report.error(name + " multiply defined");
                 }
                 return sym;
             }
@@ -136,7 +139,7 @@ public final class SymbolTable {
         }
         if (nBind == STB_LOCAL && symidx != -1) {
             if (symidx >= locals.length) {
-                errors.add("local symbol " + name + " with index " + symidx + " exceeds local_symtab_size "
+                report.error("local symbol " + name + " with index " + symidx + " exceeds local_symtab_size "
                         + locals.length);
             } else {
                 locals[symidx] = sym;
