@@ -89,24 +89,7 @@ public final class SymbolTable {
             } else if (sym.secidx == SHN_UNDEF) {
                 return define(sym, name, info, secidx, value, size);
             } else if (nBind == STB_GLOBAL && oBind == STB_LOCAL) {
-                // A global replaces a same-named local in the chain; the local stays reachable by index.
-                Sym nsym = new Sym();
-                nsym.name = name;
-                nsym.next = sym.next;
-                if (buckets[h] == sym) {
-                    buckets[h] = nsym;
-                } else {
-                    Sym p = buckets[h];
-                    while (p.next != sym) {
-                        p = p.next;
-                    }
-                    p.next = nsym;
-                }
-                if (index != null) {
-                    index.put(name, nsym);
-                }
-                orderCache = null;
-                return define(nsym, name, info, secidx, value, size);
+                return define(replaceInChain(h, sym, name), name, info, secidx, value, size);
             } else if (nBind == STB_LOCAL) {
                 Sym nsym = new Sym();
                 if (symidx >= 0 && symidx < locals.length) {
@@ -128,7 +111,33 @@ public final class SymbolTable {
                 return sym;
             }
         }
-        sym = new Sym();
+        return define(insert(h, name, nBind, symidx), name, info, secidx, value, size);
+    }
+
+    /** A global replaces a same-named local in chain {@code h}; the local stays reachable by index. */
+    private Sym replaceInChain(int h, Sym sym, String name) {
+        Sym nsym = new Sym();
+        nsym.name = name;
+        nsym.next = sym.next;
+        if (buckets[h] == sym) {
+            buckets[h] = nsym;
+        } else {
+            Sym p = buckets[h];
+            while (p.next != sym) {
+                p = p.next;
+            }
+            p.next = nsym;
+        }
+        if (index != null) {
+            index.put(name, nsym);
+        }
+        orderCache = null;
+        return nsym;
+    }
+
+    /** A new name at the head of chain {@code h} (and, for a local from the file, in the local table). */
+    private Sym insert(int h, String name, int nBind, int symidx) {
+        Sym sym = new Sym();
         sym.name = name;
         sym.next = buckets[h];
         buckets[h] = sym;
@@ -145,7 +154,7 @@ public final class SymbolTable {
                 locals[symidx] = sym;
             }
         }
-        return define(sym, name, info, secidx, value, size);
+        return sym;
     }
 
     private static Sym define(Sym sym, String name, int info, int secidx, long value, long size) {
