@@ -163,8 +163,7 @@ public final class Hppa64 implements Target {
                 }
                 long off = got.addr + ge.offset - gp;
                 int insn = (int) f.read(t, r.offset, 4);
-                f.write(t, r.offset, 4, r.type == R_LTOFF14R ? patch14r(insn, off) : patch21l(insn, off));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, r.type == R_LTOFF14R ? patch14r(insn, off) : patch21l(insn, off));
             }
             case R_PCREL22F: {
                 SlotPass.AddendSlots.Slot ge = s == null ? null : gotEntries.find(s, r.addend);
@@ -218,8 +217,7 @@ public final class Hppa64 implements Target {
     private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long dot, Sym s) {
         switch (r.type) {
             case R_DIR64:
-                f.write(t, r.offset, 8, v);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v);
             case R_SEGREL32:
                 // Relative to the module base (.this), as the original. (ia64 uses section 1.)
                 f.write(t, r.offset, 4, v - f.baseaddr);
@@ -243,8 +241,7 @@ public final class Hppa64 implements Target {
                     }
                     v = opd.addr + oe.offset;
                 }
-                f.write(t, r.offset, 8, v);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v);
             default:
                 return RelocResult.UNHANDLED;
         }

@@ -310,8 +310,7 @@ public final class Ia64 implements Target {
             case R_DIR32LSB:
                 return copy32(f, r, v, false);
             case R_DIR64LSB:
-                f.write(t, r.offset, 8, v);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v);
             case R_GPREL22:
                 return imm22(f, t, bundle, slot, v - gp);
             case R_GPREL64I:
@@ -319,8 +318,7 @@ public final class Ia64 implements Target {
             case R_GPREL32LSB:
                 return copy32(f, r, v - gp, true);
             case R_GPREL64LSB:
-                f.write(t, r.offset, 8, v - gp);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v - gp);
             case R_LTOFF22:
             case R_LTOFF22X:
             case R_LTOFF64I:
@@ -340,8 +338,7 @@ public final class Ia64 implements Target {
             case R_PCREL32LSB:
                 return copy32(f, r, v - (t.addr + r.offset), true);
             case R_PCREL64LSB:
-                f.write(t, r.offset, 8, v - (t.addr + r.offset));
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v - (t.addr + r.offset));
             case R_LTOFF_FPTR22:
             case R_LTOFF_FPTR64I:
             case R_LTOFF_FPTR32LSB:
@@ -470,8 +467,7 @@ public final class Ia64 implements Target {
         if (r.type == R_SEGREL32LSB) {
             return copy32(f, r, v - seg, true);
         }
-        f.write(t, r.offset, 8, v - seg);
-        return RelocResult.OK;
+        return Field.put(f, r, 8, v - seg);
     }
 
     private RelocResult secrel(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
@@ -487,8 +483,7 @@ public final class Ia64 implements Target {
         if (r.type == R_SECREL32LSB) {
             return copy32(f, r, off, true);
         }
-        f.write(t, r.offset, 8, off);
-        return RelocResult.OK;
+        return Field.put(f, r, 8, off);
     }
 
     @Override

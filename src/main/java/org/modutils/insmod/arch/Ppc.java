@@ -94,8 +94,7 @@ public final class Ppc implements Target {
                 return RelocResult.OK;
             case R_ADDR32:
             case R_UADDR32:
-                f.write(r.target, r.offset, 4, v);
-                return RelocResult.OK;
+                return Field.put(f, r, 4, v);
             case R_ADDR16_LO:
                 put16(f, r, v);
                 return RelocResult.OK;
@@ -106,8 +105,7 @@ public final class Ppc implements Target {
                 put16(f, r, f.mask(v + 0x8000) >>> 16);
                 return RelocResult.OK;
             case R_REL32:
-                f.write(r.target, r.offset, 4, v - dot);
-                return RelocResult.OK;
+                return Field.put(f, r, 4, v - dot);
             case R_ADDR16:
             case R_UADDR16:
                 put16(f, r, v);

@@ -270,14 +270,12 @@ public final class Ppc64 implements Target {
                 return Range.checkBitfield(r, v, 32);
             case R_ADDR64:
             case R_UADDR64:
-                f.write(t, r.offset, 8, adjust(r.sym, v));
-                return RelocResult.OK;
+                return Field.put(f, r, 8, adjust(r.sym, v));
             case R_REL32:
                 f.write(t, r.offset, 4, v - dot);
                 return Range.checkInt(r, v - dot, 32);
             case R_REL64:
-                f.write(t, r.offset, 8, v - dot);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v - dot);
             case R_REL16:
                 put16(f, t, r.offset, v - dot);
                 return Range.checkInt(r, v - dot, 16);
@@ -299,8 +297,7 @@ public final class Ppc64 implements Target {
                 put16(f, t, r.offset, (v - dot + 0x8000) >>> 16);
                 return RelocResult.OK;
             case R_TOC:
-                f.write(t, r.offset, 8, myTocBase);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, myTocBase);
             case R_TOC16: {
                 long d = v - myTocBase;
                 put16(f, t, r.offset, d);

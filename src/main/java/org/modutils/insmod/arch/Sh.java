@@ -102,8 +102,7 @@ public final class Sh implements Target {
                 return RelocResult.UNHANDLED;
         }
         // Every 32-bit SH type is partial-inplace: gas leaves (part of) the addend in the field.
-        f.write(t, loc, 4, f.read(t, loc, 4) + field);
-        return RelocResult.OK;
+        return Field.add(f, r, 4, field);
     }
 
     static String typeName(int t) {

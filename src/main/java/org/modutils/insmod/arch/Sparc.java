@@ -99,8 +99,7 @@ public final class Sparc implements Target {
                 return Range.fitsBitfield((int) v, 16) ? RelocResult.OK : overflow(r, v, "16 bits");
             case R_32:
             case R_UA32:
-                f.write(r.target, r.offset, 4, v);
-                return RelocResult.OK;
+                return Field.put(f, r, 4, v);
             case R_DISP8:
                 f.write(r.target, r.offset, 1, d);
                 return Range.fitsSigned(d, 8) ? RelocResult.OK : overflow(r, d, "a signed 8-bit displacement");
@@ -108,8 +107,7 @@ public final class Sparc implements Target {
                 f.write(r.target, r.offset, 2, d);
                 return Range.fitsSigned(d, 16) ? RelocResult.OK : overflow(r, d, "a signed 16-bit displacement");
             case R_DISP32:
-                f.write(r.target, r.offset, 4, d);
-                return RelocResult.OK;
+                return Field.put(f, r, 4, d);
             case R_WDISP30:
             case R_WPLT30:
                 field(f, r, 0x3fffffffL, d >> 2);

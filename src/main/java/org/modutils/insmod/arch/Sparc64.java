@@ -54,11 +54,9 @@ public final class Sparc64 implements Target {
                 return RelocResult.OK;
             case R_64:
             case R_UA64:
-                f.write(r.target, r.offset, 8, v);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v);
             case R_DISP64:
-                f.write(r.target, r.offset, 8, d);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, d);
             case R_32:
             case R_UA32:
                 f.write(r.target, r.offset, 4, v);

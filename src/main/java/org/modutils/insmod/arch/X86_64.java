@@ -74,8 +74,7 @@ public final class X86_64 implements Target {
             case R_NONE:
                 return RelocResult.OK;
             case R_64:
-                f.write(r.target, r.offset, 8, f.read(r.target, r.offset, 8) + v);
-                return RelocResult.OK;
+                return Field.add(f, r, 8, v);
             case R_32:
                 return add(f, r, 4, v, false);
             case R_32S:
@@ -92,15 +91,12 @@ public final class X86_64 implements Target {
             case R_PC8:
                 return add(f, r, 1, v - dot, true);
             case R_PC64:
-                f.write(r.target, r.offset, 8, f.read(r.target, r.offset, 8) + v - dot);
-                return RelocResult.OK;
+                return Field.add(f, r, 8, v - dot);
             case R_GLOB_DAT:
             case R_JUMP_SLOT:
-                f.write(r.target, r.offset, 8, v);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v);
             case R_RELATIVE:
-                f.write(r.target, r.offset, 8, f.read(r.target, r.offset, 8) + f.baseaddr);
-                return RelocResult.OK;
+                return Field.add(f, r, 8, f.baseaddr);
             case R_GOT32:
             case R_GOTPCREL:
             case R_GOTPCRELX:
