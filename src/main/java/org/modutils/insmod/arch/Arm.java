@@ -102,9 +102,7 @@ public final class Arm implements Target {
 
     @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
-        LinkSection t = r.target;
-        long loc = r.offset;
-        long dot = f.mask(t.addr + r.offset);
+        long dot = Field.place(f, r);
         switch (r.type) {
             case R_ARM_NONE:
             case R_ARM_V4BX: // bx rN stays as it is (ld without --fix-v4bx does the same)
@@ -115,7 +113,7 @@ public final class Arm implements Target {
             case R_ARM_REL32:
                 return Field.add(f, r, 4, v - dot);
             case R_ARM_PREL31: {
-                long insn = f.read(t, loc, 4);
+                long insn = f.read(r.target, r.offset, 4);
                 long off = signExtend(insn, 31) + v - dot;
                 if (!Range.fitsSigned(off, 31)) {
                     r.detail = String.format("offset 0x%x does not fit in 31 bits", off);
@@ -128,25 +126,12 @@ public final class Arm implements Target {
             case R_ARM_MOVW_PREL_NC:
             case R_ARM_MOVT_PREL:
                 return movwMovt(f, r, v, dot);
-            case R_ARM_GOT32: {
-                Sym s = r.sym;
-                if (s == null || got == null || s.gotOffset < 0) {
-                    return RelocResult.DANGEROUS;
-                }
-                long entry = gotBase + s.gotOffset;
-                SlotPass.fillOnce(f, got, entry, s, 4, v);
-                return Field.add(f, r, 4, entry);
-            }
+            case R_ARM_GOT32:
+                return Field.got32(f, r, got, gotBase, v);
             case R_ARM_GOTPC:
-                if (got == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                return Field.add(f, r, 4, got.addr - dot);
+                return Field.gotpc(f, r, got, dot);
             case R_ARM_GOTOFF:
-                if (got == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                return Field.add(f, r, 4, v - got.addr);
+                return Field.gotoff(f, r, got, v);
             case R_ARM_PC24:
             case R_ARM_PLT32:
             case R_ARM_CALL:

@@ -1,8 +1,11 @@
 package org.modutils.insmod.arch;
 
+import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
 import org.modutils.insmod.link.Reloc;
 import org.modutils.insmod.link.RelocResult;
+import org.modutils.insmod.link.SlotPass;
+import org.modutils.insmod.link.Sym;
 
 /**
  * The writes of a relocation's place that every architecture makes (modutils' {@code *loc = v}
@@ -22,6 +25,35 @@ final class Field {
     static RelocResult add(ObjFile f, Reloc r, int size, long v) {
         f.write(r.target, r.offset, size, f.read(r.target, r.offset, size) + v);
         return RelocResult.OK;
+    }
+
+    /** The address of the place of {@code r} (modutils' dot), at the target's width. */
+    static long place(ObjFile f, Reloc r) {
+        return f.mask(r.target.addr + r.offset);
+    }
+
+    /** GOTPC (i386, arm): {@code *loc += got - dot}; without a .got the reference is dangerous. */
+    static RelocResult gotpc(ObjFile f, Reloc r, LinkSection got, long dot) {
+        return got == null ? RelocResult.DANGEROUS : add(f, r, 4, got.addr - dot);
+    }
+
+    /** GOTOFF (i386, arm): {@code *loc += v - got}; without a .got the reference is dangerous. */
+    static RelocResult gotoff(ObjFile f, Reloc r, LinkSection got, long v) {
+        return got == null ? RelocResult.DANGEROUS : add(f, r, 4, v - got.addr);
+    }
+
+    /**
+     * GOT32 (i386, arm): the symbol's slot ({@code base} + its GOT offset) filled with {@code v}
+     * once, its offset added to the place; dangerous without a slot.
+     */
+    static RelocResult got32(ObjFile f, Reloc r, LinkSection got, long base, long v) {
+        Sym s = r.sym;
+        if (s == null || got == null || s.gotOffset < 0) {
+            return RelocResult.DANGEROUS;
+        }
+        long entry = base + s.gotOffset;
+        SlotPass.fillOnce(f, got, entry, s, 4, v);
+        return add(f, r, 4, entry);
     }
 
     /** The bits of {@code mask} in the {@code size}-byte place replaced by those of {@code v}. */

@@ -36,9 +36,7 @@ public final class I386 implements Target {
 
     @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
-        LinkSection t = r.target;
-        long loc = r.offset;
-        long dot = f.mask(t.addr + r.offset);
+        long dot = Field.place(f, r);
         switch (r.type) {
             case R_386_NONE:
                 return RelocResult.OK;
@@ -53,23 +51,11 @@ public final class I386 implements Target {
             case R_386_RELATIVE:
                 return Field.add(f, r, 4, f.baseaddr);
             case R_386_GOTPC:
-                if (got == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                return Field.add(f, r, 4, got.addr - dot);
-            case R_386_GOT32: {
-                Sym s = r.sym;
-                if (s == null || got == null || s.gotOffset < 0) {
-                    return RelocResult.DANGEROUS;
-                }
-                SlotPass.fillOnce(f, got, s.gotOffset, s, 4, v);
-                return Field.add(f, r, 4, s.gotOffset);
-            }
+                return Field.gotpc(f, r, got, dot);
+            case R_386_GOT32:
+                return Field.got32(f, r, got, 0, v);
             case R_386_GOTOFF:
-                if (got == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                return Field.add(f, r, 4, v - got.addr);
+                return Field.gotoff(f, r, got, v);
             default:
                 return RelocResult.UNHANDLED;
         }

@@ -25,10 +25,6 @@ public final class M68k implements Target {
     @Override public boolean rela() { return true; }
 
     @Override
-    public void createGot(ObjFile f) {
-    }
-
-    @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
         LinkSection t = r.target;
         long loc = r.offset;

@@ -84,11 +84,6 @@ public final class Mips implements Target {
     }
 
     @Override
-    public void createGot(ObjFile f) {
-        // No GOT on MIPS.
-    }
-
-    @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
         LinkSection t = r.target;
         long loc = r.offset;

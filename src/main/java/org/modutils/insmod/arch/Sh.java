@@ -57,9 +57,7 @@ public final class Sh implements Target {
 
     @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
-        LinkSection t = r.target;
-        long loc = r.offset;
-        long dot = f.mask(t.addr + r.offset);
+        long dot = Field.place(f, r);
         long field;
         switch (r.type) {
             case R_SH_NONE:

@@ -33,11 +33,6 @@ public final class Sparc implements Target {
     @Override public boolean bigEndian() { return true; }
     @Override public boolean rela() { return true; }
 
-    @Override
-    public void createGot(ObjFile f) {
-        // No GOT, no PLT.
-    }
-
     /** Replaces the bits of {@code mask} in the instruction word at the relocation's offset. */
     static void field(ObjFile f, Reloc r, long mask, long bits) {
         long old = f.read(r.target, r.offset, 4);

@@ -37,11 +37,6 @@ public final class Sparc64 implements Target {
     @Override public boolean rela() { return true; }
 
     @Override
-    public void createGot(ObjFile f) {
-        // No GOT, no PLT.
-    }
-
-    @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
         int id = r.type & 0xff;
         boolean strict = r.strict;
