@@ -56,6 +56,15 @@ final class Field {
         return add(f, r, 4, entry);
     }
 
+    /**
+     * A word-aligned value (ppc's 14- and 24-bit branch and address fields) into the bits of
+     * {@code mask} of the instruction; true when {@code v} is not word-aligned.
+     */
+    static boolean misaligned(ObjFile f, Reloc r, long mask, long v) {
+        bits(f, r, 4, mask, v);
+        return (v & 3) != 0;
+    }
+
     /** The bits of {@code mask} in the {@code size}-byte place replaced by those of {@code v}. */
     static RelocResult bits(ObjFile f, Reloc r, int size, long mask, long v) {
         long old = f.read(r.target, r.offset, size);

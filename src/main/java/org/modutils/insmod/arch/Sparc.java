@@ -33,11 +33,6 @@ public final class Sparc implements Target {
     @Override public boolean bigEndian() { return true; }
     @Override public boolean rela() { return true; }
 
-    /** Replaces the bits of {@code mask} in the instruction word at the relocation's offset. */
-    static void field(ObjFile f, Reloc r, long mask, long bits) {
-        long old = f.read(r.target, r.offset, 4);
-        f.write(r.target, r.offset, 4, (old & ~mask) | (bits & mask));
-    }
 
 
     static RelocResult overflow(Reloc r, long v, String what) {
@@ -105,16 +100,16 @@ public final class Sparc implements Target {
                 return Field.put(f, r, 4, d);
             case R_WDISP30:
             case R_WPLT30:
-                field(f, r, 0x3fffffffL, d >> 2);
+                Field.bits(f, r, 4, 0x3fffffffL, d >> 2);
                 return (d & 3) != 0 ? RelocResult.DANGEROUS : RelocResult.OK;
             case R_WDISP22:
-                field(f, r, 0x3fffff, d >> 2);
+                Field.bits(f, r, 4, 0x3fffff, d >> 2);
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
                 return !r.strict || Range.fitsSigned(d, 24) ? RelocResult.OK : overflow(r, d, "a 22-bit word displacement");
             case R_WDISP19:
-                field(f, r, 0x7ffff, d >> 2);
+                Field.bits(f, r, 4, 0x7ffff, d >> 2);
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
@@ -128,23 +123,19 @@ public final class Sparc implements Target {
     private RelocResult applyMore(ObjFile f, Reloc r, long v, long dot, int d) {
         switch (r.type) {
             case R_WDISP16:
-                field(f, r, 0x303fff, ((d << 4) & 0x300000) | ((d >> 2) & 0x3fff));
+                Field.bits(f, r, 4, 0x303fff, ((d << 4) & 0x300000) | ((d >> 2) & 0x3fff));
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
                 return !r.strict || Range.fitsSigned(d, 18) ? RelocResult.OK : overflow(r, d, "a 16-bit word displacement");
             case R_HI22:
-                field(f, r, 0x3fffff, v >>> 10);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, v >>> 10);
             case R_LO10:
-                field(f, r, 0x3ff, v);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, v);
             case R_PC10:
-                field(f, r, 0x3ff, d);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, d);
             case R_PC22:
-                field(f, r, 0x3fffff, (d & 0xffffffffL) >>> 10);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, (d & 0xffffffffL) >>> 10);
             default: {
                 int bits = bitfieldWidth(r.type);
                 return bits != 0 ? bitfield(f, r, v, bits) : unhandled(r, r.type);
@@ -167,7 +158,7 @@ public final class Sparc implements Target {
     }
 
     private static RelocResult bitfield(ObjFile f, Reloc r, long v, int bits) {
-        field(f, r, (1L << bits) - 1, v);
+        Field.bits(f, r, 4, (1L << bits) - 1, v);
         return Range.fitsBitfield((int) v, bits) ? RelocResult.OK : overflow(r, v, bits + " bits");
     }
 }

@@ -94,26 +94,24 @@ public final class Sparc64 implements Target {
     private RelocResult applyMore(ObjFile f, Reloc r, long v, int id, boolean strict, long place, long dot, long d) {
         switch (id) {
             case R_LO10:
-                Sparc.field(f, r, 0x3ff, v);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, v);
             case R_HI22:
                 if (!strict) {
                     orField(f, r, 0x3fffff, v >>> 10);
                     return RelocResult.OK;
                 }
-                Sparc.field(f, r, 0x3fffff, v >>> 10);
+                Field.bits(f, r, 4, 0x3fffff, v >>> 10);
                 return (v >>> 32) == 0 ? RelocResult.OK : Sparc.overflow(r, v, "32 bits (HI22)");
             case R_OLO10: {
                 long sum = (v & 0x3ff) + (r.type >> 8);
-                Sparc.field(f, r, 0x1fff, sum);
+                Field.bits(f, r, 4, 0x1fff, sum);
                 return !strict || Range.fitsSigned(sum, 13) ? RelocResult.OK : Sparc.overflow(r, sum, "13 bits (OLO10)");
             }
             case R_HIX22:
-                Sparc.field(f, r, 0x3fffff, ~v >>> 10);
+                Field.bits(f, r, 4, 0x3fffff, ~v >>> 10);
                 return !strict || (v >> 32) == -1 ? RelocResult.OK : Sparc.overflow(r, v, "the top 4 GB (HIX22)");
             case R_LOX10:
-                Sparc.field(f, r, 0x1fff, (v & 0x3ff) | 0x1c00);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x1fff, (v & 0x3ff) | 0x1c00);
 
             // medmid
             case R_H44:
@@ -121,14 +119,12 @@ public final class Sparc64 implements Target {
                     orField(f, r, 0x3fffff, v >>> 22);
                     return RelocResult.OK;
                 }
-                Sparc.field(f, r, 0x3fffff, v >>> 22);
+                Field.bits(f, r, 4, 0x3fffff, v >>> 22);
                 return (v >>> 44) == 0 ? RelocResult.OK : Sparc.overflow(r, v, "44 bits (H44)");
             case R_M44:
-                Sparc.field(f, r, 0x3ff, v >>> 12);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, v >>> 12);
             case R_L44:
-                Sparc.field(f, r, 0xfff, v);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0xfff, v);
 
             // medany
             default:
@@ -140,29 +136,22 @@ public final class Sparc64 implements Target {
     private RelocResult applyMore2(ObjFile f, Reloc r, long v, int id, boolean strict, long place, long dot, long d) {
         switch (id) {
             case R_HH22:
-                Sparc.field(f, r, 0x3fffff, v >>> 42);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, v >>> 42);
             case R_HM10:
-                Sparc.field(f, r, 0x3ff, v >>> 32);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, v >>> 32);
             case R_LM22:
-                Sparc.field(f, r, 0x3fffff, v >>> 10);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, v >>> 10);
             case R_PC_HH22:
-                Sparc.field(f, r, 0x3fffff, d >>> 42);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, d >>> 42);
             case R_PC_HM10:
-                Sparc.field(f, r, 0x3ff, d >>> 32);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, d >>> 32);
             case R_PC_LM22:
-                Sparc.field(f, r, 0x3fffff, d >>> 10);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, d >>> 10);
 
             case R_PC10:
-                Sparc.field(f, r, 0x3ff, d);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, d);
             case R_PC22:
-                Sparc.field(f, r, 0x3fffff, d >>> 10);
+                Field.bits(f, r, 4, 0x3fffff, d >>> 10);
                 return !strict || Range.fitsSigned(d, 32) ? RelocResult.OK : Sparc.overflow(r, d, "32 bits (PC22)");
             default: {
                 int bits = Sparc.bitfieldWidth(id);
@@ -179,7 +168,7 @@ public final class Sparc64 implements Target {
 
     private static RelocResult wdisp(ObjFile f, Reloc r, long d, long mask, long bits, int range, boolean strict,
             String what) {
-        Sparc.field(f, r, mask, bits);
+        Field.bits(f, r, 4, mask, bits);
         if ((d & 3) != 0) {
             return RelocResult.DANGEROUS;
         }
@@ -187,7 +176,7 @@ public final class Sparc64 implements Target {
     }
 
     private static RelocResult bitfield(ObjFile f, Reloc r, long v, int bits) {
-        Sparc.field(f, r, (1L << bits) - 1, v);
+        Field.bits(f, r, 4, (1L << bits) - 1, v);
         return Range.fitsBitfield(v, bits) ? RelocResult.OK : Sparc.overflow(r, v, bits + " bits");
     }
 }
