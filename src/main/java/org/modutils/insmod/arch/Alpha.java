@@ -110,15 +110,8 @@ public final class Alpha implements Target {
                 return Range.fitsSigned(d, 32) ? RelocResult.OK : RelocResult.OVERFLOW;
             }
             case R_LITERAL: {
-                SlotPass.AddendSlots.Slot e = r.sym == null ? null : gotEntries.find(r.sym, r.addend);
-                if (e == null || got == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (!e.done) {
-                    f.write(got, e.offset, 8, v);
-                    e.done = true;
-                }
-                return Field.put(f, r, 2, e.offset - 0x8000);
+                SlotPass.AddendSlots.Slot e = got == null ? null : gotEntries.fill(f, got, r.sym, r.addend, 8, v);
+                return e == null ? RelocResult.DANGEROUS : Field.put(f, r, 2, e.offset - 0x8000);
             }
             default:
                 return applyMore(f, r, v, t, loc, dot);

@@ -153,26 +153,18 @@ public final class Hppa64 implements Target {
                 return RelocResult.OK;
             case R_LTOFF14R:
             case R_LTOFF21L: {
-                SlotPass.AddendSlots.Slot ge = s == null ? null : gotEntries.find(s, r.addend);
+                SlotPass.AddendSlots.Slot ge = gotEntries.fill(f, got, s, r.addend, 8, v);
                 if (ge == null) {
                     return RelocResult.DANGEROUS;
-                }
-                if (!ge.done) {
-                    ge.done = true;
-                    f.write(got, ge.offset, 8, v);
                 }
                 long off = got.addr + ge.offset - gp;
                 int insn = (int) f.read(t, r.offset, 4);
                 return Field.put(f, r, 4, r.type == R_LTOFF14R ? patch14r(insn, off) : patch21l(insn, off));
             }
             case R_PCREL22F: {
-                SlotPass.AddendSlots.Slot ge = s == null ? null : gotEntries.find(s, r.addend);
+                SlotPass.AddendSlots.Slot ge = gotEntries.fill(f, got, s, r.addend, 8, v);
                 if (ge == null) {
                     return RelocResult.DANGEROUS;
-                }
-                if (!ge.done) {
-                    ge.done = true;
-                    f.write(got, ge.offset, 8, v);
                 }
                 RelocResult ret = RelocResult.OK;
                 long disp = v - dot - 8;

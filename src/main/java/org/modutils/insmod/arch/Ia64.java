@@ -275,15 +275,11 @@ public final class Ia64 implements Target {
 
     /** The .opd descriptor of a local function (created once), or null when it has none. */
     private Long descriptor(ObjFile f, Sym s, long addend, long v) {
-        SlotPass.AddendSlots.Slot e = opdEntries.find(s, addend);
+        SlotPass.AddendSlots.Slot e = opdEntries.fill(f, opd, s, addend, 8, v);
         if (e == null) {
             return null;
         }
-        if (!e.done) {
-            e.done = true;
-            f.write(opd, e.offset, 8, v);
-            f.write(opd, e.offset + 8, 8, gp);
-        }
+        f.write(opd, e.offset + 8, 8, gp);
         return opd.addr + e.offset;
     }
 
@@ -357,15 +353,8 @@ public final class Ia64 implements Target {
 
     /** The GP-relative offset of the GOT entry of (s, addend), filled with v on first use; null without one. */
     private Long gotEntry(ObjFile f, Sym s, long addend, long v) {
-        SlotPass.AddendSlots.Slot ge = gotEntries.find(s, addend);
-        if (ge == null) {
-            return null;
-        }
-        if (!ge.done) {
-            ge.done = true;
-            f.write(got, ge.offset, 8, v);
-        }
-        return got.addr + ge.offset - gp;
+        SlotPass.AddendSlots.Slot ge = gotEntries.fill(f, got, s, addend, 8, v);
+        return ge == null ? null : got.addr + ge.offset - gp;
     }
 
     private RelocResult ltoff(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {

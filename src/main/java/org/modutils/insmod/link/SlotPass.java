@@ -193,6 +193,19 @@ public final class SlotPass {
             return null;
         }
 
+        /**
+         * The slot of ({@code s}, {@code addend}), or null; the first time it is used its first
+         * {@code size} bytes in {@code sec} are set to {@code value}.
+         */
+        public Slot fill(ObjFile f, LinkSection sec, Sym s, long addend, int size, long value) {
+            Slot e = s == null ? null : find(s, addend);
+            if (e != null && !e.done) {
+                e.done = true;
+                f.write(sec, e.offset, size, value);
+            }
+            return e;
+        }
+
         /** The slot of ({@code s}, {@code addend}), handed out now if it has none. */
         public Slot take(Sym s, long addend) {
             return take(s, addend, size, 0);
