@@ -77,10 +77,9 @@ public final class Alpha implements Target {
     public RelocResult apply(ObjFile f, Reloc r, long v) {
         LinkSection t = r.target;
         long loc = r.offset;
-        long dot = t.addr + r.offset;
+        long dot = Field.place(f, r);
         switch (r.type) {
-            case R_NONE:
-            case R_LITUSE:
+            case R_NONE, R_LITUSE:
                 return RelocResult.OK;
             case R_REFQUAD:
                 return Field.add(f, r, 8, v);

@@ -107,8 +107,7 @@ public final class Arm implements Target {
             case R_ARM_NONE:
             case R_ARM_V4BX: // bx rN stays as it is (ld without --fix-v4bx does the same)
                 return RelocResult.OK;
-            case R_ARM_ABS32:
-            case R_ARM_TARGET1:
+            case R_ARM_ABS32, R_ARM_TARGET1:
                 return Field.add(f, r, 4, v);
             case R_ARM_REL32:
                 return Field.add(f, r, 4, v - dot);
@@ -121,10 +120,7 @@ public final class Arm implements Target {
                 }
                 return Field.put(f, r, 4, (insn & 0x80000000L) | (off & 0x7fffffffL));
             }
-            case R_ARM_MOVW_ABS_NC:
-            case R_ARM_MOVT_ABS:
-            case R_ARM_MOVW_PREL_NC:
-            case R_ARM_MOVT_PREL:
+            case R_ARM_MOVW_ABS_NC, R_ARM_MOVT_ABS, R_ARM_MOVW_PREL_NC, R_ARM_MOVT_PREL:
                 return movwMovt(f, r, v, dot);
             case R_ARM_GOT32:
                 return Field.got32(f, r, got, gotBase, v);
@@ -132,10 +128,7 @@ public final class Arm implements Target {
                 return Field.gotpc(f, r, got, dot);
             case R_ARM_GOTOFF:
                 return Field.gotoff(f, r, got, v);
-            case R_ARM_PC24:
-            case R_ARM_PLT32:
-            case R_ARM_CALL:
-            case R_ARM_JUMP24:
+            case R_ARM_PC24, R_ARM_PLT32, R_ARM_CALL, R_ARM_JUMP24:
                 return branch(f, r, v, dot);
             case 10: return refuse(r, "R_ARM_THM_CALL (Thumb code)");
             case 30: return refuse(r, "R_ARM_THM_JUMP24 (Thumb code)");

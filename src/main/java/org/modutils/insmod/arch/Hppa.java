@@ -109,8 +109,7 @@ public final class Hppa implements Target {
         switch (r.type) {
             case R_NONE:
                 return RelocResult.OK;
-            case R_DIR32:
-            case R_PLABEL32:
+            case R_DIR32, R_PLABEL32:
                 return Field.put(f, r, 4, v);
             case R_SEGREL32:
                 return Field.put(f, r, 4, v - (int) f.baseaddr);

@@ -174,23 +174,7 @@ public final class Hppa64 implements Target {
                         return RelocResult.DANGEROUS;
                     }
                     if (!se.done) {
-                        int at = (int) se.offset;
-                        if (s.name.startsWith("$$")) {
-                            for (int i = 0; i < 4; i++) {
-                                f.write(stub, at + 4L * i, 4, STUB_MILLICODE[i]);
-                            }
-                            long target = s.value;
-                            f.write(stub, at, 4, patch21l(STUB_MILLICODE[0], target));
-                            f.write(stub, at + 4, 4, patch14r(STUB_MILLICODE[1], target));
-                        } else {
-                            for (int i = 0; i < 4; i++) {
-                                f.write(stub, at + 4L * i, 4, STUB_EXTERN[i]);
-                            }
-                            ret = put14r2(f, stub, at, got.addr + ge.offset - gp);
-                            if (ret != RelocResult.OK) {
-                                r.detail = ".got entry beyond 8K of dp";
-                            }
-                        }
+                        ret = writeStub(f, r, s, (int) se.offset, ge);
                         se.done = true;
                     }
                     disp = stub.addr + se.offset - dot - 8;
@@ -203,6 +187,27 @@ public final class Hppa64 implements Target {
             default:
                 return applyMore(f, r, v, t, dot, s);
         }
+    }
+
+    /** The stub at {@code at} for a call to {@code s}: millicode directly, else through its .got entry {@code ge}. */
+    private RelocResult writeStub(ObjFile f, Reloc r, Sym s, int at, SlotPass.AddendSlots.Slot ge) {
+        if (s.name.startsWith("$$")) {
+            for (int i = 0; i < 4; i++) {
+                f.write(stub, at + 4L * i, 4, STUB_MILLICODE[i]);
+            }
+            long target = s.value;
+            f.write(stub, at, 4, patch21l(STUB_MILLICODE[0], target));
+            f.write(stub, at + 4, 4, patch14r(STUB_MILLICODE[1], target));
+            return RelocResult.OK;
+        }
+        for (int i = 0; i < 4; i++) {
+            f.write(stub, at + 4L * i, 4, STUB_EXTERN[i]);
+        }
+        RelocResult ret = put14r2(f, stub, at, got.addr + ge.offset - gp);
+        if (ret != RelocResult.OK) {
+            r.detail = ".got entry beyond 8K of dp";
+        }
+        return ret;
     }
 
     /** {@link #apply}, continued: the types the first part does not take. */

@@ -42,11 +42,9 @@ public final class I386 implements Target {
                 return RelocResult.OK;
             case R_386_32:
                 return Field.add(f, r, 4, v);
-            case R_386_PLT32:
-            case R_386_PC32:
+            case R_386_PLT32, R_386_PC32:
                 return Field.add(f, r, 4, v - dot);
-            case R_386_GLOB_DAT:
-            case R_386_JMP_SLOT:
+            case R_386_GLOB_DAT, R_386_JMP_SLOT:
                 return Field.put(f, r, 4, v);
             case R_386_RELATIVE:
                 return Field.add(f, r, 4, f.baseaddr);

@@ -294,8 +294,7 @@ public final class Ia64 implements Target {
         long dot = (t.addr + r.offset) & ~3L;
         Sym s = r.sym;
         switch (r.type) {
-            case R_NONE:
-            case R_LDXMOV:
+            case R_NONE, R_LDXMOV:
                 return RelocResult.OK;
             case R_IMM14:
                 return imm14(f, t, bundle, slot, v);
@@ -315,36 +314,23 @@ public final class Ia64 implements Target {
                 return copy32(f, r, v - gp, true);
             case R_GPREL64LSB:
                 return Field.put(f, r, 8, v - gp);
-            case R_LTOFF22:
-            case R_LTOFF22X:
-            case R_LTOFF64I:
+            case R_LTOFF22, R_LTOFF22X, R_LTOFF64I:
                 return ltoff(f, r, v, bundle, slot, dot);
-            case R_PLTOFF22:
-            case R_PLTOFF64I:
-            case R_PLTOFF64LSB:
+            case R_PLTOFF22, R_PLTOFF64I, R_PLTOFF64LSB:
                 return pltoff(f, r, v, bundle, slot, dot);
-            case R_FPTR64I:
-            case R_FPTR32LSB:
-            case R_FPTR64LSB:
+            case R_FPTR64I, R_FPTR32LSB, R_FPTR64LSB:
                 return fptr(f, r, v, bundle, slot, dot);
-            case R_PCREL21B:
-            case R_PCREL21M:
-            case R_PCREL21F:
+            case R_PCREL21B, R_PCREL21M, R_PCREL21F:
                 return pcrelBranch(f, r, v, bundle, slot, dot);
             case R_PCREL32LSB:
                 return copy32(f, r, v - (t.addr + r.offset), true);
             case R_PCREL64LSB:
                 return Field.put(f, r, 8, v - (t.addr + r.offset));
-            case R_LTOFF_FPTR22:
-            case R_LTOFF_FPTR64I:
-            case R_LTOFF_FPTR32LSB:
-            case R_LTOFF_FPTR64LSB:
+            case R_LTOFF_FPTR22, R_LTOFF_FPTR64I, R_LTOFF_FPTR32LSB, R_LTOFF_FPTR64LSB:
                 return fptr(f, r, v, bundle, slot, dot);
-            case R_SEGREL32LSB:
-            case R_SEGREL64LSB:
+            case R_SEGREL32LSB, R_SEGREL64LSB:
                 return segrel(f, r, v, bundle, slot, dot);
-            case R_SECREL32LSB:
-            case R_SECREL64LSB:
+            case R_SECREL32LSB, R_SECREL64LSB:
                 return secrel(f, r, v, bundle, slot, dot);
             default:
                 return RelocResult.UNHANDLED;

@@ -57,17 +57,10 @@ public final class Mips implements Target {
     @Override
     public String procSectionError(LinkSection sec) {
         switch (sec.type) {
-            case SHT_MIPS_DEBUG:
-            case SHT_MIPS_REGINFO:
-            case SHT_MIPS_ABIFLAGS:
+            case SHT_MIPS_DEBUG, SHT_MIPS_REGINFO, SHT_MIPS_ABIFLAGS:
                 return null;
-            case SHT_MIPS_LIBLIST:
-            case SHT_MIPS_CONFLICT:
-            case SHT_MIPS_GPTAB:
-            case SHT_MIPS_UCODE:
-            case SHT_MIPS_OPTIONS:
-            case SHT_MIPS_DWARF:
-            case SHT_MIPS_EVENTS:
+            case SHT_MIPS_LIBLIST, SHT_MIPS_CONFLICT, SHT_MIPS_GPTAB, SHT_MIPS_UCODE, SHT_MIPS_OPTIONS:
+            case SHT_MIPS_DWARF, SHT_MIPS_EVENTS:
                 return String.format("Unhandled section header type: %08x", sec.type);
             default:
                 return String.format("Unknown section header type: %08x", sec.type);
@@ -158,13 +151,10 @@ public final class Mips implements Target {
             case R_MIPS_REL32:
                 r.detail = "R_MIPS_REL32 is a dynamic relocation";
                 return RelocResult.UNHANDLED;
-            case R_MIPS_GPREL16:
-            case R_MIPS_GPREL32:
-            case R_MIPS_LITERAL:
+            case R_MIPS_GPREL16, R_MIPS_GPREL32, R_MIPS_LITERAL:
                 r.detail = typeName(r.type) + ": modules have no GP (build with -G 0)";
                 return RelocResult.UNHANDLED;
-            case R_MIPS_GOT16:
-            case R_MIPS_CALL16:
+            case R_MIPS_GOT16, R_MIPS_CALL16:
                 r.detail = typeName(r.type) + ": modules are not PIC (build with -mno-abicalls -fno-pic)";
                 return RelocResult.UNHANDLED;
             default:

@@ -86,8 +86,7 @@ public final class Ppc implements Target {
         switch (r.type) {
             case R_NONE:
                 return RelocResult.OK;
-            case R_ADDR32:
-            case R_UADDR32:
+            case R_ADDR32, R_UADDR32:
                 return Field.put(f, r, 4, v);
             case R_ADDR16_LO:
                 return put16(f, r, v);
@@ -97,12 +96,10 @@ public final class Ppc implements Target {
                 return put16(f, r, f.mask(v + 0x8000) >>> 16);
             case R_REL32:
                 return Field.put(f, r, 4, v - dot);
-            case R_ADDR16:
-            case R_UADDR16:
+            case R_ADDR16, R_UADDR16:
                 put16(f, r, v);
                 return range(r, (int) v, 16, "value");
-            case R_REL16:
-            case R_REL16_LO:
+            case R_REL16, R_REL16_LO:
                 put16(f, r, v - dot);
                 return r.type == R_REL16 ? range(r, (int) (v - dot), 16, "displacement") : RelocResult.OK;
             case R_REL16_HI:
@@ -112,13 +109,10 @@ public final class Ppc implements Target {
             case R_ADDR24:
                 return Field.misaligned(f, r, 0x03fffffcL, v) ? RelocResult.DANGEROUS
                         : range(r, (int) v, 26, "address");
-            case R_ADDR14:
-            case R_ADDR14_BRTAKEN:
-            case R_ADDR14_BRNTAKEN:
+            case R_ADDR14, R_ADDR14_BRTAKEN, R_ADDR14_BRNTAKEN:
                 return Field.misaligned(f, r, 0xfffcL, v) ? RelocResult.DANGEROUS
                         : range(r, (int) v, 16, "address");
-            case R_REL14:
-            case R_REL14_BRTAKEN:
+            case R_REL14, R_REL14_BRTAKEN:
             case R_REL14_BRNTAKEN: {
                 int d = (int) (v - dot);
                 return Field.misaligned(f, r, 0xfffcL, d) ? RelocResult.DANGEROUS
@@ -127,8 +121,7 @@ public final class Ppc implements Target {
             case R_PLTREL24:
                 // The addend of a PIC call names the GOT pointer (0x8000 into .got2), not the callee.
                 return branch24(f, r, f.mask(v - r.addend), dot);
-            case R_REL24:
-            case R_LOCAL24PC:
+            case R_REL24, R_LOCAL24PC:
                 return branch24(f, r, v, dot);
             default:
                 r.detail = typeName(r.type) + " is not supported";

@@ -225,8 +225,7 @@ public final class Ppc64 implements Target {
         LinkSection t = r.target;
         long dot = t.addr + r.offset;
         switch (r.type) {
-            case R_NONE:
-            case R_TOCSAVE:
+            case R_NONE, R_TOCSAVE:
                 return RelocResult.OK;
             case R_ADDR16_HA:
                 return put16(f, t, r.offset, (v + 0x8000) >>> 16);
@@ -244,8 +243,7 @@ public final class Ppc64 implements Target {
                 return put16(f, t, r.offset, v >>> 48);
             case R_ADDR16_HIGHESTA:
                 return put16(f, t, r.offset, (v + 0x8000) >>> 48);
-            case R_ADDR16:
-            case R_UADDR16:
+            case R_ADDR16, R_UADDR16:
                 put16(f, t, r.offset, v);
                 return Range.checkBitfield(r, v, 16);
             case R_ADDR16_DS:
@@ -253,12 +251,10 @@ public final class Ppc64 implements Target {
                     return RelocResult.OVERFLOW;
                 }
                 return Range.checkInt(r, v, 16);
-            case R_ADDR32:
-            case R_UADDR32:
+            case R_ADDR32, R_UADDR32:
                 f.write(t, r.offset, 4, v);
                 return Range.checkBitfield(r, v, 32);
-            case R_ADDR64:
-            case R_UADDR64:
+            case R_ADDR64, R_UADDR64:
                 return Field.put(f, r, 8, adjust(r.sym, v));
             case R_REL32:
                 f.write(t, r.offset, 4, v - dot);
@@ -305,13 +301,10 @@ public final class Ppc64 implements Target {
             case R_ADDR24:
                 return Field.misaligned(f, r, 0x03fffffcL, v) ? RelocResult.DANGEROUS
                         : Range.checkInt(r, v, 26);
-            case R_ADDR14:
-            case R_ADDR14_BRTAKEN:
-            case R_ADDR14_BRNTAKEN:
+            case R_ADDR14, R_ADDR14_BRTAKEN, R_ADDR14_BRNTAKEN:
                 return Field.misaligned(f, r, 0xfffcL, v) ? RelocResult.DANGEROUS
                         : Range.checkInt(r, v, 16);
-            case R_REL14:
-            case R_REL14_BRTAKEN:
+            case R_REL14, R_REL14_BRTAKEN:
             case R_REL14_BRNTAKEN: {
                 long d = v - dot;
                 return Field.misaligned(f, r, 0xfffcL, d) ? RelocResult.DANGEROUS

@@ -62,9 +62,7 @@ public final class Sh implements Target {
         switch (r.type) {
             case R_SH_NONE:
                 return RelocResult.OK;
-            case R_SH_DIR32:
-            case R_SH_GLOB_DAT:
-            case R_SH_JMP_SLOT:
+            case R_SH_DIR32, R_SH_GLOB_DAT, R_SH_JMP_SLOT:
                 field = v;
                 break;
             case R_SH_REL32:

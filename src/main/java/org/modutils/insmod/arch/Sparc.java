@@ -83,12 +83,10 @@ public final class Sparc implements Target {
             case R_8:
                 f.write(r.target, r.offset, 1, v);
                 return Range.fitsBitfield((int) v, 8) ? RelocResult.OK : overflow(r, v, "8 bits");
-            case R_16:
-            case R_UA16:
+            case R_16, R_UA16:
                 f.write(r.target, r.offset, 2, v);
                 return Range.fitsBitfield((int) v, 16) ? RelocResult.OK : overflow(r, v, "16 bits");
-            case R_32:
-            case R_UA32:
+            case R_32, R_UA32:
                 return Field.put(f, r, 4, v);
             case R_DISP8:
                 f.write(r.target, r.offset, 1, d);
@@ -98,8 +96,7 @@ public final class Sparc implements Target {
                 return Range.fitsSigned(d, 16) ? RelocResult.OK : overflow(r, d, "a signed 16-bit displacement");
             case R_DISP32:
                 return Field.put(f, r, 4, d);
-            case R_WDISP30:
-            case R_WPLT30:
+            case R_WDISP30, R_WPLT30:
                 Field.bits(f, r, 4, 0x3fffffffL, d >> 2);
                 return (d & 3) != 0 ? RelocResult.DANGEROUS : RelocResult.OK;
             case R_WDISP22:

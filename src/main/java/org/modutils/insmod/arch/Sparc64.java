@@ -47,17 +47,14 @@ public final class Sparc64 implements Target {
         switch (id) {
             case R_NONE:
                 return RelocResult.OK;
-            case R_64:
-            case R_UA64:
+            case R_64, R_UA64:
                 return Field.put(f, r, 8, v);
             case R_DISP64:
                 return Field.put(f, r, 8, d);
-            case R_32:
-            case R_UA32:
+            case R_32, R_UA32:
                 f.write(r.target, r.offset, 4, v);
                 return !strict || Range.fitsBitfield(v, 32) ? RelocResult.OK : Sparc.overflow(r, v, "32 bits");
-            case R_16:
-            case R_UA16:
+            case R_16, R_UA16:
                 f.write(r.target, r.offset, 2, v);
                 return Range.fitsBitfield(v, 16) ? RelocResult.OK : Sparc.overflow(r, v, "16 bits");
             case R_8:
@@ -73,8 +70,7 @@ public final class Sparc64 implements Target {
             case R_DISP8:
                 f.write(r.target, r.offset, 1, d);
                 return Range.fitsSigned(d, 8) ? RelocResult.OK : Sparc.overflow(r, d, "a signed 8-bit displacement");
-            case R_WDISP30:
-            case R_WPLT30:
+            case R_WDISP30, R_WPLT30:
                 return wdisp(f, r, d, 0x3fffffffL, d >> 2, 32, strict, "a 30-bit word displacement");
             case R_WDISP22:
                 return wdisp(f, r, d, 0x3fffff, d >> 2, 24, strict, "a 22-bit word displacement");
