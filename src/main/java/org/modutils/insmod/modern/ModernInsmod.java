@@ -12,6 +12,7 @@ import java.util.List;
 import org.modutils.insmod.kernel.Errno;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
+import org.modutils.insmod.report.UserError;
 
 /**
  * Loads a 2.6+ module (.ko, maybe compressed, maybe from stdin) into a kernel that links modules
@@ -116,85 +117,110 @@ public final class ModernInsmod {
         return module.equals("-");
     }
 
-    private int fail(String text) {
-        out.error("ERROR: " + text);
-        return 1;
+    /** A refusal: one error line {@code ERROR: <text>}, exit status 1. */
+    private static UserError refusal(String text) {
+        return new UserError("ERROR: " + text);
     }
 
     private int load() {
-        // 1. read
-        byte[] raw;
         try {
-            raw = read();
-        } catch (IOException e) {
-            return fail("could not load module " + label + ": " + ioReason(e));
+            byte[] image;
+            Compression comp;
+            try {
+                byte[] raw = read();
+                comp = Compression.detect(raw);
+                image = decompress(comp, raw);
+            } catch (IOException e) {
+                throw refusal("could not load module " + label + ": " + ioReason(e));
+            }
+            KoFile ko = parse(image);
+            String name = moduleName(ko);
+            Signature sig = signature(image);
+            String params;
+            try {
+                params = ParamString.join(req.params());
+            } catch (ParamString.BadParameterException e) {
+                throw refusal(e.getMessage());
+            }
+            int flags = req.force() ? Kernel.MODULE_INIT_IGNORE_MODVERSIONS | Kernel.MODULE_INIT_IGNORE_VERMAGIC : 0;
+            try {
+                submit(comp, image, name, params, flags);
+            } catch (KernelException e) {
+                throw refused(e, image, ko, name, sig);
+            }
+            if (req.force()) reportForced(name);
+            return 0;
+        } catch (UserError e) {
+            e.reportTo(out);
+            return e.status();
         }
-        // 2. decompress by magic
-        Compression comp = Compression.detect(raw);
+    }
+
+    /** The image by its magic: decompressed, and said so under -v. */
+    private byte[] decompress(Compression comp, byte[] raw) throws UserError {
         byte[] image;
         try {
             image = comp.decompress(raw);
         } catch (IOException e) {
-            return fail("could not load module " + label + ": corrupt " + comp.kernelName() + " data: " + e.getMessage());
+            throw refusal("could not load module " + label + ": corrupt " + comp.kernelName() + " data: " + e.getMessage());
         }
-        // 3. what is it?
+        if (req.verbose() && comp != Compression.NONE)
+            out.info("decompressed " + comp.kernelName() + ": " + raw.length + " -> " + image.length + " bytes");
+        return image;
+    }
+
+    /** The image as a 2.6+ module; a 2.0-2.4 one is refused (this kernel loads only .ko). */
+    private KoFile parse(byte[] image) throws UserError {
         KoFile ko;
         try {
             ko = KoFile.parse(image);
         } catch (KoFile.BadModuleException e) {
-            return fail("could not load module " + label + ": " + e.getMessage() + " (not a kernel module)");
+            throw refusal("could not load module " + label + ": " + e.getMessage() + " (not a kernel module)");
         }
         if (ko.isLegacyModule()) {
             String kv = ko.modinfo("kernel_version");
-            return fail("could not insert module " + label + ": it is a Linux 2.0-2.4 module (.o"
+            throw refusal("could not insert module " + label + ": it is a Linux 2.0-2.4 module (.o"
                     + (kv == null ? "" : ", kernel_version=" + kv) + ") that insmod links itself for a 2.4 kernel,"
                     + " but the running kernel " + kernel.release() + " loads only 2.6+ modules (.ko)");
         }
-        String name = moduleName(ko);
-        if (req.verbose() && comp != Compression.NONE)
-            out.info("decompressed " + comp.kernelName() + ": " + raw.length + " -> " + image.length + " bytes");
-        // 4. signature
+        return ko;
+    }
+
+    /** The module's signature, or why it cannot be read. */
+    private record Signature(ModuleSignature sig, String problem) {}
+
+    /** Reads the signature, describes it under -v and checks it under --verify. */
+    private Signature signature(byte[] image) throws UserError {
         ModuleSignature sig = null;
-        String sigProblem = null;
+        String problem = null;
         try {
             sig = ModuleSignature.of(image);
         } catch (ModuleSignature.BadSignatureException e) {
-            sigProblem = e.getMessage();
+            problem = e.getMessage();
         }
-        if (req.verbose()) describeSignature(sig, sigProblem);
+        if (req.verbose()) describeSignature(sig, problem);
         if (!req.verifyCerts().isEmpty()) {
-            String refusal = verify(sig, sigProblem);
-            if (refusal != null) return fail("refusing to load " + label + ": --verify: " + refusal);
+            String refusal = verify(sig, problem);
+            if (refusal != null) throw refusal("refusing to load " + label + ": --verify: " + refusal);
         }
-        // 5. parameters
-        String params;
-        try {
-            params = ParamString.join(req.params());
-        } catch (ParamString.BadParameterException e) {
-            return fail(e.getMessage());
+        return new Signature(sig, problem);
+    }
+
+    /** The kernel's refusal in one error (several lines): the errno, the cause found, the detail. */
+    private UserError refused(KernelException e, byte[] image, KoFile ko, String name, Signature sig) {
+        if (e.errno() == 0) return refusal("could not insert module " + label + ": " + e.getMessage());
+        Diagnostics d = new Diagnostics(kernel, ko, name, req.force(), sig.sig(), sig.problem());
+        List<String> why = d.explain(e.errno());
+        List<String> found = explain(image);
+        String cause = !found.isEmpty() ? found.get(0) : why.isEmpty() ? null : why.get(0);
+        StringBuilder sb = new StringBuilder("ERROR: could not insert module " + label + ": " + Errno.text(e.errno()));
+        if (cause != null) sb.append(" -- ").append(cause);
+        for (int i = 1; i < found.size(); i++) sb.append("\n  ").append(found.get(i));
+        for (int i = found.isEmpty() ? 1 : 0; i < why.size(); i++) {
+            if (i == 0 && why.get(0) == null) continue;
+            sb.append('\n').append(i == 0 ? "  (" + why.get(0) + ")" : why.get(i));
         }
-        int flags = req.force() ? Kernel.MODULE_INIT_IGNORE_MODVERSIONS | Kernel.MODULE_INIT_IGNORE_VERMAGIC : 0;
-        // 6. submit
-        try {
-            submit(comp, image, name, params, flags);
-        } catch (KernelException e) {
-            if (e.errno() == 0) return fail("could not insert module " + label + ": " + e.getMessage());
-            Diagnostics d = new Diagnostics(kernel, ko, name, req.force(), sig, sigProblem);
-            List<String> why = d.explain(e.errno());
-            List<String> found = explain(image);
-            String cause = !found.isEmpty() ? found.get(0) : why.isEmpty() ? null : why.get(0);
-            StringBuilder sb = new StringBuilder("ERROR: could not insert module " + label + ": " + Errno.text(e.errno()));
-            if (cause != null) sb.append(" -- ").append(cause);
-            for (int i = 1; i < found.size(); i++) sb.append("\n  ").append(found.get(i));
-            for (int i = found.isEmpty() ? 1 : 0; i < why.size(); i++) {
-                if (i == 0 && why.get(0) == null) continue;
-                sb.append('\n').append(i == 0 ? "  (" + why.get(0) + ")" : why.get(i));
-            }
-            out.error(sb.toString());
-            return 1;
-        }
-        if (req.force()) reportForced(name);
-        return 0;
+        return new UserError(sb.toString());
     }
 
     /** The explainer's causes; empty without one, or when it fails. */
