@@ -35,14 +35,10 @@ public final class Ksyms {
     }
 
     public static int run(String[] args, ToolEnv env) {
-        return ToolLog.guarded("ksyms", env, log -> main(args, env, log));
+        return ToolOptions.run("ksyms", OPTIONS, USAGE, args, env, (g, log) -> main(g, env, log));
     }
 
-    private static int main(String[] args, ToolEnv env, ToolLog log) {
-        Getopt g = ToolOptions.parse("ksyms", OPTIONS, args, env, USAGE);
-        if (g == null) {
-            return 1;
-        }
+    private static int main(Getopt g, ToolEnv env, ToolLog log) {
         boolean all = false, info = false, header = true, json = false;
         String target = null;
         for (Getopt.Opt o : g.options) {
