@@ -36,6 +36,7 @@ import org.modutils.insmod.sys.Getopt;
 import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.sys.Syslog;
 import org.modutils.insmod.sys.Getopt;
+import org.modutils.insmod.tools.ToolLog;
 
 /**
  * The insmod command: options, locating and reading the module, choosing the kernel, then the
@@ -56,7 +57,7 @@ public final class Insmod {
     }
 
     private final Host host;
-    private final Log log;
+    private final ToolLog log;
     private final boolean interactive;
     private InsmodOptions s;
     private String release;
@@ -66,7 +67,7 @@ public final class Insmod {
     /** -O, or null. */
     private Path blob;
 
-    private Insmod(Host host, Log log, boolean interactive) {
+    private Insmod(Host host, ToolLog log, boolean interactive) {
         this.host = host;
         this.log = log;
         this.interactive = interactive;
@@ -98,7 +99,7 @@ public final class Insmod {
      * {@code interactive}: stderr is a terminal (see {@link InsmodOptions}).
      */
     static int run(String[] argv, Host host, boolean latin1Out, boolean interactive) {
-        Log log = new Log(host.out(), host.err(), latin1Out);
+        ToolLog log = new ToolLog("insmod", host.out(), host.err(), latin1Out);
         try {
             return new Insmod(host, log, interactive).main(argv);
         } catch (RuntimeException | Error e) {
@@ -360,7 +361,7 @@ public final class Insmod {
     }
 
     /** The modern path's messages through our logger (so -s applies): "insmod: " on every line. */
-    private static org.modutils.insmod.modern.Messages modernMessages(Log log) {
+    private static org.modutils.insmod.modern.Messages modernMessages(ToolLog log) {
         return new org.modutils.insmod.modern.Messages() {
             @Override
             public void error(String text) {

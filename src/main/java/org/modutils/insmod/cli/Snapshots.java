@@ -7,12 +7,13 @@ import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.remote.RemoteKernel;
 import org.modutils.insmod.sys.Snapshot;
+import org.modutils.insmod.tools.ToolLog;
 
 /** The ksymoops snapshot every real load attempt leaves, when /var/log/ksymoops exists. */
 final class Snapshots {
     private Snapshots() {}
 
-    static void take(Kernel kernel, Map<String, String> env, Log log) {
+    static void take(Kernel kernel, Map<String, String> env, ToolLog log) {
         if (kernel instanceof RemoteKernel remote) {
             remote(remote, log);
             return;
@@ -28,7 +29,7 @@ final class Snapshots {
     }
 
     /** The same snapshot on a remote target, written there through its agent. */
-    private static void remote(RemoteKernel k, Log log) {
+    private static void remote(RemoteKernel k, ToolLog log) {
         String dir = "/var/log/ksymoops";
         try {
             if (!k.isDirectory(dir)) {

@@ -1,8 +1,6 @@
 package org.modutils.insmod.deps;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,20 +46,8 @@ public final class ModprobeConfig {
     }
 
     private static void list(Path dir, TreeMap<String, Path> files, DepmodLog log) {
-        if (!Files.exists(dir)) return;
-        if (!Files.isDirectory(dir)) {
-            files.putIfAbsent(dir.getFileName().toString(), dir);
-            return;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path f : ds) {
-                String n = f.getFileName().toString();
-                if (n.startsWith(".") || !(n.endsWith(".conf") || n.endsWith(".alias")) || Files.isDirectory(f)) continue;
-                files.putIfAbsent(n, f);
-            }
-        } catch (IOException e) {
-            log.error("could not read " + dir + ": " + DepmodLog.reason(e));
-        }
+        ConfigFiles.list(dir, files, (d, n, f) -> (n.endsWith(".conf") || n.endsWith(".alias")) && !Files.isDirectory(f),
+                "could not read ", log);
     }
 
     private void kernelCommandLine(String cmdline) {
@@ -80,24 +66,10 @@ public final class ModprobeConfig {
     }
 
     private void parse(Path file, DepmodLog log) {
-        List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+            ConfigFiles.lines(file, false, (n, line) -> line(file, n, line, log));
         } catch (IOException e) {
             log.error("could not open " + file + ": " + DepmodLog.reason(e));
-            return;
-        }
-        StringBuilder joined = new StringBuilder();
-        int n = 0;
-        for (String raw : lines) {
-            n++;
-            if (raw.endsWith("\\")) {
-                joined.append(raw, 0, raw.length() - 1);
-                continue;
-            }
-            joined.append(raw);
-            line(file, n, joined.toString(), log);
-            joined.setLength(0);
         }
     }
 

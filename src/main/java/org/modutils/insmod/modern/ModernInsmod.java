@@ -135,7 +135,7 @@ public final class ModernInsmod {
             }
             KoFile ko = parse(image);
             String name = moduleName(ko);
-            Signature sig = signature(image);
+            SignatureCheck.Split sig = signature(image);
             String params;
             try {
                 params = ParamString.join(req.params());
@@ -186,28 +186,19 @@ public final class ModernInsmod {
         return ko;
     }
 
-    /** The module's signature, or why it cannot be read. */
-    private record Signature(ModuleSignature sig, String problem) {}
-
     /** Reads the signature, describes it under -v and checks it under --verify. */
-    private Signature signature(byte[] image) throws UserError {
-        ModuleSignature sig = null;
-        String problem = null;
-        try {
-            sig = ModuleSignature.of(image);
-        } catch (ModuleSignature.BadSignatureException e) {
-            problem = e.getMessage();
-        }
-        if (req.verbose()) describeSignature(sig, problem);
+    private SignatureCheck.Split signature(byte[] image) throws UserError {
+        SignatureCheck.Split split = SignatureCheck.Split.of(image);
+        if (req.verbose()) describeSignature(split.sig(), split.problem());
         if (!req.verifyCerts().isEmpty()) {
-            String refusal = verify(sig, problem);
+            String refusal = verify(split.sig(), split.problem());
             if (refusal != null) throw refusal("refusing to load " + label + ": --verify: " + refusal);
         }
-        return new Signature(sig, problem);
+        return split;
     }
 
     /** The kernel's refusal in one error (several lines): the errno, the cause found, the detail. */
-    private UserError refused(KernelException e, byte[] image, KoFile ko, String name, Signature sig) {
+    private UserError refused(KernelException e, byte[] image, KoFile ko, String name, SignatureCheck.Split sig) {
         if (e.errno() == 0) return refusal("could not insert module " + label + ": " + e.getMessage());
         Diagnostics d = new Diagnostics(kernel, ko, name, req.force(), sig.sig(), sig.problem());
         List<String> why = d.explain(e.errno());

@@ -58,7 +58,7 @@ public final class Kallsyms {
             return 1;
         }
         String file = g.operands.get(0);
-        log.setErrorFile(file);
+        log.errorFile(file);
         byte[] data;
         try {
             data = PersistSave.readObject(FileNames.forReading(file));

@@ -58,21 +58,7 @@ public final class LegacyLsmod {
                     break;
             }
         }
-        Kernel kernel;
-        try {
-            kernel = env.kernels().open(target);
-        } catch (KernelException e) {
-            log.error(e.getMessage());
-            return 1;
-        }
-        try {
-            return list(kernel, kernel instanceof LinuxKernel && !isRoot(), log);
-        } catch (KernelException e) {
-            log.error(e.getMessage());
-            return 1;
-        } finally {
-            ToolEnv.close(kernel);
-        }
+        return env.withKernel(target, log, kernel -> list(kernel, kernel instanceof LinuxKernel && !isRoot(), log));
     }
 
     private static int list(Kernel kernel, boolean copyProc, ToolLog log) throws KernelException {

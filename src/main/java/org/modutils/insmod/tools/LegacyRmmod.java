@@ -254,7 +254,7 @@ public final class LegacyRmmod {
             return;
         }
         PersistSave.save(new PersistSave.Request(module, symbols, kernel, uname, now, verbose,
-                ProcessHandle.current().pid(), "rmmod"), log.report());
+                ProcessHandle.current().pid(), "rmmod"), log);
     }
 
     /** snap_shot: only when the list of modules changed (and there were modules before). */

@@ -47,20 +47,33 @@ public record ToolEnv(PrintStream out, PrintStream err, Map<String, String> env,
         return target == null ? new LinuxKernel() : RemoteKernel.open(target);
     }
 
-    /** The value of a --target=SPEC / --target SPEC argument (before "--"), or null. */
-    static String targetOf(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--")) {
-                break;
-            }
-            if (args[i].startsWith("--target=")) {
-                return args[i].substring("--target=".length());
-            }
-            if (args[i].equals("--target") && i + 1 < args.length) {
-                return args[i + 1];
-            }
+    /** A tool's work on an open kernel: its exit status. */
+    @FunctionalInterface
+    interface KernelWork {
+        int run(Kernel k) throws KernelException;
+    }
+
+    /**
+     * Opens the kernel ({@code target}: the --target spec, or null for this machine), runs
+     * {@code work} on it and closes it; a KernelException on the way is one error line and exit
+     * status 1.
+     */
+    int withKernel(String target, ToolLog log, KernelWork work) {
+        Kernel kernel;
+        try {
+            kernel = kernels.open(target);
+        } catch (KernelException e) {
+            log.error(e.getMessage());
+            return 1;
         }
-        return null;
+        try {
+            return work.run(kernel);
+        } catch (KernelException e) {
+            log.error(e.getMessage());
+            return 1;
+        } finally {
+            close(kernel);
+        }
     }
 
     static void close(Kernel k) {
