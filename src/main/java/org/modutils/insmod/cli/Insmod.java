@@ -253,7 +253,7 @@ public final class Insmod {
                 return 1;
             }
             if (ModernInsmod.isModernModule(data)) {
-                return ModernInsmod.refuseOnLegacyKernel(filename, kernel.release(), modernMessages(log));
+                return ModernInsmod.refuseOnLegacyKernel(filename, kernel.release(), log);
             }
             return legacy(path, data, params, kernel, imageLimit);
         } finally {
@@ -356,25 +356,8 @@ public final class Insmod {
     /** The 2.6+ path: the kernel links the module (finit_module or init_module). */
     private int modern(String module, List<String> params, Kernel kernel) {
         return ModernInsmod.run(new ModernRequest(module, List.copyOf(params), s.force, s.verbose,
-                List.copyOf(s.verify), s.syscall, kernel, System.in), modernMessages(log),
+                List.copyOf(s.verify), s.syscall, kernel, System.in), log,
                 DryRunCommand.explainer(s.force));
-    }
-
-    /** The modern path's messages through our logger (so -s applies): "insmod: " on every line. */
-    private static org.modutils.insmod.modern.Messages modernMessages(ToolLog log) {
-        return new org.modutils.insmod.modern.Messages() {
-            @Override
-            public void error(String text) {
-                for (String line : text.split("\n", -1)) {
-                    log.error(line);
-                }
-            }
-
-            @Override
-            public void info(String text) {
-                log.info(text);
-            }
-        };
     }
 
     static String procString(String p) {

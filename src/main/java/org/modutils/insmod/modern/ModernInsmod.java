@@ -12,6 +12,8 @@ import java.util.List;
 import org.modutils.insmod.kernel.Errno;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
+import org.modutils.insmod.report.Relay;
+import org.modutils.insmod.report.Report;
 import org.modutils.insmod.report.UserError;
 
 /**
@@ -23,7 +25,7 @@ public final class ModernInsmod {
     private static final int TAINT_FORCED_MODULE = 1 << 1;
 
     private final ModernRequest req;
-    private final Messages out;
+    private final Report out;
     private final Kernel kernel;
     private final String label;
     private final Explainer explainer;
@@ -36,25 +38,25 @@ public final class ModernInsmod {
         List<String> explain(String label, byte[] image, List<String> params);
     }
 
-    private ModernInsmod(ModernRequest req, Messages out, Explainer explainer) {
+    private ModernInsmod(ModernRequest req, Report out, Explainer explainer) {
         this.req = req;
-        this.out = out;
+        this.out = lines(out);
         this.explainer = explainer;
         this.kernel = req.kernel();
         this.label = isStdin(req.module()) ? "(standard input)" : req.module();
     }
 
     /** Runs one load; returns the exit status (0 loaded, 1 not). Never throws. */
-    public static int run(ModernRequest req, Messages out) {
+    public static int run(ModernRequest req, Report out) {
         return run(req, out, null);
     }
 
-    /** {@link #run(ModernRequest, Messages)}; a refusal's cause comes first from {@code explainer}. */
-    public static int run(ModernRequest req, Messages out, Explainer explainer) {
+    /** {@link #run(ModernRequest, Report)}; a refusal's cause comes first from {@code explainer}. */
+    public static int run(ModernRequest req, Report out, Explainer explainer) {
         try {
             return new ModernInsmod(req, out, explainer).load();
         } catch (RuntimeException | Error e) {
-            out.error("ERROR: internal error while loading " + req.module() + ": " + e);
+            lines(out).error("ERROR: internal error while loading " + req.module() + ": " + e);
             return 1;
         }
     }
@@ -106,11 +108,21 @@ public final class ModernInsmod {
     }
 
     /** The sentence for a .ko offered to a 2.1-2.4 kernel; returns the exit status 1. */
-    public static int refuseOnLegacyKernel(String file, String release, Messages out) {
-        out.error("ERROR: could not insert module " + file + ": it is a Linux 2.6+ module (.ko), but the running"
+    public static int refuseOnLegacyKernel(String file, String release, Report out) {
+        lines(out).error("ERROR: could not insert module " + file + ": it is a Linux 2.6+ module (.ko), but the running"
                 + " kernel " + release + " is a 2.1-2.4 kernel (it has query_module), which loads only 2.4 objects"
                 + " (.o) that insmod links itself");
         return 1;
+    }
+
+    /**
+     * The modern path's words on {@code out}: an error of several lines (a refusal and its
+     * detail) as one error line each, so each gets the tool's prefix.
+     */
+    private static Report lines(Report out) {
+        return new Relay(text -> {
+            for (String line : text.split("\n", -1)) out.error(line);
+        }, out::info, out::error);
     }
 
     static boolean isStdin(String module) {
@@ -199,7 +211,7 @@ public final class ModernInsmod {
 
     /** The kernel's refusal in one error (several lines): the errno, the cause found, the detail. */
     private UserError refused(KernelException e, byte[] image, KoFile ko, String name, SignatureCheck.Split sig) {
-        if (e.errno() == 0) return refusal("could not insert module " + label + ": " + e.getMessage());
+        if (!e.fromSyscall()) return refusal("could not insert module " + label + ": " + e.getMessage());
         Diagnostics d = new Diagnostics(kernel, ko, name, req.force(), sig.sig(), sig.problem());
         List<String> why = d.explain(e.errno());
         List<String> found = explain(image);

@@ -142,7 +142,7 @@ public final class LegacyRmmod {
         } catch (LinkException e) {
             throw e;
         } catch (KernelException e) {
-            log.perror("rmmod", reason(e));
+            log.perror("rmmod", e.reason());
             snapshot();
             return 1;
         }
@@ -163,7 +163,7 @@ public final class LegacyRmmod {
                 if (e.errno() == Errno.ENOENT) {
                     log.error("module " + name + " is not loaded");
                 } else {
-                    log.perror(name, reason(e));
+                    log.perror(name, e.reason());
                 }
             }
         }
@@ -209,7 +209,7 @@ public final class LegacyRmmod {
                 } catch (LinkException e) {
                     throw e;
                 } catch (KernelException e) {
-                    log.error(m.name() + ": " + reason(e));
+                    log.error(m.name() + ": " + e.reason());
                     ret = 1;
                 }
             } else if (status[i] == WANT_TO_REMOVE) {
@@ -227,10 +227,6 @@ public final class LegacyRmmod {
             }
         }
         return -1;
-    }
-
-    private static String reason(KernelException e) {
-        return e.errno() != 0 ? Errno.text(e.errno()) : e.getMessage();
     }
 
     private void saveAll() {

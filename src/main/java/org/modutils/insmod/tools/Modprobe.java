@@ -15,7 +15,7 @@ import org.modutils.insmod.deps.ModuleState;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.LinuxKernel;
-import org.modutils.insmod.modern.Messages;
+import org.modutils.insmod.report.Report;
 
 /**
  * modprobe for 2.6+ kernels, as kmod 30's: looks the name up, loads what it needs first
@@ -396,8 +396,8 @@ public final class Modprobe {
     }
 
     /** What ModernInsmod says, as modprobe's. */
-    Messages messages() {
-        return new Messages() {
+    Report messages() {
+        return new Report() {
             @Override
             public void error(String text) {
                 if (o.quiet) return;
@@ -409,6 +409,11 @@ public final class Modprobe {
             public void info(String text) {
                 out.println(text);
                 out.flush();
+            }
+
+            @Override
+            public void warning(String text) {
+                error(text);
             }
         };
     }
