@@ -128,18 +128,7 @@ public final class Insmod {
             log.error(e.getMessage());
             return 1;
         }
-        if (s.syslog) {
-            log.toSyslog(Syslog.insmod());
-        }
-        release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
-        conf = ModulesConf.read(ConfigContext.of(Path.of("/"), host.env(), release, s.autoclean), log);
-        if ("".equals(s.persist) && (conf.persistDir() == null || conf.persistDir().isEmpty())) {
-            // As the original, right after reading the configuration (before "Using ...").
-            s.persist = null;
-            if (s.verbose) {
-                log.info("insmod: -e \"\" ignored, no persistdir");
-            }
-        }
+        configure();
         if (filename.equals("-")) {
             return standardInput(params);
         }
@@ -166,6 +155,22 @@ public final class Insmod {
                 data.close();
             } catch (IOException ignored) {
                 // a read-only file: nothing to lose
+            }
+        }
+    }
+
+    /** -s, the kernel release, modules.conf, and -e "" without a persistdir. */
+    private void configure() {
+        if (s.syslog) {
+            log.toSyslog(Syslog.insmod());
+        }
+        release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
+        conf = ModulesConf.read(ConfigContext.of(Path.of("/"), host.env(), release, s.autoclean), log);
+        if ("".equals(s.persist) && (conf.persistDir() == null || conf.persistDir().isEmpty())) {
+            // As the original, right after reading the configuration (before "Using ...").
+            s.persist = null;
+            if (s.verbose) {
+                log.info("insmod: -e \"\" ignored, no persistdir");
             }
         }
     }

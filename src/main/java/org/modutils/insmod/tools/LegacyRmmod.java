@@ -107,12 +107,7 @@ public final class LegacyRmmod {
         }
         List<String> names = g.operands;
         if (persistOnly) {
-            if (names.isEmpty()) {
-                saveAll();
-            } else {
-                names.forEach(this::save);
-            }
-            return 0;
+            return savePersistent(names);
         }
         if (names.isEmpty()) {
             env.err().print(USAGE);
@@ -227,6 +222,16 @@ public final class LegacyRmmod {
             }
         }
         return -1;
+    }
+
+    /** -e: saves the persistent data of the modules named, or of all; removes nothing. */
+    private int savePersistent(List<String> names) {
+        if (names.isEmpty()) {
+            saveAll();
+        } else {
+            names.forEach(this::save);
+        }
+        return 0;
     }
 
     private void saveAll() {

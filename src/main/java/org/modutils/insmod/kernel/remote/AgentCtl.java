@@ -87,15 +87,7 @@ public final class AgentCtl {
             }
             case "write" -> {
                 need(a, 1);
-                byte[] data;
-                try {
-                    data = System.in.readAllBytes();
-                } catch (IOException e) {
-                    err.println("insmod-agentctl: cannot read stdin: " + e.getMessage());
-                    return 1;
-                }
-                k.writeFile(a[0], data);
-                return 0;
+                return write(k, a[0], err);
             }
             case "isdir" -> {
                 need(a, 1);
@@ -159,6 +151,19 @@ public final class AgentCtl {
         else
             for (KernelSymbol sym : s.kernel())
                 out.printf("%08x %s%n", sym.value(), sym.name());
+    }
+
+    /** Writes standard input to {@code path} on the target. */
+    private static int write(RemoteKernel k, String path, PrintStream err) throws KernelException {
+        byte[] data;
+        try {
+            data = System.in.readAllBytes();
+        } catch (IOException e) {
+            err.println("insmod-agentctl: cannot read stdin: " + e.getMessage());
+            return 1;
+        }
+        k.writeFile(path, data);
+        return 0;
     }
 
     private static void need(String[] a, int n) throws KernelException {
