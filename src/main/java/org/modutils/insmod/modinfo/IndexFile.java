@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.modutils.insmod.deps.Fnmatch;
+
 /**
  * Reads depmod's binary indexes ({@code modules.dep.bin}, {@code modules.alias.bin},
  * {@code modules.builtin.bin} ...): a trie stored big-endian behind the header
