@@ -36,6 +36,7 @@ import org.modutils.insmod.sys.Getopt;
 import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.sys.Syslog;
 import org.modutils.insmod.sys.Getopt;
+import org.modutils.insmod.tools.KsymoopsSnapshot;
 import org.modutils.insmod.tools.ToolLog;
 
 /**
@@ -314,7 +315,7 @@ public final class Insmod {
                 lock.close();
             }
             if (!s.noload) {
-                Snapshots.take(kernel, host.env(), log);
+                KsymoopsSnapshot.take(kernel, host.env(), log, KsymoopsSnapshot.INSMOD);
             }
         }
     }

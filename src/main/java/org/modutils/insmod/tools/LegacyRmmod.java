@@ -267,6 +267,6 @@ public final class LegacyRmmod {
         if (now != null && now.names().equals(namesBefore)) {
             return;
         }
-        env.snapshot(kernel, log);
+        KsymoopsSnapshot.take(kernel, env.env(), log, KsymoopsSnapshot.RMMOD);
     }
 }
