@@ -1,8 +1,6 @@
 package org.modutils.insmod.deps;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,24 +89,14 @@ public final class ModprobeConfig {
     }
 
     private static void list(Path dir, TreeMap<String, Path> files, Complaints log) {
-        if (!Files.exists(dir)) return;
-        if (!Files.isDirectory(dir)) {
-            files.putIfAbsent(dir.getFileName().toString(), dir);
-            return;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path f : ds) {
-                String n = f.getFileName().toString();
-                if (n.startsWith(".") || !(n.endsWith(".conf") || n.endsWith(".alias"))) continue;
-                if (Files.isDirectory(f)) {
-                    log.complain(Problem.DIRECTORY, "Directories inside directories are not supported: " + dir + "/" + n);
-                    continue;
-                }
-                files.putIfAbsent(n, f);
+        ConfigFiles.list(dir, files, (d, n, f) -> {
+            if (!(n.endsWith(".conf") || n.endsWith(".alias"))) return false;
+            if (Files.isDirectory(f)) {
+                log.complain(Problem.DIRECTORY, "Directories inside directories are not supported: " + d + "/" + n);
+                return false;
             }
-        } catch (IOException e) {
-            // libkmod skips a directory it cannot read
-        }
+            return true;
+        }, (d, e) -> { }); // libkmod skips a directory it cannot read
     }
 
     private void kernelCommandLine(String cmdline, Complaints log) {
@@ -128,23 +116,10 @@ public final class ModprobeConfig {
     }
 
     private void parse(Path file, Complaints log) {
-        List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+            ConfigFiles.lines(file, false, (n, line) -> line(file, n, line, log));
         } catch (IOException e) {
-            return; // libkmod skips a file it cannot open
-        }
-        StringBuilder joined = new StringBuilder();
-        int n = 0;
-        for (String raw : lines) {
-            n++;
-            if (raw.endsWith("\\")) {
-                joined.append(raw, 0, raw.length() - 1);
-                continue;
-            }
-            joined.append(raw);
-            line(file, n, joined.toString(), log);
-            joined.setLength(0);
+            // libkmod skips a file it cannot open
         }
     }
 

@@ -102,7 +102,7 @@ public final class Depmod {
         String dirname = o.root + "/lib/modules/" + kversion;
         if (operands.isEmpty()) o.all = true;
         if (o.quick) {
-            if (o.show || UpToDate.check(dirname, this::logError) == 1) return 0;
+            if (o.show || UpToDate.check(dirname, this::logError)) return 0;
             o.all = true;
         }
         if (o.printUnknown && o.symvers == null && o.systemMap == null) {

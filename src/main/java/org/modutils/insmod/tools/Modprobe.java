@@ -17,7 +17,7 @@ import org.modutils.insmod.deps.ModuleState;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.LinuxKernel;
-import org.modutils.insmod.modern.Messages;
+import org.modutils.insmod.report.Report;
 import org.modutils.insmod.sys.Syslog;
 
 /**
@@ -498,8 +498,8 @@ public final class Modprobe {
     }
 
     /** What ModernInsmod says, as modprobe's. */
-    Messages messages() {
-        return new Messages() {
+    Report messages() {
+        return new Report() {
             @Override
             public void error(String text) {
                 if (o.verbose < ERR) return;
@@ -514,6 +514,11 @@ public final class Modprobe {
             public void info(String text) {
                 out.println(text);
                 out.flush();
+            }
+
+            @Override
+            public void warning(String text) {
+                error(text);
             }
         };
     }
