@@ -179,6 +179,43 @@ public final class ModuleLocator {
         return List.copyOf(found);
     }
 
+    /**
+     * config_lstmod(match, type, 0), what modprobe -l and -t list: every regular file of the
+     * search directories' walks whose name is {@code match} ("*" for all; a name with glob
+     * characters matches as a pattern), and with {@code type} only paths holding
+     * {@code /TYPE/}; each path once, in walk order.
+     */
+    public List<String> list(String match, String type) {
+        Predicate<String> name;
+        if (match.equals("*")) {
+            name = base -> true;
+        } else if (MetaExpander.globOnly(match)) {
+            PathMatcher m;
+            try {
+                m = FileSystems.getDefault().getPathMatcher("glob:" + match);
+            } catch (RuntimeException bad) {
+                return List.of();
+            }
+            name = base -> m.matches(Path.of(base));
+        } else {
+            name = match::equals;
+        }
+        java.util.LinkedHashSet<String> found = new java.util.LinkedHashSet<>();
+        TreeWalk.Visitor v = (path, st) -> {
+            String base = path.substring(path.lastIndexOf('/') + 1);
+            if (st.isRegular() && name.test(base) && (type == null || path.contains("/" + type + "/"))
+                    && accept(path, st)) {
+                found.add(path);
+            }
+            return false;
+        };
+        TreeWalk walk = new TreeWalk(ModulesConf.TYPES, conf.pruneList(), out);
+        for (SearchPath sp : conf.paths()) {
+            walk.walk(sp.dir(), v);
+        }
+        return List.copyOf(found);
+    }
+
     /** config_add's checks on a candidate that has the right name. */
     private boolean accept(String path, FileStat st) {
         if (!st.isRegular() || (st.mode() & FileStat.S_IRUSR) == 0) {
