@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import org.modutils.insmod.report.UserError;
+
 /**
  * The {@code if/elseif/else/endif} of one configuration file (do_read's {@code state[]}): 1 means
  * the lines are read, 0 an untaken branch, 2 a branch after a taken one (or inside an off block).
@@ -14,40 +16,33 @@ import java.util.List;
 final class Conditionals {
     static final int MAX_LEVEL = 20;
 
-    /** A line the conditionals refuse; the message is the original's. */
-    static final class Refused extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        Refused(String message) {
-            super(message);
-        }
-    }
-
-    private final int[] state = new int[MAX_LEVEL + 1];
     private final ConfigContext ctx;
     private final MetaExpander meta;
+    /** state[level]; level 0 is the file itself, always read. */
+    private final int[] state;
     private int level;
 
     Conditionals(ConfigContext ctx, MetaExpander meta) {
+        this.state = new int[MAX_LEVEL + 1];
+        state[0] = 1;
         this.ctx = ctx;
         this.meta = meta;
-        state[0] = 1;
     }
 
     /** True when the keyword was one of if/elseif/else/endif and has been taken care of. */
-    boolean handle(String parm, boolean assgn, String arg, int lineno) throws Refused {
+    boolean handle(String parm, boolean assgn, String arg, int lineno) throws UserError {
         if (!assgn && parm.equals("endif")) {
-            if (level <= 0) throw new Refused("unmatched endif in line " + lineno);
+            if (level <= 0) throw new UserError("unmatched endif in line " + lineno);
             --level;
             return true;
         }
         if (!assgn && parm.equals("else")) {
-            if (level <= 0) throw new Refused("else without if in line " + lineno);
+            if (level <= 0) throw new UserError("else without if in line " + lineno);
             state[level] = state[level] == 0 ? 1 : 0;
             return true;
         }
         if (!assgn && parm.equals("elseif")) {
-            if (level <= 0) throw new Refused("elseif without if in line " + lineno);
+            if (level <= 0) throw new UserError("elseif without if in line " + lineno);
             if (state[level] != 0) {
                 state[level] = 2; // an earlier branch was taken, or the block is off
                 return true;
@@ -58,8 +53,8 @@ final class Conditionals {
         return parm.equals("if") && open(arg, lineno);
     }
 
-    private boolean open(String arg, int lineno) throws Refused {
-        if (level >= MAX_LEVEL) throw new Refused("Too many nested if's in line " + lineno);
+    private boolean open(String arg, int lineno) throws UserError {
+        if (level >= MAX_LEVEL) throw new UserError("Too many nested if's in line " + lineno);
         boolean parentOn = state[level] == 1;
         ++level;
         state[level] = parentOn ? evaluate(arg) : 2;

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.modutils.insmod.report.UserError;
+
 /**
  * One reading session of the configuration: the original's do_read and its globals. With
  * {@code all} (modprobe) the modprobe keywords are collected into {@link ModprobeRules} and an
@@ -201,8 +203,8 @@ final class ConfReader {
             if (line == null) continue;
             try {
                 if (cond.handle(line.parm(), line.assgn(), line.arg(), lineno)) continue;
-            } catch (Conditionals.Refused e) {
-                out.error(e.getMessage());
+            } catch (UserError e) {
+                e.reportTo(out);
                 return false;
             }
             if (!cond.active()) continue;

@@ -165,18 +165,7 @@ public final class ModuleLocator {
      * each path once, in walk order.
      */
     public List<String> listAll() {
-        java.util.LinkedHashSet<String> found = new java.util.LinkedHashSet<>();
-        TreeWalk.Visitor v = (path, st) -> {
-            if (st.isRegular() && accept(path, st)) {
-                found.add(path);
-            }
-            return false;
-        };
-        TreeWalk walk = new TreeWalk(ModulesConf.TYPES, conf.pruneList(), out);
-        for (SearchPath sp : conf.paths()) {
-            walk.walk(sp.dir(), v);
-        }
-        return List.copyOf(found);
+        return list("*", null);
     }
 
     /**
@@ -186,19 +175,9 @@ public final class ModuleLocator {
      * {@code /TYPE/}; each path once, in walk order.
      */
     public List<String> list(String match, String type) {
-        Predicate<String> name;
-        if (match.equals("*")) {
-            name = base -> true;
-        } else if (MetaExpander.globOnly(match)) {
-            PathMatcher m;
-            try {
-                m = FileSystems.getDefault().getPathMatcher("glob:" + match);
-            } catch (RuntimeException bad) {
-                return List.of();
-            }
-            name = base -> m.matches(Path.of(base));
-        } else {
-            name = match::equals;
+        Predicate<String> name = match.equals("*") ? base -> true : namePattern(match);
+        if (name == null) {
+            return List.of();
         }
         java.util.LinkedHashSet<String> found = new java.util.LinkedHashSet<>();
         TreeWalk.Visitor v = (path, st) -> {
@@ -214,6 +193,19 @@ public final class ModuleLocator {
             walk.walk(sp.dir(), v);
         }
         return List.copyOf(found);
+    }
+
+    /** A name to match exactly, or a glob pattern; null for a pattern that does not compile. */
+    private static Predicate<String> namePattern(String match) {
+        if (!MetaExpander.globOnly(match)) {
+            return match::equals;
+        }
+        try {
+            PathMatcher pm = FileSystems.getDefault().getPathMatcher("glob:" + match);
+            return base -> pm.matches(Path.of(base));
+        } catch (RuntimeException bad) {
+            return null;
+        }
     }
 
     /** config_add's checks on a candidate that has the right name. */

@@ -13,7 +13,6 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.modutils.insmod.config.ConfigContext;
 import org.modutils.insmod.config.ConfigShow;
-import org.modutils.insmod.config.Messages;
 import org.modutils.insmod.config.ModuleLocator;
 import org.modutils.insmod.config.ModulesConf;
 import org.modutils.insmod.deps.LegacyModDep;
@@ -72,25 +71,32 @@ public final class LegacyModprobe {
 
     private static final Options OPTIONS = options();
 
-    /** The command line. */
+    /** The command line: the letters given, and the values of -t, -C, --target. */
     private static final class Opts {
-        boolean all, showConfig, list, remove, quiet, autoclean, syslog, verbose;
-        boolean run = true;
+        final java.util.Set<String> flags = new java.util.HashSet<>();
         String type, config, target;
         List<String> operands;
+
+        boolean has(String letter) {
+            return flags.contains(letter);
+        }
+
+        boolean quiet() {
+            return has("q") || has("k");
+        }
     }
 
     private final ToolEnv env;
-    private final ToolLog log;
     private final Inserter inserter;
-    private Opts o;
+    private final ToolLog log;
+    private final Opts o = new Opts();
     private Kernel kernel;
     private ModulesConf conf;
 
-    private LegacyModprobe(ToolEnv env, ToolLog log, Inserter inserter) {
+    private LegacyModprobe(ToolEnv env, Inserter inserter) {
         this.env = env;
-        this.log = log;
         this.inserter = inserter;
+        this.log = new ToolLog("modprobe", env.out(), env.err());
     }
 
     public static int run(String[] args, Inserter inserter) {
@@ -98,18 +104,17 @@ public final class LegacyModprobe {
     }
 
     public static int run(String[] args, ToolEnv env, Inserter inserter) {
-        ToolLog log = new ToolLog("modprobe", env.out(), env.err());
-        LegacyModprobe m = new LegacyModprobe(env, log, inserter);
+        LegacyModprobe m = new LegacyModprobe(env, inserter);
         try {
             return m.main(args);
         } catch (RuntimeException e) {
             java.util.Optional<String> loop = LegacyProbe.loopMessage(e);
-            log.flush();
+            m.log.flush();
             env.err().print(loop.orElse("modprobe: internal error: " + e) + "\n");
             return loop.isPresent() ? ABORTED : 1;
         } finally {
             ToolEnv.close(m.kernel);
-            log.flush();
+            m.log.flush();
         }
     }
 
@@ -124,7 +129,6 @@ public final class LegacyModprobe {
     private int main(String[] args) {
         Getopt g = ToolOptions.parse("modprobe", OPTIONS, args, env, USAGE);
         if (g == null) return MINUS_ONE;
-        o = new Opts();
         o.operands = g.operands;
         for (Getopt.Opt opt : g.options) {
             if (opt.key().equals("h")) {
@@ -145,27 +149,20 @@ public final class LegacyModprobe {
         }
         noteOlderDepfile();
         return act(new LegacyProbe(conf.modprobeRules(), dep, new Doer(),
-                new LegacyProbe.Settings(o.run, o.quiet, o.autoclean, o.syslog, o.type, o.all,
+                new LegacyProbe.Settings(!o.has("n"), o.quiet(), o.has("k"), o.has("s"), o.type, o.has("a"),
                         conf.insmodOpt().orElse(null))));
     }
 
     private void option(Getopt.Opt opt) {
         switch (opt.key()) {
-            case "t": o.type = opt.arg(); break;
-            case "a": o.all = true; break;
-            case "c": o.showConfig = true; break;
-            case "l": o.list = true; break;
-            case "n": o.run = false; break;
-            case "q": o.quiet = true; break;
-            case "r": o.remove = true; break;
-            case "v": o.verbose = true; break;
-            case "k": o.autoclean = true; o.quiet = true; break;
-            case "s": o.syslog = true; log.toSyslog("modprobe"); break;
-            case "C": o.config = opt.arg(); break;
-            case "V": env.out().print("modprobe version " + ToolEnv.VERSION + "\n"); break;
-            case "target": o.target = opt.arg(); break;
-            default: break; // -d: the original's debugging dump is not kept
+            case "t" -> o.type = opt.arg();
+            case "C" -> o.config = opt.arg();
+            case "target" -> o.target = opt.arg();
+            case "s" -> log.toSyslog("modprobe");
+            case "V" -> env.out().print("modprobe version " + ToolEnv.VERSION + "\n");
+            default -> { } // -d: the original's debugging dump is not kept
         }
+        o.flags.add(opt.key());
     }
 
     private boolean openKernel() {
@@ -188,8 +185,8 @@ public final class LegacyModprobe {
     private ModulesConf readConfig() {
         Map<String, String> e = new HashMap<>(env.env());
         if (o.config != null) e.put("MODULECONFIG", o.config);
-        ConfigContext ctx = ConfigContext.of(Path.of("/"), e, kernel.release(), o.autoclean);
-        return ModulesConf.readForModprobe(ctx, messages());
+        ConfigContext ctx = ConfigContext.of(Path.of("/"), e, kernel.release(), o.has("k"));
+        return ModulesConf.readForModprobe(ctx, log.report());
     }
 
     /** "Note: CONFIG is more recent than DEPFILE", as the original's read_depfile. */
@@ -207,20 +204,20 @@ public final class LegacyModprobe {
     }
 
     private int act(LegacyProbe probe) {
-        if (o.showConfig) {
+        if (o.has("c")) {
             env.out().print(ConfigShow.text(conf, ToolEnv.VERSION));
             return 0;
         }
-        if (o.remove) {
+        if (o.has("r")) {
             if (o.operands.isEmpty()) return probe.autoclean();
             List<LegacyProbe.Failure> failed = probe.remove(o.operands);
             for (LegacyProbe.Failure f : failed) {
-                if (!o.quiet) log.perror(f.name(), Errno.text(f.errno()));
+                if (!o.quiet()) log.perror(f.name(), Errno.text(f.errno()));
             }
             return failed.size();
         }
-        if (o.list) {
-            ModuleLocator loc = new ModuleLocator(conf, true, messages());
+        if (o.has("l")) {
+            ModuleLocator loc = new ModuleLocator(conf, true, log.report());
             for (String pattern : o.operands.isEmpty() ? List.of("*") : o.operands) {
                 for (String p : loc.list(pattern, o.type)) env.out().print(p + "\n");
             }
@@ -231,26 +228,6 @@ public final class LegacyModprobe {
             return 0;
         }
         return probe.load(o.operands) == 0 ? 0 : MINUS_ONE;
-    }
-
-    private Messages messages() {
-        return new Messages() {
-            @Override
-            public void error(String text) {
-                log.error(text);
-            }
-
-            @Override
-            public void info(String text) {
-                log.info(text);
-            }
-
-            @Override
-            public void warning(String text) {
-                log.flush();
-                env.err().print(text + "\n");
-            }
-        };
     }
 
     /** What LegacyProbe decides, done here: the kernel, the shell, insmod, the messages. */
@@ -325,12 +302,12 @@ public final class LegacyModprobe {
 
         @Override
         public List<String> locate(String match, String type) {
-            return new ModuleLocator(conf, true, messages()).list(match, type);
+            return new ModuleLocator(conf, true, log.report()).list(match, type);
         }
 
         @Override
         public void verbose(String text) {
-            if (o.verbose) env.out().print(text);
+            if (o.has("v")) env.out().print(text);
         }
 
         @Override
@@ -340,8 +317,7 @@ public final class LegacyModprobe {
 
         @Override
         public void warning(String text) {
-            log.flush();
-            env.err().print(text + "\n");
+            log.report().warning(text);
         }
 
         @Override

@@ -99,10 +99,10 @@ final class ToolLog {
         err.flush();
     }
 
-    /** This logger as the library's {@link org.modutils.insmod.report.Report}. */
-    org.modutils.insmod.report.Report report() {
+    /** This logger as the library's {@link org.modutils.insmod.report.Report} (and the configuration's Messages). */
+    org.modutils.insmod.config.Messages report() {
         ToolLog self = this;
-        return new org.modutils.insmod.report.Report() {
+        return new org.modutils.insmod.config.Messages() {
             @Override
             public void error(String text) {
                 self.error(text);
