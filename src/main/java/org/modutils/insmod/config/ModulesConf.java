@@ -32,9 +32,12 @@ import java.util.Optional;
  * glob is read, sorted; nesting up to 20 deep), {@code if/elseif/else/endif} (up to 20 deep;
  * {@code -k}, {@code -f FILE}, {@code -n} numeric and string comparisons
  * {@code == = != < <= > >=}, negation with {@code !}), {@code define NAME VALUE},
- * {@code persistdir=DIR}, {@code insmod_opt=OPTIONS}, {@code prune NAME}. An optional
+ * {@code persistdir=DIR}, {@code insmod_opt=OPTIONS}, {@code prune NAME}, and the generated
+ * files' names {@code depfile=}, {@code pcimapfile=}... ({@link #generatedFile}). An optional
  * {@code add} before a keyword is skipped. Values expand as {@link MetaExpander} says.
- * Every other line is ignored without a word, as the original does for insmod.
+ * Every other line is ignored without a word, as the original does for insmod; read for
+ * modprobe ({@link #readForModprobe}) the modprobe keywords go to {@link ModprobeRules} and any
+ * other line is an error.
  *
  * <h2>Errors</h2>
  * Unbalanced {@code else/elseif/endif}, too deep nesting, a command that cannot be run and an
