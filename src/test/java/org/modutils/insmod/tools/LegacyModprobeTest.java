@@ -50,6 +50,7 @@ class LegacyModprobeTest {
     private final List<List<String>> insmods = new ArrayList<>();
     private String out;
     private String err;
+    private boolean noteWanted;
 
     /** A 2.4 kernel in memory: modules, their users; delete_module as 2.4's. */
     static final class FakeKernel implements Kernel {
@@ -106,6 +107,12 @@ class LegacyModprobeTest {
     }
 
     private int modprobe(String... args) {
+        try {
+            // older than modules.dep, unless a test says otherwise: no "Note: ... is more recent"
+            if (!noteWanted) Files.setLastModifiedTime(conf, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         Map<String, String> env = new HashMap<>();
@@ -273,6 +280,14 @@ class LegacyModprobeTest {
         assertEquals(ext3() + "\n", out);
         assertEquals(0, modprobe("-l", "-t", "jbd", "*"), err);
         assertEquals(jbd() + "\n", out);
+    }
+
+    @Test
+    void aConfigurationNewerThanModulesDepIsNoted() throws IOException {
+        noteWanted = true;
+        Files.setLastModifiedTime(conf, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+        assertEquals(0, modprobe("-n", "ext3"), err);
+        assertEquals("Note: " + conf + " is more recent than " + dir + "/modules.dep\n", out);
     }
 
     @Test
