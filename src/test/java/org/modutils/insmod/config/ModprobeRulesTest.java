@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.modutils.insmod.config.ModprobeRules.Entry;
@@ -26,19 +25,14 @@ class ModprobeRulesTest {
 
     @TempDir
     Path tmp;
-    Tree t;
-    Map<String, String> env;
-    RecordingMessages msgs;
+    private Tree t;
+    private RecordingMessages msgs = new RecordingMessages();
+    private final Map<String, String> env = new HashMap<>();
 
-    @BeforeEach
-    void setUp() {
+    /** /etc/modules.conf of a fresh tree, read for modprobe. */
+    private ModulesConf conf(String text) {
         t = new Tree(tmp.resolve("root"));
         t.dir("/etc");
-        env = new HashMap<>();
-        msgs = new RecordingMessages();
-    }
-
-    private ModulesConf conf(String text) {
         t.write("/etc/modules.conf", text);
         return ModulesConf.readForModprobe(ConfigContext.of(t.root, env, R, false), msgs);
     }
