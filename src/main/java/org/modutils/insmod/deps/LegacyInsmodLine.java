@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The insmod command line modutils 2.4's modprobe runs for one module: {@code /sbin/insmod},
  * {@code -k} (with -k, unless {@code options -k} said no), {@code -q}, {@code -s}, the words of
- * {@code insmod_opt=}, the module's path, then its options from modules.conf (the deepest alias
+ * {@code insmod_opt=}, the module's path (under the base directory, if any), then its options from modules.conf (the deepest alias
  * level's first; a later {@code NAME=} replaces an earlier one with the same NAME, a later
  * {@code -o NAME} the earlier {@code -o}; a word that is neither ends that level's list), then
  * the PARAM=VALUE words of the command line, replacing configured ones of the same name.
@@ -23,7 +23,7 @@ final class LegacyInsmodLine {
         if (s.insmodOpt() != null) {
             for (String w : s.insmodOpt().split("[ \t]+")) if (!w.isEmpty()) argv.add(w);
         }
-        argv.add(d.nod.path());
+        argv.add(d.nod.path().startsWith("/") ? s.base() + d.nod.path() : d.nod.path());
         int modopts = argv.size();
         for (List<String> level : d.options) configured(argv, modopts, level);
         if (cmdline != null) {

@@ -53,9 +53,12 @@ public final class LegacyProbe {
         void perror(String what, int errno);
     }
 
-    /** -n (runit false), -q, -k, -s, -t TYPE, -a, and modules.conf's insmod_opt= (or null). */
+    /**
+     * -n (runit false), -q, -k, -s, -t TYPE, -a, modules.conf's insmod_opt= (or null), and the
+     * directory the tree of modules.dep is kept under ("" for none: its paths are this machine's).
+     */
     public record Settings(boolean run, boolean quiet, boolean autoclean, boolean syslog, String type, boolean loadAll,
-                           String insmodOpt) {}
+                           String insmodOpt, String base) {}
 
     /** The errno of a busy module (EBUSY). */
     public static final int EBUSY = 16;

@@ -30,7 +30,10 @@ import org.modutils.insmod.sys.Getopt;
  * (all of it) and modules.dep, then loads a stack ({@link LegacyProbe}), removes one (-r), runs
  * the autoclean pass (-r alone), lists modules (-l) or shows the configuration (-c). Each module
  * is loaded by our insmod (the {@link Inserter}, with the same --target), as the original ran
- * /sbin/insmod; configuration commands run in /bin/sh on this machine.
+ * /sbin/insmod; configuration commands run in /bin/sh on this machine. Beyond the original,
+ * {@code --basedir=BASE} reads a tree kept under BASE (as {@code depmod -b BASE} wrote it:
+ * BASE/etc/modules.conf, BASE/lib/modules/RELEASE/modules.dep, and the modules at BASE plus the
+ * paths modules.dep names), for a board whose modules this machine holds.
  */
 public final class LegacyModprobe {
     /** Runs insmod with a command line whose first word is its name; its exit status. */
@@ -75,6 +78,7 @@ public final class LegacyModprobe {
     private static final class Opts {
         final java.util.Set<String> flags = new java.util.HashSet<>();
         String type, config, target;
+        String base = "";
         List<String> operands;
 
         boolean has(String letter) {
@@ -123,6 +127,7 @@ public final class LegacyModprobe {
                 "r:remove", "v:verbose", "V:version", "k:autoclean", "s:syslog");
         t.addOption(Option.builder("t").longOpt("type").hasArg().build());
         t.addOption(Option.builder("C").longOpt("config").hasArg().build());
+        t.addOption(Option.builder().longOpt("basedir").hasArg().build());
         return t;
     }
 
@@ -150,7 +155,7 @@ public final class LegacyModprobe {
         noteOlderDepfile();
         return act(new LegacyProbe(conf.modprobeRules(), dep, new Doer(),
                 new LegacyProbe.Settings(!o.has("n"), o.quiet(), o.has("k"), o.has("s"), o.type, o.has("a"),
-                        conf.insmodOpt().orElse(null))));
+                        conf.insmodOpt().orElse(null), o.base)));
     }
 
     private void option(Getopt.Opt opt) {
@@ -158,6 +163,7 @@ public final class LegacyModprobe {
             case "t" -> o.type = opt.arg();
             case "C" -> o.config = opt.arg();
             case "target" -> o.target = opt.arg();
+            case "basedir" -> o.base = opt.arg().replaceAll("/+$", "");
             case "s" -> log.toSyslog("modprobe");
             case "V" -> env.out().print("modprobe version " + ToolEnv.VERSION + "\n");
             default -> { } // -d: the original's debugging dump is not kept
@@ -185,7 +191,7 @@ public final class LegacyModprobe {
     private ModulesConf readConfig() {
         Map<String, String> e = new HashMap<>(env.env());
         if (o.config != null) e.put("MODULECONFIG", o.config);
-        ConfigContext ctx = ConfigContext.of(Path.of("/"), e, kernel.release(), o.has("k"));
+        ConfigContext ctx = ConfigContext.of(Path.of(o.base.isEmpty() ? "/" : o.base), e, kernel.release(), o.has("k"));
         return ModulesConf.readForModprobe(ctx, log.report());
     }
 

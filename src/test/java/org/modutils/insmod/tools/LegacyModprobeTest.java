@@ -109,14 +109,14 @@ class LegacyModprobeTest {
     private int modprobe(String... args) {
         try {
             // older than modules.dep, unless a test says otherwise: no "Note: ... is more recent"
-            if (!noteWanted) Files.setLastModifiedTime(conf, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+            if (!noteWanted && Files.exists(conf)) Files.setLastModifiedTime(conf, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         Map<String, String> env = new HashMap<>();
-        env.put("MODULECONFIG", conf.toString());
+        if (Files.exists(conf)) env.put("MODULECONFIG", conf.toString());
         ToolEnv te = new ToolEnv(new PrintStream(o, true, StandardCharsets.ISO_8859_1),
                 new PrintStream(e, true, StandardCharsets.ISO_8859_1), env, target -> kernel);
         int st = LegacyModprobe.run(args, te, argv -> {
@@ -288,6 +288,30 @@ class LegacyModprobeTest {
         Files.setLastModifiedTime(conf, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10_000));
         assertEquals(0, modprobe("-n", "ext3"), err);
         assertEquals("Note: " + conf + " is more recent than " + dir + "/modules.dep\n", out);
+    }
+
+    /**
+     * A board's tree kept here as {@code depmod -b BASE} writes it: modules.dep names the paths
+     * the board sees; --basedir reads BASE's modules.conf and modules.dep and hands insmod BASE
+     * plus those paths.
+     */
+    @Test
+    void basedirReadsATreeWrittenByDepmodMinusB() throws IOException {
+        Path base = dir.resolve("board");
+        Path mods = Files.createDirectories(base.resolve("lib/modules/" + V18 + "/kernel/fs"));
+        for (String m : List.of("jbd", "ext3")) {
+            Files.createDirectories(mods.resolve(m));
+            Files.copy(TREE18.resolve("fs/" + m + "/" + m + ".o"), mods.resolve(m + "/" + m + ".o"));
+        }
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        PrintStream p = new PrintStream(o, true);
+        assertEquals(0, Depmod.run(new String[] {"-r", "-a", "-b", base.toString(), "-F", dir.resolve("System.map").toString(),
+                V18}, p, p), o.toString());
+        Files.delete(conf); // no MODULECONFIG file: BASE/etc/modules.conf, which does not exist either
+        noteWanted = true;
+        assertEquals(0, modprobe("--basedir=" + base + "/", "-n", "-v", "ext3"), err);
+        String k = "/lib/modules/" + V18 + "/kernel/fs/";
+        assertEquals("/sbin/insmod " + base + k + "jbd/jbd.o\n/sbin/insmod " + base + k + "ext3/ext3.o\n", out);
     }
 
     @Test
