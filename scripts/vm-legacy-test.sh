@@ -374,34 +374,46 @@ bad_input() {
 # ---- modprobe (modutils 2.4's) through the agent: depmod here over the same objects ----
 DEPMOD=$ROOT/bin/depmod MODPROBE=$ROOT/bin/modprobe
 
-# modprobe_checks NAME VERSION SYSTEM_MAP_GZ MODULE "STACK" "PATHS": depmod -a over PATHS with
-# modules.conf naming every generated file (depfile=...), then modprobe --target -n -v shows one
-# insmod line per module of STACK (dependencies first), modprobe loads them (the kernel lists
-# the last one loaded first and the dependencies as used), modprobe -r removes the whole stack,
+# modprobe_checks NAME VERSION SYSTEM_MAP_GZ MODULE "STACK" "PATHS" [BASE]: depmod -a over PATHS
+# with modules.conf naming every generated file (depfile=...), or, with BASE, over a board's tree
+# laid out in BASE/lib/modules/VERSION/kernel (depmod -b BASE; modprobe --basedir=BASE); then
+# modprobe --target -n -v shows one insmod line per module of STACK (dependencies first), modprobe
+# loads them (the kernel lists the last one loaded first), modprobe -r removes the whole stack,
 # and an unknown module gets modutils' message and status 255.
 modprobe_checks() {
-    local name=$1 version=$2 mapgz=$3 mod=$4 stack=$5 paths=$6 conf=$WORK/$1.modules.conf f p want got
-    : > "$conf"
-    for p in $paths; do echo "path=$p" >> "$conf"; done
-    echo "prune derived" >> "$conf"
-    for f in generic_string pcimap isapnpmap usbmap parportmap ieee1394map pnpbiosmap dep; do
-        echo "${f}file=$WORK/$name.modules.$f" >> "$conf"
-    done
+    local name=$1 version=$2 mapgz=$3 mod=$4 stack=$5 paths=$6 base=${7:-} conf=$WORK/$1.modules.conf f p want got
+    local dep=$WORK/$name.modules.dep how
+    local -a mp=(-C "$conf")
     gunzip -c "$mapgz" > "$WORK/$name.System.map"
-    if "$DEPMOD" -r -a -C "$conf" -F "$WORK/$name.System.map" "$version" > "$WORK/$name.depmod" 2>&1; then
-        pass "$name: depmod -a wrote $(grep -c ':' "$WORK/$name.modules.dep") modules.dep entries to depfile= $WORK/$name.modules.dep"
+    if [ -n "$base" ]; then
+        mkdir -p "$base/lib/modules/$version/kernel"
+        for p in $paths; do cp -r "$p" "$base/lib/modules/$version/kernel/"; done
+        dep=$base/lib/modules/$version/modules.dep mp=(--basedir="$base") how="-b $base"
+        "$DEPMOD" -r -a -b "$base" -F "$WORK/$name.System.map" "$version" > "$WORK/$name.depmod" 2>&1
+    else
+        : > "$conf"
+        for p in $paths; do echo "path=$p" >> "$conf"; done
+        echo "prune derived" >> "$conf"
+        for f in generic_string pcimap isapnpmap usbmap parportmap ieee1394map pnpbiosmap dep; do
+            echo "${f}file=$WORK/$name.modules.$f" >> "$conf"
+        done
+        how="-C $conf (depfile=...)"
+        "$DEPMOD" -r -a -C "$conf" -F "$WORK/$name.System.map" "$version" > "$WORK/$name.depmod" 2>&1
+    fi
+    if [ $? = 0 ] && [ -s "$dep" ]; then
+        pass "$name: depmod -a $how wrote $(grep -c ':' "$dep") modules.dep entries to $dep"
     else
         fail "$name: depmod: $(cat "$WORK/$name.depmod")"; return
     fi
     want=""
-    for m in $stack; do want+="/sbin/insmod $(sed -n "s|^\([^:]*/$m\.o\):.*|\1|p" "$WORK/$name.modules.dep")"$'\n'; done
-    got=$("$MODPROBE" --target="$TARGET" -C "$conf" -n -v "$mod" 2>&1)$'\n'
+    for m in $stack; do want+="/sbin/insmod $base$(sed -n "s|^\([^:]*/$m\.o\):.*|\1|p" "$dep")"$'\n'; done
+    got=$("$MODPROBE" --target="$TARGET" "${mp[@]}" -n -v "$mod" 2>&1)$'\n'
     if [ "$got" = "$want" ]; then
         pass "$name: modprobe -n -v $mod: $(echo "$got" | sed 's|.*/||' | tr '\n' ' ')"
     else
         fail "$name: modprobe -n -v $mod: got '$got', want '$want'"
     fi
-    if "$MODPROBE" --target="$TARGET" -C "$conf" "$mod" > "$WORK/$name.mp.out" 2>&1; then
+    if "$MODPROBE" --target="$TARGET" "${mp[@]}" "$mod" > "$WORK/$name.mp.out" 2>&1; then
         got=$(ctl cat /proc/modules | awk '{ print $1 }' | grep -xE "$(echo $stack | tr ' ' '|')" | tr '\n' ' ')
         want=$(echo $stack | tr ' ' '\n' | tac | tr '\n' ' ')
         if [ "$got" = "$want" ]; then
@@ -412,13 +424,13 @@ modprobe_checks() {
     else
         fail "$name: modprobe $mod: $(cat "$WORK/$name.mp.out")"
     fi
-    if "$MODPROBE" --target="$TARGET" -C "$conf" -r "$mod" > "$WORK/$name.mpr.out" 2>&1; then
+    if "$MODPROBE" --target="$TARGET" "${mp[@]}" -r "$mod" > "$WORK/$name.mpr.out" 2>&1; then
         got=$(ctl cat /proc/modules | awk '{ print $1 }' | grep -xE "$(echo $stack | tr ' ' '|')")
         [ -z "$got" ] && pass "$name: modprobe -r $mod removed the stack $stack" || fail "$name: after modprobe -r $mod: $got left"
     else
         fail "$name: modprobe -r $mod: $(cat "$WORK/$name.mpr.out")"
     fi
-    "$MODPROBE" --target="$TARGET" -C "$conf" nosuch > "$WORK/$name.mpbad" 2>&1
+    "$MODPROBE" --target="$TARGET" "${mp[@]}" nosuch > "$WORK/$name.mpbad" 2>&1
     got=$?
     if [ "$got" = 255 ] && [ "$(cat "$WORK/$name.mpbad")" = "modprobe: Can't locate module nosuch" ]; then
         pass "$name: modprobe nosuch: exit 255, 'modprobe: Can't locate module nosuch'"
@@ -496,8 +508,9 @@ if boot k2427 "$K27" -device rtl8139 -device ne2k_pci; then
             rm_expect k2427 0 '' -r ne2k-pci
             ! listed ne2k-pci && ! listed 8390 && ! listed crc32 && pass "k2427: rmmod -r ne2k-pci removed the stack ne2k-pci+8390+crc32 (8390 was crc32's last user)" || fail "k2427: after rmmod -r ne2k-pci: $(ctl cat /proc/modules | tr '\n' ';')"
             persist_roundtrip k2427
-            modprobe_checks k2427 2.4.27 "$ROOT/testdata/legacy-kernels/System.map-2.4.27-aks.gz" ne2k-pci \
-                "crc32 8390 ne2k-pci" "$K27_DIR/drivers $K27_DIR/lib"
+            modprobe_checks k2427 "$(ctl info | sed -n 's/^kernel:  Linux \([^ ]*\).*/\1/p')" \
+                "$ROOT/testdata/legacy-kernels/System.map-2.4.27-aks.gz" ne2k-pci \
+                "crc32 8390 ne2k-pci" "$K27_DIR/drivers $K27_DIR/lib" "$WORK/k2427.board"
         fi
     fi
     show_target k2427
