@@ -371,6 +371,74 @@ bad_input() {
     fi
 }
 
+# ---- modprobe (modutils 2.4's) through the agent: depmod here over the same objects ----
+DEPMOD=$ROOT/bin/depmod MODPROBE=$ROOT/bin/modprobe
+
+# modprobe_checks NAME VERSION SYSTEM_MAP_GZ MODULE "STACK" "PATHS" [BASE]: depmod -a over PATHS
+# with modules.conf naming every generated file (depfile=...), or, with BASE, over a board's tree
+# laid out in BASE/lib/modules/VERSION/kernel (depmod -b BASE; modprobe --basedir=BASE); then
+# modprobe --target -n -v shows one insmod line per module of STACK (dependencies first), modprobe
+# loads them (the kernel lists the last one loaded first), modprobe -r removes the whole stack,
+# and an unknown module gets modutils' message and status 255.
+modprobe_checks() {
+    local name=$1 version=$2 mapgz=$3 mod=$4 stack=$5 paths=$6 base=${7:-} conf=$WORK/$1.modules.conf f p want got
+    local dep=$WORK/$name.modules.dep how
+    local -a mp=(-C "$conf")
+    gunzip -c "$mapgz" > "$WORK/$name.System.map"
+    if [ -n "$base" ]; then
+        mkdir -p "$base/lib/modules/$version/kernel"
+        for p in $paths; do cp -r "$p" "$base/lib/modules/$version/kernel/"; done
+        dep=$base/lib/modules/$version/modules.dep mp=(--basedir="$base") how="-b $base"
+        "$DEPMOD" -r -a -b "$base" -F "$WORK/$name.System.map" "$version" > "$WORK/$name.depmod" 2>&1
+    else
+        : > "$conf"
+        for p in $paths; do echo "path=$p" >> "$conf"; done
+        echo "prune derived" >> "$conf"
+        for f in generic_string pcimap isapnpmap usbmap parportmap ieee1394map pnpbiosmap dep; do
+            echo "${f}file=$WORK/$name.modules.$f" >> "$conf"
+        done
+        how="-C $conf (depfile=...)"
+        "$DEPMOD" -r -a -C "$conf" -F "$WORK/$name.System.map" "$version" > "$WORK/$name.depmod" 2>&1
+    fi
+    if [ $? = 0 ] && [ -s "$dep" ]; then
+        pass "$name: depmod -a $how wrote $(grep -c ':' "$dep") modules.dep entries to $dep"
+    else
+        fail "$name: depmod: $(cat "$WORK/$name.depmod")"; return
+    fi
+    want=""
+    for m in $stack; do want+="/sbin/insmod $base$(sed -n "s|^\([^:]*/$m\.o\):.*|\1|p" "$dep")"$'\n'; done
+    got=$("$MODPROBE" --target="$TARGET" "${mp[@]}" -n -v "$mod" 2>&1)$'\n'
+    if [ "$got" = "$want" ]; then
+        pass "$name: modprobe -n -v $mod: $(echo "$got" | sed 's|.*/||' | tr '\n' ' ')"
+    else
+        fail "$name: modprobe -n -v $mod: got '$got', want '$want'"
+    fi
+    if "$MODPROBE" --target="$TARGET" "${mp[@]}" "$mod" > "$WORK/$name.mp.out" 2>&1; then
+        got=$(ctl cat /proc/modules | awk '{ print $1 }' | grep -xE "$(echo $stack | tr ' ' '|')" | tr '\n' ' ')
+        want=$(echo $stack | tr ' ' '\n' | tac | tr '\n' ' ')
+        if [ "$got" = "$want" ]; then
+            pass "$name: modprobe $mod loaded $stack in that order (/proc/modules, newest first: $got)"
+        else
+            fail "$name: modprobe $mod: /proc/modules has '$got', want '$want'"
+        fi
+    else
+        fail "$name: modprobe $mod: $(cat "$WORK/$name.mp.out")"
+    fi
+    if "$MODPROBE" --target="$TARGET" "${mp[@]}" -r "$mod" > "$WORK/$name.mpr.out" 2>&1; then
+        got=$(ctl cat /proc/modules | awk '{ print $1 }' | grep -xE "$(echo $stack | tr ' ' '|')")
+        [ -z "$got" ] && pass "$name: modprobe -r $mod removed the stack $stack" || fail "$name: after modprobe -r $mod: $got left"
+    else
+        fail "$name: modprobe -r $mod: $(cat "$WORK/$name.mpr.out")"
+    fi
+    "$MODPROBE" --target="$TARGET" "${mp[@]}" nosuch > "$WORK/$name.mpbad" 2>&1
+    got=$?
+    if [ "$got" = 255 ] && [ "$(cat "$WORK/$name.mpbad")" = "modprobe: Can't locate module nosuch" ]; then
+        pass "$name: modprobe nosuch: exit 255, 'modprobe: Can't locate module nosuch'"
+    else
+        fail "$name: modprobe nosuch: exit $got, $(cat "$WORK/$name.mpbad")"
+    fi
+}
+
 show_target() {
     local name=$1
     say "---- $name: /proc/modules ----"; ctl cat /proc/modules
@@ -405,6 +473,8 @@ if boot k2418 "$K18" -device e1000; then
             snapshot_after k2418 "$t0" ext3
             bad_input k2418
             listed cramfs && listed e1000 && pass "k2418: bad input removed nothing" || fail "k2418: a module vanished"
+            modprobe_checks k2418 2.4.18-14custom "$ROOT/testdata/corpus-i386/System.map-2.4.18-14custom.gz" ext3 \
+                "jbd ext3" "$K18_DIR"
         fi
     fi
     show_target k2418
@@ -438,6 +508,9 @@ if boot k2427 "$K27" -device rtl8139 -device ne2k_pci; then
             rm_expect k2427 0 '' -r ne2k-pci
             ! listed ne2k-pci && ! listed 8390 && ! listed crc32 && pass "k2427: rmmod -r ne2k-pci removed the stack ne2k-pci+8390+crc32 (8390 was crc32's last user)" || fail "k2427: after rmmod -r ne2k-pci: $(ctl cat /proc/modules | tr '\n' ';')"
             persist_roundtrip k2427
+            modprobe_checks k2427 "$(ctl info | sed -n 's/^kernel:  Linux \([^ ]*\).*/\1/p')" \
+                "$ROOT/testdata/legacy-kernels/System.map-2.4.27-aks.gz" ne2k-pci \
+                "crc32 8390 ne2k-pci" "$K27_DIR/drivers $K27_DIR/lib" "$WORK/k2427.board"
         fi
     fi
     show_target k2427

@@ -24,7 +24,7 @@ public final class Main {
             case "kallsyms":
                 return Kallsyms.run(args);
             case "modprobe":
-                return org.modutils.insmod.tools.Modprobe.run(text(args));
+                return org.modutils.insmod.tools.Modprobe.run(text(args), Main::insmod24);
             case "depmod":
                 return org.modutils.insmod.tools.Depmod.run(text(args));
             case "modinfo":
@@ -36,6 +36,16 @@ public final class Main {
             default:
                 return Insmod.run(args);
         }
+    }
+
+    /** modutils 2.4's modprobe runs insmod: here, in this process (the first word, /sbin/insmod, names it). */
+    private static int insmod24(java.util.List<String> argv) {
+        String[] a = argv.subList(1, argv.size()).toArray(new String[0]);
+        for (int i = 0; i < a.length; i++) {
+            a[i] = new String(a[i].getBytes(java.nio.charset.Charset.defaultCharset()),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        return Insmod.run(a);
     }
 
     /** Byte strings back to text in the platform's charset, for the tools that take Java strings. */

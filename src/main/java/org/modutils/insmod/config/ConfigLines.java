@@ -9,21 +9,21 @@ import java.io.IOException;
  * {@code \} continues on the next one (whose leading blanks shrink to one space), and a
  * trailing {@code \\} stands for a literal backslash.
  */
-final class ConfigLines {
+public final class ConfigLines {
     private final BufferedReader in;
     private int lineno;
 
-    ConfigLines(BufferedReader in) {
+    public ConfigLines(BufferedReader in) {
         this.in = in;
     }
 
     /** Physical line number of the last line read. */
-    int lineno() {
+    public int lineno() {
         return lineno;
     }
 
     /** The next logical line, or null at end of file. */
-    String next() throws IOException {
+    public String next() throws IOException {
         StringBuilder out = null;
         boolean cont = false;
         String raw;

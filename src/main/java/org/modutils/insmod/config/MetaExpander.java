@@ -1,5 +1,7 @@
 package org.modutils.insmod.config;
 
+import org.modutils.insmod.report.Report;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,9 +38,9 @@ final class MetaExpander {
 
     private final String release;
     private final Map<String, String> env;
-    private final Messages out;
+    private final Report out;
 
-    MetaExpander(String release, Map<String, String> env, Messages out) {
+    MetaExpander(String release, Map<String, String> env, Report out) {
         this.release = release;
         this.env = env;
         this.out = out;

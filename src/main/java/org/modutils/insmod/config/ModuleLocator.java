@@ -1,5 +1,7 @@
 package org.modutils.insmod.config;
 
+import org.modutils.insmod.report.Report;
+
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -34,7 +36,7 @@ public final class ModuleLocator {
 
     private final ModulesConf conf;
     private final boolean rootCheck;
-    private final Messages out;
+    private final Report out;
     private final Set<String> reportedNotRoot = new HashSet<>();
 
     /**
@@ -43,7 +45,7 @@ public final class ModuleLocator {
      * @param out       receives "is not owned by root", walk errors, "Using", "no module by
      *                  that name found"
      */
-    public ModuleLocator(ModulesConf conf, boolean rootCheck, Messages out) {
+    public ModuleLocator(ModulesConf conf, boolean rootCheck, Report out) {
         this.conf = conf;
         this.rootCheck = rootCheck;
         this.out = out;
@@ -190,9 +192,25 @@ public final class ModuleLocator {
      * each path once, in walk order.
      */
     public List<String> listAll() {
+        return list("*", null);
+    }
+
+    /**
+     * config_lstmod(match, type, 0), what modprobe -l and -t list: every regular file of the
+     * search directories' walks whose name is {@code match} ("*" for all; a name with glob
+     * characters matches as a pattern), and with {@code type} only paths holding
+     * {@code /TYPE/}; each path once, in walk order.
+     */
+    public List<String> list(String match, String type) {
+        Predicate<String> name = match.equals("*") ? base -> true : namePattern(match);
+        if (name == null) {
+            return List.of();
+        }
         java.util.LinkedHashSet<String> found = new java.util.LinkedHashSet<>();
         TreeWalk.Visitor v = (path, st) -> {
-            if (st.isRegular() && accept(path, st)) {
+            String base = path.substring(path.lastIndexOf('/') + 1);
+            if (st.isRegular() && name.test(base) && (type == null || path.contains("/" + type + "/"))
+                    && accept(path, st)) {
                 found.add(path);
             }
             return false;
@@ -202,6 +220,19 @@ public final class ModuleLocator {
             walk.walk(sp.dir(), v);
         }
         return List.copyOf(found);
+    }
+
+    /** A name to match exactly, or a glob pattern; null for a pattern that does not compile. */
+    private static Predicate<String> namePattern(String match) {
+        if (!MetaExpander.globOnly(match)) {
+            return match::equals;
+        }
+        try {
+            PathMatcher pm = FileSystems.getDefault().getPathMatcher("glob:" + match);
+            return base -> pm.matches(Path.of(base));
+        } catch (RuntimeException bad) {
+            return null;
+        }
     }
 
     /** config_add's checks on a candidate that has the right name. */

@@ -1,5 +1,7 @@
 package org.modutils.insmod.config;
 
+import org.modutils.insmod.report.Report;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -41,9 +43,9 @@ final class TreeWalk {
 
     private final List<String> types;
     private final List<String> prune;
-    private final Messages out;
+    private final Report out;
 
-    TreeWalk(List<String> types, List<String> prune, Messages out) {
+    TreeWalk(List<String> types, List<String> prune, Report out) {
         this.types = types;
         this.prune = prune;
         this.out = out;
@@ -77,19 +79,25 @@ final class TreeWalk {
         if (entries == null) {
             return STOPPED;
         }
-        boolean type1 = false;
+        return isType1(directory, entries) ? type1(entries, v) : type2(directory, 0, v);
+    }
+
+    /** A "type 1" directory: not .../kernel and holding a directory named after a type. */
+    private boolean isType1(String directory, List<Entry> entries) {
         String trimmed = directory.endsWith("/") ? directory.substring(0, directory.length() - 1) : directory;
-        if (!trimmed.endsWith("/kernel")) {
-            for (Entry e : entries) {
-                if (e.stat.isDirectory() && types.contains(e.name)) {
-                    type1 = true;
-                    break;
-                }
+        if (trimmed.endsWith("/kernel")) {
+            return false;
+        }
+        for (Entry e : entries) {
+            if (e.stat.isDirectory() && types.contains(e.name)) {
+                return true;
             }
         }
-        if (!type1) {
-            return type2(directory, 0, v);
-        }
+        return false;
+    }
+
+    /** The type directories in type order, then the other directories, then the files; prune list skipped. */
+    private int type1(List<Entry> entries, Visitor v) {
         List<Entry> left = new ArrayList<>();
         for (Entry e : entries) {
             if (!prune.contains(e.name)) {
@@ -111,13 +119,13 @@ final class TreeWalk {
         }
         List<Entry> files = new ArrayList<>();
         for (Entry e : left) {
-            if (e.stat.isDirectory()) {
-                int r = type2(e.fullname, 1, v);
-                if (r != DONE) {
-                    return r;
-                }
-            } else {
+            if (!e.stat.isDirectory()) {
                 files.add(e);
+                continue;
+            }
+            int r = type2(e.fullname, 1, v);
+            if (r != DONE) {
+                return r;
             }
         }
         for (Entry e : files) {

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.modutils.insmod.config.ConfigContext;
-import org.modutils.insmod.config.Messages;
+import org.modutils.insmod.report.Report;
 import org.modutils.insmod.config.ModuleLocator;
 import org.modutils.insmod.config.ModulesConf;
 
@@ -19,7 +19,8 @@ import org.modutils.insmod.config.ModulesConf;
  * modutils 2.4's {@code depmod -a}: modules.conf read as insmod reads it (its {@code path}
  * lines, or the default search list, under the -b base directory), every file of those
  * directories loaded in the walk's order ({@code config_lstmod}), and the generated files'
- * names {@code BASE/lib/modules/VERSION/modules.dep} and so on. {@code -A} first looks whether
+ * names: modules.conf's {@code depfile=}, {@code pcimapfile=}... (expanded, under the base
+ * directory), else {@code BASE/lib/modules/VERSION/modules.dep} and so on. {@code -A} first looks whether
  * any generated file is missing or older than modules.conf or than an object of
  * {@code BASE/lib/modules/VERSION}; when none is, there is nothing to do.
  */
@@ -48,19 +49,17 @@ public final class LegacyTree {
 
     private LegacyTree() {}
 
-    public static Outcome run(Request req, Messages out) {
+    public static Outcome run(Request req, Report out) {
         String base = req.baseDir();
         while (base.endsWith("/")) base = base.substring(0, base.length() - 1);
-        List<Path> files = new ArrayList<>();
-        for (String f : LegacyDepmod.FILES) {
-            files.add(Path.of(base + "/lib/modules/" + req.version() + "/modules." + f));
-        }
         Map<String, String> env = new HashMap<>(req.env());
         if (req.configFile() != null) env.put("MODULECONFIG", req.configFile());
         ConfigContext ctx = ConfigContext.of(Path.of(base.isEmpty() ? "/" : base), env, req.version(), false);
-        if (req.quick() && !needUpdate(files, base, req.version())) return new Outcome(true, false, null, files);
         ModulesConf conf = ModulesConf.read(ctx, quietFailure(out));
+        List<Path> files = new ArrayList<>();
+        for (String f : LegacyDepmod.FILES) files.add(Path.of(conf.generatedFile(f)));
         if (conf.failed()) return new Outcome(false, true, null, files);
+        if (req.quick() && !needUpdate(files, base, req.version())) return new Outcome(true, false, null, files);
         List<String> objects = new ModuleLocator(conf, req.rootCheck(), out).listAll();
         LegacyDepmod.Result r = LegacyDepmod.run(new LegacyDepmod.Request(objects, req.ksymsFile(), base,
                 req.showErrors(), req.quiet(), req.unresolvedError(), req.runningKernel()));
@@ -68,8 +67,8 @@ public final class LegacyTree {
     }
 
     /** depmod does not say insmod's "Failed handle configuration". */
-    private static Messages quietFailure(Messages out) {
-        return Messages.of(text -> {
+    private static Report quietFailure(Report out) {
+        return Report.of(text -> {
             if (!text.equals("Failed handle configuration")) out.error(text);
         }, out::info, out::warning);
     }

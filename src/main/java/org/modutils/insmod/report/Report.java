@@ -17,6 +17,15 @@ import java.nio.charset.StandardCharsets;
  * printed on the way (warnings, verbose lines, errors that only stop the run at its next check).
  */
 public interface Report {
+    /** Discards everything. */
+    Report NONE = of(text -> {}, text -> {}, text -> {});
+
+    /** A Report that hands each kind to its own function (a filter, a redirection, another logger). */
+    static Report of(java.util.function.Consumer<String> error, java.util.function.Consumer<String> info,
+                     java.util.function.Consumer<String> warning) {
+        return new Relay(error, info, warning);
+    }
+
     /** An error() line, without prefix. */
     void error(String text);
 

@@ -10,7 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.Supplier;
 
-import org.modutils.insmod.config.Messages;
+import org.modutils.insmod.report.Report;
 import org.modutils.insmod.deps.LegacyDepmod;
 import org.modutils.insmod.deps.LegacyTree;
 import org.modutils.insmod.kernel.Kernel;
@@ -21,7 +21,7 @@ import org.modutils.insmod.sys.Syslog;
 /**
  * depmod as modutils 2.4's: {@code depmod [-a|-A] [-b BASE] [-C conf] [-F System.map] [-e -n -q
  * -r -s -u -v -V] [version]} over the tree modules.conf names, or {@code depmod [...] a.o b.o.gz}
- * over the objects named (everything on stdout). Messages are "depmod: TEXT" on stderr, or
+ * over the objects named (everything on stdout). Report are "depmod: TEXT" on stderr, or
  * syslog under -s. The generated files are each written to a temporary name beside them, then
  * renamed (modules.dep last, its time stamp is what -A and modprobe look at).
  */
@@ -195,8 +195,8 @@ final class LegacyDepmodTool {
         }
     }
 
-    private Messages messages() {
-        return Messages.of(this::error, out::println, err::println);
+    private Report messages() {
+        return Report.of(this::error, out::println, err::println);
     }
 
     /** error(): counted, "depmod: TEXT" on stderr or syslog. */

@@ -12,7 +12,7 @@ import java.util.function.Function;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.modutils.insmod.config.ConfigContext;
-import org.modutils.insmod.config.Messages;
+import org.modutils.insmod.report.Report;
 import org.modutils.insmod.config.ModuleLocator;
 import org.modutils.insmod.config.ModulesConf;
 import org.modutils.insmod.kernel.Errno;
@@ -98,8 +98,8 @@ public final class Modinfo {
         boolean bare = false;
         for (String a : args) bare |= !a.startsWith("-") && ModuleLocator.searches(a);
         if (!bare || !RunningKernel.legacyKernel()) return null;
-        ModulesConf conf = ModulesConf.read(ConfigContext.of(Path.of("/"), System.getenv(), release, false), Messages.NONE);
-        return new ModuleLocator(conf, true, Messages.NONE)::search;
+        ModulesConf conf = ModulesConf.read(ConfigContext.of(Path.of("/"), System.getenv(), release, false), Report.NONE);
+        return new ModuleLocator(conf, true, Report.NONE)::search;
     }
 
     /** One run; {@code cwd} makes relative paths absolute as kmod prints them; {@code release} stands in for uname -r. */

@@ -89,6 +89,15 @@ public final class Modprobe {
         return run(args, System.getenv(), Syslog.DEFAULT_SOCKET, System.out, System.err);
     }
 
+    /**
+     * bin/modprobe: modutils 2.4's modprobe ({@link LegacyModprobe}, loading through
+     * {@code insmod24}) for a --target board or a running 2.1-2.4 kernel, this one otherwise.
+     */
+    public static int run(String[] args, LegacyModprobe.Inserter insmod24) {
+        if (RunningKernel.remoteTarget(args) || RunningKernel.legacyKernel()) return LegacyModprobe.run(args, insmod24);
+        return run(args);
+    }
+
     public static int run(String[] args, PrintStream out, PrintStream err) {
         return run(args, System.getenv(), Syslog.DEFAULT_SOCKET, out, err);
     }

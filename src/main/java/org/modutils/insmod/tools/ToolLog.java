@@ -13,7 +13,7 @@ import org.modutils.insmod.sys.Syslog;
  * original does. Warnings (the original's straight fprintf to stderr) and perror() always go to
  * stderr. It is the library's {@link org.modutils.insmod.report.Report} for the tool's run.
  */
-public final class ToolLog implements org.modutils.insmod.config.Messages {
+public final class ToolLog implements org.modutils.insmod.report.Report {
     private final PrintStream out;
     private final PrintStream err;
     private String errorFile;

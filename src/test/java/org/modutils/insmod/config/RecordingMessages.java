@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Collects what the code under test reports, by kind. */
-final class RecordingMessages extends RelayMessages {
+final class RecordingMessages extends org.modutils.insmod.report.Relay {
     final List<String> errors;
     final List<String> infos;
     final List<String> warnings;

@@ -80,6 +80,31 @@ class LegacyDepmodTreeTest {
         assertTrue(LegacyTree.needUpdate(files, root.toString(), V27), "a file is missing");
     }
 
+    /**
+     * modules.conf's depfile= and pcimapfile= (modules.conf(5): "the name of the generated
+     * file"; the first line counts, the value is expanded, -b goes in front): those two go where
+     * the lines say, the other six keep their default names, and nothing is written beside them.
+     */
+    @Test
+    void modulesConfNamesTheGeneratedFiles() throws IOException {
+        Path map = setup(TREE27, MAP27, V27);
+        Files.createDirectories(root.resolve("var/dep"));
+        Path conf = root.resolve("modules.conf");
+        Files.writeString(conf, "depfile=/var/dep/`uname -r`.dep\ndepfile=/var/dep/second.dep\n"
+                + "pcimapfile=/var/dep/pci.map\n");
+        DepTrees.Run r = DepTrees.ours("-r", "-a", "-b", root.toString(), "-C", conf.toString(), "-F", map.toString(), V27);
+        assertEquals(0, r.status(), r.err());
+        String dep = Files.readString(root.resolve("var/dep/" + V27 + ".dep"));
+        assertTrue(dep.contains("/kernel/drivers/net/ne2k-pci.o:\t/lib/modules/" + V27 + "/kernel/drivers/net/8390.o\n\n"), dep);
+        assertTrue(Files.readString(root.resolve("var/dep/pci.map")).startsWith("# pci module "));
+        assertFalse(Files.exists(root.resolve("var/dep/second.dep")), "only the first depfile= counts");
+        assertFalse(Files.exists(dir(V27).resolve("modules.dep")));
+        assertFalse(Files.exists(dir(V27).resolve("modules.pcimap")));
+        for (String f : List.of("generic_string", "isapnpmap", "usbmap", "parportmap", "ieee1394map", "pnpbiosmap")) {
+            assertTrue(Files.exists(dir(V27).resolve("modules." + f)), f);
+        }
+    }
+
     @Test
     void withoutSystemMapTheRunning24KernelsSymbols() throws IOException {
         setup(TREE18, MAP18, V18);

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.modutils.insmod.config.ConfigContext;
-import org.modutils.insmod.config.Messages;
+import org.modutils.insmod.report.Report;
 import org.modutils.insmod.config.ModulesConf;
 import org.modutils.insmod.kernel.KsymsParser;
 
@@ -95,7 +95,7 @@ final class Targets {
             throw new UncheckedIOException(e);
         }
         FuzzHarness.bounded(data.length, () -> {
-            Messages m = new Messages() {
+            Report m = new Report() {
                 @Override public void error(String t) { oneLine(t); }
                 @Override public void info(String t) { oneLine(t); }
                 @Override public void warning(String t) {}

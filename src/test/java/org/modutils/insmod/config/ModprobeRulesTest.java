@@ -1,0 +1,108 @@
+package org.modutils.insmod.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.modutils.insmod.config.ModprobeRules.Entry;
+import org.modutils.insmod.config.ModprobeRules.Kind;
+import org.modutils.insmod.config.ModprobeRules.When;
+
+/**
+ * modules.conf read as modutils 2.4's modprobe reads it (config.c with all = 1: decode_list,
+ * decode_exec, gen_file_conf/gen_file_check, the "Invalid line" error) and modules.conf(5).
+ */
+class ModprobeRulesTest {
+    static final String R = "2.4.20";
+
+    @TempDir
+    Path tmp;
+    private Tree t;
+    private RecordingMessages msgs = new RecordingMessages();
+    private final Map<String, String> env = new HashMap<>();
+
+    /** /etc/modules.conf of a fresh tree, read for modprobe. */
+    private ModulesConf conf(String text) {
+        t = new Tree(tmp.resolve("root"));
+        t.dir("/etc");
+        t.write("/etc/modules.conf", text);
+        return ModulesConf.readForModprobe(ConfigContext.of(t.root, env, R, false), msgs);
+    }
+
+    private static Optional<Entry> get(ModulesConf c, Kind k, String name) {
+        return c.modprobeRules().get(k, name);
+    }
+
+    @Test
+    void listsReplaceOrAddAndAliasesAlwaysReplace() {
+        ModulesConf c = conf("options ne io=0x300\nadd options ne irq=5\noptions 3c509 a=1\noptions 3c509 b=2\n"
+                + "alias eth0 ne\nadd alias eth0 3c509\nprobe eth1 ne 3c509\nadd probe eth1 tulip\n"
+                + "above ext3 a\nbelow ext3 b c\n");
+        assertFalse(c.failed(), msgs.toString());
+        assertEquals(List.of("io=0x300", "irq=5"), get(c, Kind.OPTIONS, "ne").orElseThrow().words());
+        assertEquals(List.of("b=2"), get(c, Kind.OPTIONS, "3c509").orElseThrow().words());
+        assertEquals(List.of("3c509"), get(c, Kind.ALIAS, "eth0").orElseThrow().words(), "the built-in eth0 off replaced too");
+        assertEquals(List.of("ne", "3c509", "tulip"), get(c, Kind.PROBE, "eth1").orElseThrow().words());
+        assertEquals(List.of("a"), get(c, Kind.ABOVE, "ext3").orElseThrow().words());
+        assertEquals(List.of("b", "c"), get(c, Kind.BELOW, "ext3").orElseThrow().words());
+        assertEquals(List.of("binfmt_aout"), get(c, Kind.ALIAS, "binfmt-204").orElseThrow().words(), "built-in");
+    }
+
+    @Test
+    void optionsMinusKAndCommands() {
+        ModulesConf c = conf("options -k ppp a=1\npre-install ppp echo  one two\nremove ppp rmmod ppp; true\n");
+        Entry e = get(c, Kind.OPTIONS, "ppp").orElseThrow();
+        assertFalse(e.autoclean());
+        assertEquals(List.of("a=1"), e.words());
+        assertEquals(Optional.of("echo  one two"), c.modprobeRules().command(When.PRE_INSTALL, "ppp"));
+        assertEquals(Optional.of("rmmod ppp; true"), c.modprobeRules().command(When.REMOVE, "ppp"));
+        assertEquals(Optional.empty(), c.modprobeRules().command(When.INSTALL, "ppp"));
+    }
+
+    @Test
+    void conditionalsAndDefinesApplyToModprobeLines() {
+        ModulesConf c = conf("define NET yes\nif $NET == yes\nalias eth0 e100\nelse\nalias eth0 tulip\nendif\n"
+                + "if -k\nalias eth1 ne\nendif\n");
+        assertEquals(List.of("e100"), get(c, Kind.ALIAS, "eth0").orElseThrow().words());
+        assertFalse(get(c, Kind.ALIAS, "eth1").isPresent());
+    }
+
+    @Test
+    void anUnknownLineIsAnErrorForModprobeOnly() {
+        ModulesConf c = conf("alias a b\n  frob nicate\nalias c d\n");
+        assertTrue(c.failed());
+        assertEquals(List.of("Invalid line 2 in " + t.at("/etc/modules.conf") + "\n\t  frob"), msgs.errors);
+        assertTrue(get(c, Kind.ALIAS, "c").isPresent(), "reading goes on");
+        msgs = new RecordingMessages();
+        ModulesConf insmod = ModulesConf.read(ConfigContext.of(t.root, env, R, false), msgs);
+        assertFalse(insmod.failed());
+        assertTrue(msgs.silent());
+    }
+
+    @Test
+    void generatedFilesDefaultUnderTheRootOrAsNamed() {
+        ModulesConf c = conf("depfile=/var/dep/`uname -r`/modules.dep\ndepfile=/other\nusbmapfile=/u.map\n");
+        assertEquals(t.at("/var/dep/" + R + "/modules.dep"), c.generatedFile("dep"));
+        assertEquals(t.at("/u.map"), c.generatedFile("usbmap"));
+        assertEquals(t.at("/lib/modules/" + R + "/modules.pcimap"), c.generatedFile("pcimap"));
+        assertEquals(t.at("/lib/modules/" + R + "/modules.generic_string"), c.generatedFile("generic_string"));
+    }
+
+    @Test
+    void showConfigListsWhatWasRead() {
+        ModulesConf c = conf("path[net]=/n\nprobeall scsi_hostadapter aic7xxx\ninstall foo /bin/true\n");
+        String text = ConfigShow.text(c, "2.4.16");
+        assertTrue(text.startsWith("# Generated by modprobe -c (2.4.16)\npath[net]=" + t.at("/n") + "\n# Prune\n"), text);
+        assertTrue(text.contains("\n# Probeall\nprobeall scsi_hostadapter aic7xxx\n# Commands\ninstall foo /bin/true\n"), text);
+        assertFalse(text.contains("# Above"), "an empty list is left out");
+        assertTrue(text.contains("pnpbiosmapfile=" + t.at("/lib/modules/" + R + "/modules.pnpbiosmap") + "\ndepfile="), text);
+    }
+}
