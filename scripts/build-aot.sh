@@ -29,7 +29,7 @@ for j in "${cands[@]}"; do
 	[ -f "$o/x86_64/obj/hello.o" ] || break
 	if "$j" -XX:TieredStopAtLevel=1 -XX:Tier3BackEdgeThreshold=2000 -XX:+UseSerialGC -Xmn4m \
 		--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-		-XX:AOTCacheOutput="$tmp/a.aot" -Dmodutils.prog=insmod -jar "$jar" \
+		-XX:AOTCacheOutput="$tmp/a.aot" -Dmodutils.prog=insmod -cp "$jar" org.modutils.insmod.cli.Main \
 		--ksyms="$o/ksyms/ksyms64.txt" --uname-release=2.4.27 -n -m -O "$tmp/b" "$o/x86_64/obj/hello.o" \
 		>/dev/null 2>"$tmp/log" && [ -s "$tmp/a.aot" ]; then
 		mv -f "$tmp/a.aot" "$aot" && echo "$j" >"$aot.java"

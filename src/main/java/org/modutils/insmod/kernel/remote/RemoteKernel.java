@@ -53,6 +53,8 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
     private final String sysname, nodename, release, version, machine;
     private final Map<String, Long> created = new LinkedHashMap<>();
     private Thread interruptCleanup;
+    /** Sessions whose shutdown hook is registered now (see {@link #cleanupPending}). */
+    private static final java.util.concurrent.atomic.AtomicInteger GUARDED = new java.util.concurrent.atomic.AtomicInteger();
 
     private RemoteKernel(String spec, LinkOpener opener, Options options, AgentClient client) throws KernelException {
         this.spec = spec;
@@ -470,17 +472,24 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
             interruptCleanup = new Thread(this::cleanupOnInterrupt, "insmod-remote-cleanup");
             try {
                 Runtime.getRuntime().addShutdownHook(interruptCleanup);
+                GUARDED.incrementAndGet();
             } catch (IllegalStateException e) {
                 interruptCleanup = null;                    // already shutting down
             }
         } else if (created.isEmpty() && interruptCleanup != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(interruptCleanup);
+                GUARDED.decrementAndGet();
             } catch (IllegalStateException e) {
                 // shutting down: the hook runs and finds nothing to do
             }
             interruptCleanup = null;
         }
+    }
+
+    /** Whether some session still has a module to clean up when the JVM exits (its hook must run). */
+    public static boolean cleanupPending() {
+        return GUARDED.get() != 0;
     }
 
     private void cleanupOnInterrupt() {
