@@ -9,6 +9,10 @@
 #   - the layout derived from its first core text section (.text) and .init.text alone gives
 #     the kernel's address of every other section;
 # and compressed copies (.ko.xz, .ko.zst, .ko.gz) map exactly like the plain module.
+# With --backports the same checks run on the newest kernel of Debian bookworm-backports (6.12
+# now: a module in up to seven memory regions; layout derived from one section per region), from
+# its own cache (VMTEST_BPO_CACHE, default /var/cache/vmtest-bpo; scripts/vm/setup.sh with
+# VMTEST_BPO=1 makes it), without hello.ko (no headers are fetched for it).
 # Prints PASS/FAIL lines; exit 0 only if all pass, 77 (SKIP) when the VM cache is not set up and
 # VMTEST_SETUP=1 does not ask to set it up. Env: VMTEST_DIR, VMTEST_CACHE, VMTEST_SETUP,
 # MODMAP_MODULES. The guest's modprobe is kmod's (the system's, else KMOD_BIN of the cache).
@@ -16,12 +20,17 @@ set -u -o pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VMTEST=${VMTEST_DIR:-$top/scripts/vm}
 CACHE=${VMTEST_CACHE:-/var/cache/vmtest}
+if [ "${1:-}" = --backports ]; then # the newest kernel of bookworm-backports (6.4+: memory regions)
+	export VMTEST_BPO=1
+	CACHE=${VMTEST_BPO_CACHE:-/var/cache/vmtest-bpo}
+	export VMTEST_CACHE=$CACHE # for vm-run.sh
+fi
 MODULES=${MODMAP_MODULES:-dummy vfat zram xfs nf_conntrack ext4}
 say() { echo "vm-modmap-test: $*" >&2; }
 
 [ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; exit 1; }
 conf_ok() { [ -r "$CACHE/vmtest.conf" ] && (. "$CACHE/vmtest.conf" && [ -f "$KERNEL" ] && [ -f "$INITRD" ] &&
-	[ -f "$HELLO_KO" ] && [ -d "$MODDIR" ]) && command -v qemu-system-x86_64 >/dev/null; }
+	{ [ -z "$HELLO_KO" ] || [ -f "$HELLO_KO" ]; } && [ -d "$MODDIR" ]) && command -v qemu-system-x86_64 >/dev/null; }
 name=vm-modmap-test
 . "$top/scripts/vm/prepare.sh"
 vm_prepare_cache
@@ -29,7 +38,8 @@ vm_build_jar
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/vm-modmap.XXXXXX")
 trap 'rm -rf "$S"' EXIT
-cp "$HELLO_KO" "$S/hello.ko"
+HELLO=${HELLO_KO:+hello} # the backports kernel's cache has no test module
+[ -z "$HELLO" ] || cp "$HELLO_KO" "$S/hello.ko"
 
 # The guest writes everything into its own tmpfs first and copies three files to the share
 # at the end: small writes through 9p are slow under TCG.
@@ -40,7 +50,7 @@ O=$1 HELLO=$2; shift 2
 T=$(mktemp -d)
 echo 0 >/proc/sys/kernel/kptr_restrict
 for m in "$@"; do modprobe "$m" || echo "modprobe $m failed"; done
-insmod "$HELLO" || echo "insmod hello.ko failed"
+[ ! -f "$HELLO" ] || insmod "$HELLO" || echo "insmod hello.ko failed"
 while read -r name _; do
 	d=/sys/module/$name/sections
 	[ -d "$d" ] || continue
@@ -53,35 +63,53 @@ done </proc/modules >"$T/sections.txt"
 grep -F '[' /proc/kallsyms >"$T/kallsyms.txt"
 cat /proc/kallsyms >"$T/allsyms.txt"
 cp /proc/modules "$T/modules.txt"
-# the core memory of a few modules as the kernel holds it (/proc/kcore), for the -O image
-/usr/bin/python3 - "$T" "${IMAGE_MODULES:-hello libcrc32c dummy vfat}" <<'PY'
-import struct, sys
-out, names = sys.argv[1], sys.argv[2].split()
-mods = {l.split()[0]: (int(l.split()[1]), int(l.split()[5], 16)) for l in open("/proc/modules")}
+# the memory of every allocated section of a few modules as the kernel holds it (/proc/kcore),
+# for the -O image: sizes from the module file's section headers, addresses from sysfs
+/usr/bin/python3 - "$T" "$HELLO" "${IMAGE_MODULES:-hello libcrc32c dummy vfat}" <<'PY'
+import gzip, lzma, os, struct, subprocess, sys
+out, hello, names = sys.argv[1], sys.argv[2], sys.argv[3].split()
 with open("/proc/kcore", "rb") as k:
     h = k.read(64)
     phoff, phentsize, phnum = struct.unpack_from("<Q", h, 32)[0], struct.unpack_from("<H", h, 54)[0], struct.unpack_from("<H", h, 56)[0]
     k.seek(phoff)
     ph = [struct.unpack_from("<IIQQQQQQ", k.read(phentsize)) for _ in range(phnum)]
     for n in names:
-        if n not in mods:
+        sec = "/sys/module/%s/sections" % n
+        if not os.path.isdir(sec):
             continue
-        size, base = mods[n]
-        for (typ, fl, off, va, pa, fsz, msz, al) in ph:
-            if typ == 1 and va <= base and base + size <= va + msz:
-                k.seek(off + base - va)
-                open("%s/core.%s" % (out, n), "wb").write(k.read(size))
-                break
+        f = hello if n == "hello" else subprocess.run(["modinfo", "-n", n], capture_output=True, text=True).stdout.strip()
+        raw = open(f, "rb").read()
+        if f.endswith(".xz"): raw = lzma.decompress(raw)
+        elif f.endswith(".gz"): raw = gzip.decompress(raw)
+        elif f.endswith(".zst"): raw = subprocess.run(["zstd", "-qdc", f], capture_output=True).stdout
+        shoff, shentsize, shnum, shstrndx = struct.unpack_from("<Q", raw, 40)[0], *struct.unpack_from("<HHH", raw, 58)
+        hdr = [struct.unpack_from("<IIQQQQIIQQ", raw, shoff + i * shentsize) for i in range(shnum)]
+        strs = hdr[shstrndx][4]
+        idx, blob = [], bytearray()
+        for (nm, typ, flags, addr, off, size, *_rest) in hdr:
+            name = raw[strs + nm:raw.index(b"\0", strs + nm)].decode()
+            p = os.path.join(sec, name)
+            if not (flags & 2) or size == 0 or not os.path.isfile(p) or name.startswith(".init"):
+                continue
+            a = int(open(p).read(), 16)
+            for (ptyp, fl, poff, va, pa, fsz, msz, al) in ph:
+                if ptyp == 1 and va <= a and a + size <= va + msz:
+                    k.seek(poff + a - va)
+                    idx.append("%s %d %d" % (name, size, len(blob)))
+                    blob += k.read(size)
+                    break
+        open("%s/mem.%s" % (out, n), "wb").write(blob)
+        open("%s/memidx.%s.txt" % (out, n), "w").write("\n".join(idx) + "\n")
 PY
 uname -r >"$T/release.txt"
-cp "$T"/*.txt "$T"/core.* "$O/" 2>/dev/null
+cp "$T"/*.txt "$T"/mem.* "$O/" 2>/dev/null
 echo "collected: $(wc -l <"$T/modules.txt") modules, $(wc -l <"$T/sections.txt") sections, $(wc -l <"$T/kallsyms.txt") module symbols"
 GUEST
 chmod +x "$S/guest.sh"
 
 T0=$SECONDS
 if [ -n "${MODMAP_COLLECTED:-}" ]; then # a guest's collection kept from an earlier run: no VM
-	cp "$MODMAP_COLLECTED"/{sections,kallsyms,allsyms,modules,release}.txt "$MODMAP_COLLECTED"/core.* "$S/"
+	cp "$MODMAP_COLLECTED"/{sections,kallsyms,allsyms,modules,release}.txt "$MODMAP_COLLECTED"/mem* "$S/"
 	rc=0
 else
 # shellcheck disable=SC2086
@@ -106,8 +134,13 @@ kofile() {
 		if (b == n) { print f; exit } }' "$MODDIR/modules.dep" | sed "s|^|$MODDIR/|"
 }
 
+# 6.4 and later: up to seven memory regions (module_memory)
+case $KVER in [0-5].* | 6.[0-3].*) regions=0 ;; *) regions=1 ;; esac
+plain() { # the module file uncompressed on stdout (trees from 6.x on ship .ko.xz)
+	case $1 in *.xz) xz -dc "$1" ;; *.zst) zstd -qdc "$1" ;; *.gz) gzip -dc "$1" ;; *) cat "$1" ;; esac
+}
 check "the guest ran $KVER" '[ "$(cat "$S/release.txt")" = "$KVER" ]'
-for m in $MODULES hello; do
+for m in $MODULES $HELLO; do
 	check "$m is loaded" 'grep -q "^$m " "$S/modules.txt"'
 done
 
@@ -130,14 +163,26 @@ for name in $(awk '{ print $1 }' "$S/sections.txt" | sort -u); do
 	check "$name: all $nsym kallsyms symbols in the map at their address ($npcpu per-cpu not compared)" \
 		'[ $nsym -gt 0 ] && [ -z "$missing" ]' || echo "$missing" | head -n 5 | sed 's/^/  missing: /'
 
-	# the layout from .text (else the lowest core text section) and .init.text alone
-	anchor=.text
-	[ -f "$D/.text" ] || anchor=$(awk '/^Sections:/ { s = 1; next } /^$/ { s = 0 } s && $1 !~ /^\.init/ &&
-		$1 != ".symtab" && $1 != ".strtab" { print $1; exit }' "$S/map.$name")
+	# the layout from anchors alone: before 6.4, .text (else the lowest core text section) and
+	# .init.text; from 6.4, one section of each memory region (each region is an allocation of its
+	# own), the region read off our map at the dummy bases ((n+1)*0x10000000 for region n)
 	A=$S/anchor/$name
 	mkdir -p "$A"
-	cp "$D/$anchor" "$A/"
-	[ -f "$D/.init.text" ] && cp "$D/.init.text" "$A/"
+	if [ "$regions" = 1 ]; then
+		insmod -n -m "$ko" 2>/dev/null | awk '/^Sections:/ { on = 1; next } /^$/ { on = 0 }
+			on { print $1, substr($3, 1, 9) }' >"$S/dummy.$name"
+		while read -r sec reg; do
+			[ -f "$D/$sec" ] && [ ! -f "$A/.region.$reg" ] && cp "$D/$sec" "$A/" && echo "$sec" >"$A/.region.$reg"
+		done <"$S/dummy.$name"
+		anchors=$(cat "$A"/.region.* | tr '\n' ' ')
+		rm -f "$A"/.region.*
+	else
+		anchors=.text
+		[ -f "$D/.text" ] || anchors=$(awk '/^Sections:/ { s = 1; next } /^$/ { s = 0 } s && $1 !~ /^\.init/ &&
+			$1 != ".symtab" && $1 != ".strtab" { print $1; exit }' "$S/map.$name")
+		cp "$D/$anchors" "$A/"
+		[ -f "$D/.init.text" ] && cp "$D/.init.text" "$A/" && anchors="$anchors and .init.text"
+	fi
 	insmod -n -m "$ko" --sections="$A" >"$S/derived.$name" 2>&1
 	bad="" nsec=0
 	for f in "$D"/.* "$D"/*; do
@@ -148,15 +193,15 @@ for name in $(awk '{ print $1 }' "$S/sections.txt" | sort -u); do
 		have=$(awk -v s="$sec" '/^Sections:/ { on = 1; next } /^$/ { on = 0 } on && $1 == s { print "0x" $3 }' "$S/derived.$name")
 		[ "$have" = "$want" ] || bad="$bad $sec($have != $want)"
 	done
-	check "$name: from $anchor${A:+ }$([ -f "$D/.init.text" ] && echo "and .init.text ")alone, all $nsec sections at the kernel's address" \
-		'[ -z "$bad" ]' || echo "  wrong:$bad"
+	check "$name: from $anchors alone, all $nsec sections at the kernel's address" '[ -z "$bad" ]' || echo "  wrong:$bad"
 done
 
 # compressed modules map as the plain ones
-for name in hello dummy; do
+for name in $HELLO dummy; do
 	ko=$(kofile "$name")
 	[ -f "$ko" ] || continue
-	cp "$ko" "$S/c-$name.ko"
+	plain "$ko" >"$S/c-$name.ko"
+	ko=$S/c-$name.ko
 	xz -c "$ko" >"$S/c-$name.ko.xz"; zstd -q -c "$ko" >"$S/c-$name.ko.zst"; gzip -c "$ko" >"$S/c-$name.ko.gz"
 	insmod -n -m "$S/c-$name.ko" --sections="$S/sec/$name" >"$S/plain.map" 2>&1
 	for z in xz zst gz; do
@@ -165,33 +210,40 @@ for name in hello dummy; do
 	done
 done
 
-# -O: the relocated core image against the kernel's own memory, section by section, for the
+# -O: the relocated image against the kernel's own memory, section by section, for the
 # sections the kernel leaves as relocated (text is patched after relocation: alternatives,
-# ftrace, return thunks; .data, this_module and the tables sorted at load change too)
-for name in ${IMAGE_MODULES:-hello libcrc32c dummy vfat}; do
-	[ -f "$S/core.$name" ] || { check "$name: core memory read from /proc/kcore" false; continue; }
+# ftrace, return thunks; .data, this_module and the tables sorted at load change too). Our
+# image is one file per allocation (img.core before 6.4, img.text, img.rodata, ... from 6.4);
+# where a section lies in it comes from the map at the dummy bases: allocation n at
+# (n+1)*0x10000000, the section at its offset there.
+units=(core init)
+[ "$regions" = 1 ] && units=(text data rodata ro_after_init init_text init_data init_rodata)
+for name in ${IMAGE_MODULES:-$HELLO libcrc32c dummy vfat}; do
+	[ -s "$S/mem.$name" ] || { check "$name: section memory read from /proc/kcore" false; continue; }
 	ko=$(kofile "$name")
-	rm -f "$S/img.core"
+	rm -f "$S"/img.*
+	plain "$ko" >"$S/plain.ko"
+	insmod -n -m "$S/plain.ko" >"$S/dummy.$name" 2>&1
 	insmod -n -m -O "$S/img" --sections="$S/sec/$name" --ksyms="$S/allsyms.txt" "$ko" >"$S/omap.$name" 2>&1
-	check "$name: -O --sections --ksyms exits 0 and writes the core image" '[ $? = 0 ] && [ -s "$S/img.core" ]' ||
+	check "$name: -O --sections --ksyms exits 0 and writes the image" '[ $? = 0 ] && [ -s "$S/img.${units[0]}" ]' ||
 		head -n 3 "$S/omap.$name"
-	base=$(awk -v n="$name" '$1 == n { print $6 }' "$S/modules.txt")
 	bad="" nsec=0 relocated=""
-	while read -r sec size addr; do
+	while read -r sec size off; do
 		case $sec in .rodata* | __param | __ksymtab | __ksymtab_gpl | __kcrctab* | __bug_table | .return_sites | \
 			__ksymtab_strings | .note.Linux) ;;
 		*) continue ;;
 		esac
-		off=$((0x$addr - base))
-		tail -c +$((off + 1)) "$S/core.$name" | head -c $((0x$size)) >"$S/kern.sec"
-		cmp -s <(tail -c +$((off + 1)) "$S/img.core" | head -c $((0x$size))) "$S/kern.sec" || bad="$bad $sec"
+		dummy=$(awk -v s="$sec" '/^Sections:/ { on = 1; next } /^$/ { on = 0 } on && $1 == s { print $3 }' "$S/dummy.$name")
+		[ -n "$dummy" ] || { bad="$bad $sec(not in the map)"; continue; }
+		unit=${units[$((0x$dummy / 0x10000000 - 1))]} uoff=$((0x$dummy % 0x10000000))
+		tail -c +$((off + 1)) "$S/mem.$name" | head -c "$size" >"$S/kern.sec"
+		cmp -s <(tail -c +$((uoff + 1)) "$S/img.$unit" | head -c "$size") "$S/kern.sec" || bad="$bad $sec"
 		# the relocations mattered: the kernel's bytes are not the file's
-		objcopy -O binary --only-section="$sec" "$ko" "$S/file.sec" 2>/dev/null
+		objcopy -O binary --only-section="$sec" "$S/plain.ko" "$S/file.sec" 2>/dev/null
 		cmp -s "$S/file.sec" "$S/kern.sec" || relocated="$relocated $sec"
 		nsec=$((nsec + 1))
-	done < <(awk '/^Sections:/ { on = 1; next } /^$/ { on = 0 } on && $1 !~ /^\.init/ && $1 != ".symtab" &&
-		$1 != ".strtab" { print $1, $2, $3 }' "$S/omap.$name")
-	check "$name: -O image equals the kernel's memory in all $nsec unpatched core sections (relocated:$relocated)" \
+	done <"$S/memidx.$name.txt"
+	check "$name: -O image equals the kernel's memory in all $nsec unpatched sections (relocated:$relocated)" \
 		'[ $nsec -gt 0 ] && [ -z "$bad" ] && [ -n "$relocated" ]' || echo "  differ:$bad"
 done
 

@@ -7,9 +7,15 @@
 vm_prepare_cache() {
 	if ! conf_ok; then
 		if [ "${VMTEST_SETUP:-0}" != 1 ]; then
-			echo "$name: SKIP: the VM cache $CACHE is not set up; scripts/vm/setup.sh (as root) does it:" \
-				"apt-get install qemu-system-x86, busybox-static, linux-headers, ...; a 70 MB kernel download;" \
-				"~440 MB in $CACHE (scripts/test-all --install runs it)"
+			if [ "${VMTEST_BPO:-0}" = 1 ]; then
+				echo "$name: SKIP: the backports kernel's VM cache $CACHE is not set up; VMTEST_BPO=1" \
+					"scripts/vm/setup.sh (as root) does it: a 105 MB kernel download, ~180 MB in $CACHE" \
+					"(scripts/test-all --install runs it)"
+			else
+				echo "$name: SKIP: the VM cache $CACHE is not set up; scripts/vm/setup.sh (as root) does it:" \
+					"apt-get install qemu-system-x86, busybox-static, linux-headers, ...; a 70 MB kernel download;" \
+					"~440 MB in $CACHE (scripts/test-all --install runs it)"
+			fi
 			exit 77
 		fi
 		say "setting up the VM cache: $VMTEST/setup.sh $CACHE"
