@@ -1,6 +1,6 @@
 package org.modutils.insmod.cli;
 
-import org.modutils.insmod.kernel.remote.RemoteKernel;
+import org.modutils.insmod.sys.ExitHooks;
 import org.modutils.insmod.tools.Kallsyms;
 import org.modutils.insmod.tools.Ksyms;
 
@@ -14,8 +14,8 @@ public final class Main {
         int status = run(System.getProperty("modutils.prog", "insmod"), Argv.bytes(args));
         System.out.flush();
         System.err.flush();
-        if (RemoteKernel.cleanupPending()) {
-            System.exit(status); // its shutdown hook deletes a half-created module
+        if (ExitHooks.pending()) {
+            System.exit(status); // e.g. a remote session's hook deletes a half-created module
         }
         // Every tool has flushed its output and closed its files; the shutdown hooks left
         // (BlobWriter's) are for signals. System.exit would set up the JDK's logging (Runtime.exit

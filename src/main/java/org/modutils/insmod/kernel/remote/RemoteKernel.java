@@ -53,8 +53,6 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
     private final String sysname, nodename, release, version, machine;
     private final Map<String, Long> created = new LinkedHashMap<>();
     private Thread interruptCleanup;
-    /** Sessions whose shutdown hook is registered now (see {@link #cleanupPending}). */
-    private static final java.util.concurrent.atomic.AtomicInteger GUARDED = new java.util.concurrent.atomic.AtomicInteger();
 
     private RemoteKernel(String spec, LinkOpener opener, Options options, AgentClient client) throws KernelException {
         this.spec = spec;
@@ -471,25 +469,18 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
         if (!created.isEmpty() && interruptCleanup == null) {
             interruptCleanup = new Thread(this::cleanupOnInterrupt, "insmod-remote-cleanup");
             try {
-                Runtime.getRuntime().addShutdownHook(interruptCleanup);
-                GUARDED.incrementAndGet();
+                org.modutils.insmod.sys.ExitHooks.add(interruptCleanup); // a normal exit runs it too
             } catch (IllegalStateException e) {
                 interruptCleanup = null;                    // already shutting down
             }
         } else if (created.isEmpty() && interruptCleanup != null) {
             try {
-                Runtime.getRuntime().removeShutdownHook(interruptCleanup);
-                GUARDED.decrementAndGet();
+                org.modutils.insmod.sys.ExitHooks.remove(interruptCleanup);
             } catch (IllegalStateException e) {
                 // shutting down: the hook runs and finds nothing to do
             }
             interruptCleanup = null;
         }
-    }
-
-    /** Whether some session still has a module to clean up when the JVM exits (its hook must run). */
-    public static boolean cleanupPending() {
-        return GUARDED.get() != 0;
     }
 
     private void cleanupOnInterrupt() {
