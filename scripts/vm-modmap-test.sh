@@ -4,8 +4,9 @@
 # loads several modules of the Debian tree with their dependencies (modprobe) and the project's
 # test module hello.ko, and copies out every loaded module's /sys/module/NAME/sections and the
 # module lines of /proc/kallsyms. Then, on the host, for every module loaded in the guest:
-#   - every symbol /proc/kallsyms lists for it is in our map at the same address, same letter
-#     (per-cpu symbols excepted: their addresses are the per-cpu allocator's, not in sections/);
+#   - every symbol /proc/kallsyms lists for it is in our map at the same address, same letter,
+#     per-cpu symbols too when the map is given the module's kallsyms lines (--ksyms): sysfs does
+#     not show the per-cpu area; without them the map says its per-cpu symbols are at a dummy base;
 #   - the layout derived from its first core text section (.text) and .init.text alone gives
 #     the kernel's address of every other section;
 # and compressed copies (.ko.xz, .ko.zst, .ko.gz) map exactly like the plain module.
@@ -15,7 +16,8 @@
 # VMTEST_BPO=1 makes it), without hello.ko (no headers are fetched for it).
 # Prints PASS/FAIL lines; exit 0 only if all pass, 77 (SKIP) when the VM cache is not set up and
 # VMTEST_SETUP=1 does not ask to set it up. Env: VMTEST_DIR, VMTEST_CACHE, VMTEST_SETUP,
-# MODMAP_MODULES. The guest's modprobe is kmod's (the system's, else KMOD_BIN of the cache).
+# MODMAP_MODULES, MODMAP_SAVE=DIR (keep the guest's collection there), MODMAP_COLLECTED=DIR (use a
+# kept collection instead of booting the VM). The guest's modprobe is kmod's (the system's, else KMOD_BIN of the cache).
 set -u -o pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VMTEST=${VMTEST_DIR:-$top/scripts/vm}
@@ -25,7 +27,7 @@ if [ "${1:-}" = --backports ]; then # the newest kernel of bookworm-backports (6
 	CACHE=${VMTEST_BPO_CACHE:-/var/cache/vmtest-bpo}
 	export VMTEST_CACHE=$CACHE # for vm-run.sh
 fi
-MODULES=${MODMAP_MODULES:-dummy vfat zram xfs nf_conntrack ext4}
+MODULES=${MODMAP_MODULES:-dummy vfat zram xfs nf_conntrack ext4 x_tables}
 say() { echo "vm-modmap-test: $*" >&2; }
 
 [ -x "$VMTEST/vm-run.sh" ] || { say "no vmtest harness at $VMTEST"; exit 1; }
@@ -118,12 +120,15 @@ VMTEST_TIMING=1 "$VMTEST/vm-run.sh" --share "$S" --timeout "${VM_MODMAP_TIMEOUT:
 rc=$?
 say "VM exit $rc after $((SECONDS - T0)) s"
 fi
+if [ -n "${MODMAP_SAVE:-}" ] && [ -s "$S/sections.txt" ]; then
+	mkdir -p "$MODMAP_SAVE" && cp "$S"/*.txt "$S"/mem* "$MODMAP_SAVE/" 2>/dev/null
+fi
 if [ $rc != 0 ] || [ ! -s "$S/sections.txt" ]; then
 	echo "vm-modmap-test: FAIL (the VM did not collect the sections)"
 	exit 1
 fi
 
-fails=0 n=0
+fails=0 n=0 pcpu_modules=""
 check() { n=$((n + 1)); if eval "$2"; then echo "PASS: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
 insmod() { "$top/bin/insmod" "$@"; }
 
@@ -151,17 +156,25 @@ for name in $(awk '{ print $1 }' "$S/sections.txt" | sort -u); do
 	mkdir -p "$D"
 	# as cp -r of /sys/module/NAME/sections makes it: one file per section, the address and a newline
 	awk -v n="$name" -v d="$D" '$1 == n { print $3 > (d "/" $2) }' "$S/sections.txt"
-	insmod -n -m "$ko" --sections="$D" >"$S/map.$name" 2>"$S/err.$name"
-	check "$name: insmod -n -m --sections exits 0" '[ $? = 0 ] && [ ! -s "$S/err.$name" ]' || cat "$S/err.$name"
+	# the module's own kallsyms lines, as grep '\[NAME\]' /proc/kallsyms gives them: the per-cpu base
+	awk -v n="[$name]" '$4 == n' "$S/kallsyms.txt" >"$S/ks.$name"
+	insmod -n -m "$ko" --sections="$D" --ksyms="$S/ks.$name" >"$S/map.$name" 2>"$S/err.$name"
+	check "$name: insmod -n -m --sections --ksyms exits 0" '[ $? = 0 ] && [ ! -s "$S/err.$name" ]' || cat "$S/err.$name"
 
-	# every /proc/kallsyms symbol of the module in the map: address, letter, name
-	awk -v n="[$name]" '$4 == n && $2 != "a" && $2 != "A" { print $1, $2, $3 }' "$S/kallsyms.txt" | sort -u >"$S/want.$name"
+	# every /proc/kallsyms symbol of the module in the map: address, letter, name (per-cpu ones too)
+	awk '{ print $1, $2, $3 }' "$S/ks.$name" | sort -u >"$S/want.$name"
 	awk '/^Symbols:/ { s = 1; next } s && NF == 3 { print }' "$S/map.$name" | sort -u >"$S/have.$name"
 	missing=$(comm -23 "$S/want.$name" "$S/have.$name")
 	nsym=$(wc -l <"$S/want.$name")
-	npcpu=$(awk -v n="[$name]" '$4 == n && ($2 == "a" || $2 == "A")' "$S/kallsyms.txt" | wc -l)
-	check "$name: all $nsym kallsyms symbols in the map at their address ($npcpu per-cpu not compared)" \
+	npcpu=$(awk '$2 == "a" || $2 == "A"' "$S/ks.$name" | wc -l)
+	check "$name: all $nsym kallsyms symbols in the map at their address ($npcpu of them per-cpu)" \
 		'[ $nsym -gt 0 ] && [ -z "$missing" ]' || echo "$missing" | head -n 5 | sed 's/^/  missing: /'
+	if [ "$npcpu" -gt 0 ]; then
+		pcpu_modules="$pcpu_modules $name"
+		insmod -n -m "$ko" --sections="$D" >"$S/nopcpu.$name" 2>&1
+		check "$name: without its kallsyms lines the map says the per-cpu symbols are at a dummy base" \
+			'grep -q "^# per-cpu symbols at the dummy base 0xf0000000" "$S/nopcpu.$name"'
+	fi
 
 	# the layout from anchors alone: before 6.4, .text (else the lowest core text section) and
 	# .init.text; from 6.4, one section of each memory region (each region is an allocation of its
@@ -195,6 +208,8 @@ for name in $(awk '{ print $1 }' "$S/sections.txt" | sort -u); do
 	done
 	check "$name: from $anchors alone, all $nsec sections at the kernel's address" '[ -z "$bad" ]' || echo "  wrong:$bad"
 done
+
+check "per-cpu symbols compared in at least one module (x_tables has them):$pcpu_modules" '[ -n "$pcpu_modules" ]'
 
 # compressed modules map as the plain ones
 for name in $HELLO dummy; do

@@ -66,10 +66,12 @@ final class ModMapTool {
         }
         try {
             Map<String, Long> addresses = sections == null ? Map.of() : SectionsDir.read(Path.of(sections));
-            MapRequest req = new MapRequest(filename, raw, addresses, release);
+            var lines = ksyms == null ? java.util.List.<KallsymsTable.Line>of()
+                    : KallsymsTable.lines(ksyms, readSymbols(ksyms));
+            MapRequest req = new MapRequest(filename, raw, addresses, release, lines);
             var m = ModMap.build(req);
             if (blob != null) {
-                writeImages(blob, ModuleImage.build(req, KallsymsTable.parse(ksyms, readSymbols(ksyms))));
+                writeImages(blob, ModuleImage.build(req, KallsymsTable.symbols(lines)));
             }
             String text = MapText.render(m, objectName(filename));
             log.info(text.substring(0, text.length() - 1));

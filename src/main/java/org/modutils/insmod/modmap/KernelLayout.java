@@ -31,23 +31,40 @@ public final class KernelLayout {
     private final int[] unit;
     private final long[] offset;
     private final long[] flags;
+    private final Shape[] shape;
     private final int percpu;
 
-    private KernelLayout(int[] unit, long[] offset, long[] flags, int percpu) {
+    private KernelLayout(int[] unit, long[] offset, long[] flags, Shape[] shape, int percpu) {
         this.unit = unit;
         this.offset = offset;
         this.flags = flags;
+        this.shape = shape;
         this.percpu = percpu;
     }
 
     /** Lays {@code f} out under {@code rules}. */
     public static KernelLayout of(ElfFile f, LayoutRules rules) {
+        return of(f, rules, new long[f.sectionCount()]);
+    }
+
+    /**
+     * Lays {@code f} out under {@code rules}, with the sections the architecture resizes before
+     * layout (arm64's module_frob_arch_sections: {@code plt[i]} non-zero is the new size of a
+     * PLT section, which becomes code without file bytes, 64-byte aligned, 4 for the ftrace one).
+     */
+    public static KernelLayout of(ElfFile f, LayoutRules rules, long[] plt) {
         int n = f.sectionCount();
         long[] flags = new long[n];
+        Shape[] sz = new Shape[n];
         int percpu = 0, symtab = 0;
         for (int i = 0; i < n; i++) {
             ElfSection s = f.section(i);
             flags[i] = s.flags();
+            sz[i] = new Shape(s.size(), s.addralign(), s.type() == org.modutils.insmod.elf.Elf.SHT_NOBITS);
+            if (plt[i] != 0) {
+                flags[i] = SHF_EXECINSTR | SHF_ALLOC;
+                sz[i] = new Shape(plt[i], s.name().equals(".text.ftrace_trampoline") ? 4 : Arm64Plts.L1_CACHE_BYTES, true);
+            }
             switch (s.name()) {
                 case ".modinfo", "__versions" -> flags[i] &= ~SHF_ALLOC;
                 case ".data..percpu" -> {
@@ -65,8 +82,8 @@ public final class KernelLayout {
         long[] offset = new long[n];
         Arrays.fill(unit, NONE);
         long[] size = new long[rules.units().length];
-        place(f, rules, flags, unit, offset, size, false);
-        place(f, rules, flags, unit, offset, size, true);
+        place(f, rules, flags, unit, offset, size, sz, false);
+        place(f, rules, flags, unit, offset, size, sz, true);
         if (symtab != 0) {
             int initData = rules == LayoutRules.CORE_INIT ? 1 : 5;
             for (int i : new int[] {symtab, f.section(symtab).link()}) {
@@ -75,19 +92,19 @@ public final class KernelLayout {
                 }
                 flags[i] |= SHF_ALLOC;
                 unit[i] = initData;
-                offset[i] = next(size, initData, f.section(i));
+                offset[i] = next(size, initData, sz, i);
             }
         }
         if (percpu != 0) {
             unit[percpu] = PERCPU;
             offset[percpu] = 0;
         }
-        return new KernelLayout(unit, offset, flags, percpu);
+        return new KernelLayout(unit, offset, flags, sz, percpu);
     }
 
     /** The five passes over one side (core or init). */
     private static void place(ElfFile f, LayoutRules rules, long[] flags, int[] unit, long[] offset, long[] size,
-                              boolean init) {
+                              Shape[] sz, boolean init) {
         long[][] masks = {
             {SHF_EXECINSTR | SHF_ALLOC, 0}, {SHF_ALLOC, SHF_WRITE}, {SHF_RO_AFTER_INIT | SHF_ALLOC, 0},
             {SHF_WRITE | SHF_ALLOC, 0}, {SHF_ALLOC, 0}};
@@ -103,7 +120,7 @@ public final class KernelLayout {
                     continue; // the kernel skips it too (ro_after_init has no init region)
                 }
                 unit[i] = u;
-                offset[i] = next(size, u, s);
+                offset[i] = next(size, u, sz, i);
             }
             if (rules == LayoutRules.CORE_INIT && (m != 3 && !(init && m == 2))) {
                 size[u] = align(size[u], PAGE_SIZE);
@@ -121,9 +138,9 @@ public final class KernelLayout {
     }
 
     /** module_get_offset: align the unit's size to the section, place it there, grow the unit. */
-    private static long next(long[] size, int u, ElfSection s) {
-        long at = align(size[u], s.addralign() == 0 ? 1 : s.addralign());
-        size[u] = at + s.size();
+    private static long next(long[] size, int u, Shape[] sz, int i) {
+        long at = align(size[u], sz[i].align() == 0 ? 1 : sz[i].align());
+        size[u] = at + sz[i].size();
         return at;
     }
 
@@ -151,6 +168,14 @@ public final class KernelLayout {
     /** The section's flags as the kernel sees them after its edits. */
     public long flags(int i) {
         return flags[i];
+    }
+
+    /** A section as the kernel lays it out: size, alignment, no file bytes to copy. */
+    public record Shape(long size, long align, boolean nobits) {}
+
+    /** Section {@code i} as laid out (arm64's PLT sections resized, without file bytes). */
+    public Shape shape(int i) {
+        return shape[i];
     }
 
     /** Index of the per-cpu section, 0 if none. */

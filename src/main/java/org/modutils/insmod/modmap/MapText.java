@@ -21,7 +21,14 @@ public final class MapText {
         for (ModuleMap.Symbol s : map.symbols()) {
             b.append(hex(s.address(), w)).append(' ').append(s.type()).append(' ').append(s.name()).append('\n');
         }
-        b.append('\n').append(map.gdbCommand(objectFile)).append('\n');
+        b.append('\n');
+        ModuleMap.Section pcpu = map.sections().stream().filter(s -> s.unit().equals("percpu")).findFirst().orElse(null);
+        if (pcpu != null && pcpu.source() == ModuleMap.Source.DUMMY) {
+            b.append("# per-cpu symbols at the dummy base 0x").append(Long.toHexString(pcpu.address()))
+                    .append(": sysfs does not show the per-cpu area; --ksyms=FILE with the module's /proc/kallsyms lines "
+                            + "gives their addresses\n");
+        }
+        b.append(map.gdbCommand(objectFile)).append('\n');
         return b.toString();
     }
 

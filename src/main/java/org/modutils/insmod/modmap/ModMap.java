@@ -34,18 +34,19 @@ public final class ModMap {
 
     public static ModuleMap build(MapRequest req) throws MapException {
         Placed p = place(req);
-        List<ModuleMap.Section> sections = sections(req, p.elf, p.layout, p.rules, p.address);
+        List<ModuleMap.Section> sections = sections(req, p);
         List<ModuleMap.Symbol> symbols = symbols(req.fileName(), p.elf, p.layout, p.address);
         return new ModuleMap(req.fileName(), p.elf.is64() ? 64 : 32, p.rules, p.release, sections, symbols);
     }
 
     /** A module read and laid out: every section's address ({@code address[i]}, 0 if not loaded). */
-    record Placed(ElfFile elf, String release, LayoutRules rules, KernelLayout layout, long[] address) {}
+    record Placed(ElfFile elf, String release, LayoutRules rules, KernelLayout layout, long[] address,
+                  boolean percpuKnown) {}
 
     static Placed place(MapRequest req) throws MapException {
         byte[] data = decompress(req);
         ElfFile elf;
-        String release;
+        String release, name;
         try {
             elf = ElfFile.parse(req.fileName(), data);
             KoFile ko = KoFile.parse(data);
@@ -53,6 +54,7 @@ public final class ModMap {
                 throw new MapException(req.fileName() + ": not a 2.6+ kernel module (no .gnu.linkonce.this_module "
                         + "section, no vermagic)");
             }
+            name = moduleName(req.fileName(), ko.modinfo("name"));
             String vermagic = ko.modinfo("vermagic");
             release = req.release() != null ? req.release()
                     : vermagic == null || vermagic.isBlank() ? null : vermagic.strip().split("\\s+")[0];
@@ -62,8 +64,25 @@ public final class ModMap {
             throw new MapException(req.fileName() + ": " + e.getMessage());
         }
         LayoutRules rules = LayoutRules.forRelease(release);
-        KernelLayout layout = KernelLayout.of(elf, rules);
-        return new Placed(elf, release, rules, layout, addresses(req, elf, layout, rules));
+        KernelLayout layout;
+        try {
+            layout = KernelLayout.of(elf, rules, elf.machine() == Arm64.EM_AARCH64
+                    ? Arm64Plts.frobbedSizes(elf, release) : new long[elf.sectionCount()]);
+        } catch (ElfException e) {
+            throw elfError(req.fileName(), e);
+        }
+        Long percpu = PerCpu.base(req, elf, layout, name);
+        return new Placed(elf, release, rules, layout, addresses(req, elf, layout, rules, percpu), percpu != null);
+    }
+
+    /** The name the kernel knows the module by: its modinfo name, else its file's, '-' read as '_'. */
+    static String moduleName(String fileName, String modinfoName) {
+        if (modinfoName != null && !modinfoName.isBlank()) {
+            return modinfoName.strip();
+        }
+        String b = fileName.substring(fileName.lastIndexOf('/') + 1);
+        int dot = b.indexOf(".ko");
+        return (dot > 0 ? b.substring(0, dot) : b).replace('-', '_');
     }
 
     /** The ELF reader's message, with the file's name when it does not say it. */
@@ -84,8 +103,8 @@ public final class ModMap {
     }
 
     /** Each section's address: given, else its allocation's base (from a given section, else dummy) + offset. */
-    private static long[] addresses(MapRequest req, ElfFile elf, KernelLayout layout, LayoutRules rules)
-            throws MapException {
+    private static long[] addresses(MapRequest req, ElfFile elf, KernelLayout layout, LayoutRules rules,
+                                    Long percpu) throws MapException {
         int n = elf.sectionCount();
         for (String name : req.addresses().keySet()) {
             if (index(elf, name) < 0) {
@@ -101,6 +120,9 @@ public final class ModMap {
             if (given != null && u >= 0 && base[u] == null) {
                 base[u] = given - layout.offset(i);
             }
+        }
+        if (percpu != null && base[units] == null) {
+            base[units] = percpu;
         }
         long mask = elf.is64() ? -1L : 0xffffffffL;
         long[] address = new long[n];
@@ -131,10 +153,13 @@ public final class ModMap {
         return -1;
     }
 
-    private static List<ModuleMap.Section> sections(MapRequest req, ElfFile elf, KernelLayout layout,
-                                                    LayoutRules rules, long[] address) {
-        int units = rules.units().length;
+    private static List<ModuleMap.Section> sections(MapRequest req, Placed p) {
+        ElfFile elf = p.elf();
+        KernelLayout layout = p.layout();
+        long[] address = p.address();
+        int units = p.rules().units().length;
         boolean[] anchored = new boolean[units + 1];
+        anchored[units] = p.percpuKnown();
         for (int i = 1; i < elf.sectionCount(); i++) {
             int u = slot(layout.unit(i), units);
             if (u >= 0 && req.addresses().containsKey(elf.section(i).name())) {
@@ -144,7 +169,7 @@ public final class ModMap {
         List<Integer> order = new ArrayList<>();
         for (int i = 1; i < elf.sectionCount(); i++) {
             ElfSection s = elf.section(i);
-            boolean loaded = layout.unit(i) != KernelLayout.NONE && s.size() != 0;
+            boolean loaded = layout.unit(i) != KernelLayout.NONE && layout.shape(i).size() != 0;
             if (loaded || req.addresses().containsKey(s.name())) {
                 order.add(i);
             }
@@ -154,10 +179,10 @@ public final class ModMap {
         for (int i : order) {
             ElfSection s = elf.section(i);
             int u = slot(layout.unit(i), units);
-            String unit = u < 0 ? "?" : u == units ? "percpu" : rules.units()[u];
+            String unit = u < 0 ? "?" : u == units ? "percpu" : p.rules().units()[u];
             ModuleMap.Source src = req.addresses().containsKey(s.name()) ? ModuleMap.Source.GIVEN
                     : anchored[u] ? ModuleMap.Source.DERIVED : ModuleMap.Source.DUMMY;
-            out.add(new ModuleMap.Section(s.name(), s.size(), address[i], s.addralign(), unit, src));
+            out.add(new ModuleMap.Section(s.name(), layout.shape(i).size(), address[i], layout.shape(i).align(), unit, src));
         }
         return out;
     }

@@ -184,6 +184,16 @@ class ModMapBadInputTest {
     }
 
     @Test
+    void mapWithJunkKallsymsLines() throws IOException {
+        // --ksyms with a map (no -O): the module's kallsyms lines, for the per-cpu base
+        Path p = module("hello.ko", fixture("hello.ko"));
+        Path ks = tmp.resolve("hello.kallsyms");
+        Files.writeString(ks, "ffffffffc058d3c0 b nums_count\t[hello]\nffffffffc058d3c8 b junk\t[hello] more\n");
+        assertOneLine(run("-n", "-m", p.toString(), "--sections=" + sections(".init.text", "0xffffffffc0219000\n"),
+                "--ksyms=" + ks), "hello.kallsyms:2: not a /proc/kallsyms line");
+    }
+
+    @Test
     void helpAllNamesSections() {
         String[] r = run("--help-all");
         assertEquals("0", r[0]);

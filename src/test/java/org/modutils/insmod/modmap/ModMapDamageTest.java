@@ -54,6 +54,25 @@ class ModMapDamageTest {
     }
 
     @Test
+    void damagedArm64ModulesRelocatedOrRefusedInOneLine() throws Exception {
+        byte[] ko = Arm64ImageGnuLdTest.ko("relocs.ko");
+        Map<String, Long> kernel = Arm64ImageGnuLdTest.kernel(ko);
+        Random r = new Random(64);
+        for (int round = 0; round < 3000; round++) {
+            byte[] d = round < 200 ? Arrays.copyOf(ko, r.nextInt(ko.length)) : ko.clone();
+            for (int k = 0; round >= 200 && k < 1 + r.nextInt(4); k++) {
+                d[r.nextInt(d.length)] = (byte) r.nextInt(256);
+            }
+            try {
+                ModuleImage.build(Arm64ImageGnuLdTest.request(d), kernel);
+            } catch (MapException e) {
+                assertFalse(e.getMessage().contains("\n"), e.getMessage());
+                assertTrue(e.getMessage().contains("relocs.ko"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void damagedCompressedData() {
         byte[] xz = ModMapRealKernelTest.resource("hello.ko.xz");
         byte[] zst = ModMapRealKernelTest.resource("hello.ko.zst");

@@ -113,6 +113,54 @@ class ModMapRealKernelTest {
         assertEquals(MapText.render(a, "hello.ko"), MapText.render(b, "hello.ko"));
     }
 
+    /** The recorded kallsyms lines of a module, as grep '\[NAME\]' /proc/kallsyms gives them. */
+    static List<KallsymsTable.Line> kallsymsLines(String module) {
+        return lines(module + ".kallsyms").stream().map(l -> l.split(" "))
+                .map(f -> new KallsymsTable.Line(Long.parseUnsignedLong(f[0], 16), f[1].charAt(0), f[2], module))
+                .toList();
+    }
+
+    @org.junit.jupiter.api.Test
+    void perCpuSymbolsAtTheirAddressWithTheModulesKallsymsLines() throws MapException {
+        List<KallsymsTable.Line> ks = kallsymsLines("x_tables");
+        ModuleMap m = ModMap.build(new MapRequest("x_tables.ko", resource("x_tables.ko"), recorded("x_tables"), null,
+                ks));
+        Set<String> have = new HashSet<>();
+        for (ModuleMap.Symbol s : m.symbols()) {
+            have.add(String.format("%016x %c %s", s.address(), s.type(), s.name()));
+        }
+        assertTrue(lines("x_tables.kallsyms").contains("0000000000035020 a xt_recseq"), "the recording has it");
+        for (String line : lines("x_tables.kallsyms")) {
+            assertTrue(have.contains(line), "x_tables: " + line + " not in the map");
+        }
+        assertEquals(ModuleMap.Source.DERIVED, m.section(".data..percpu").source());
+        assertFalse(MapText.render(m, "x_tables.ko").contains("dummy base"));
+    }
+
+    @org.junit.jupiter.api.Test
+    void perCpuSymbolsWithoutKallsymsLinesAtTheDummyBaseAndTheMapSaysSo() throws MapException {
+        ModuleMap m = map("x_tables", recorded("x_tables"), null);
+        assertEquals(0xf0000000L, m.section(".data..percpu").address());
+        String text = MapText.render(m, "x_tables.ko");
+        assertTrue(text.contains("\n# per-cpu symbols at the dummy base 0xf0000000: "), text);
+        // lines of another module do not place it
+        List<KallsymsTable.Line> other = kallsymsLines("x_tables").stream()
+                .map(l -> new KallsymsTable.Line(l.address(), l.type(), l.name(), "ip_tables")).toList();
+        ModuleMap o = ModMap.build(new MapRequest("x_tables.ko", resource("x_tables.ko"), recorded("x_tables"), null,
+                other));
+        assertEquals(0xf0000000L, o.section(".data..percpu").address());
+    }
+
+    @org.junit.jupiter.api.Test
+    void kallsymsLinesThatDisagreeOnThePerCpuBase() {
+        List<KallsymsTable.Line> ks = new java.util.ArrayList<>(kallsymsLines("x_tables"));
+        ks.add(new KallsymsTable.Line(0x36020L, 'a', "xt_recseq", "x_tables"));
+        MapException e = org.junit.jupiter.api.Assertions.assertThrows(MapException.class, () -> ModMap.build(
+                new MapRequest("x_tables.ko", resource("x_tables.ko"), recorded("x_tables"), null, ks)));
+        assertTrue(e.getMessage().startsWith("x_tables.ko: ") && e.getMessage().contains("different bases"),
+                e.getMessage());
+    }
+
     private static Set<String> sectionNames(ModuleMap m) {
         Set<String> s = new HashSet<>();
         for (ModuleMap.Section x : m.sections()) {

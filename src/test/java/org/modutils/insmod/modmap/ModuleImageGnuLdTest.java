@@ -105,7 +105,7 @@ class ModuleImageGnuLdTest {
      * kernel copies them as they are. ld gets a copy with SHF_MERGE and SHF_STRINGS cleared, so
      * it lays them out as the kernel does.
      */
-    private static byte[] withoutMerge(byte[] ko, ElfFile elf) {
+    static byte[] withoutMerge(byte[] ko, ElfFile elf) {
         byte[] d = ko.clone();
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(d).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         long shoff = b.getLong(0x28);
@@ -118,8 +118,13 @@ class ModuleImageGnuLdTest {
     }
 
     private static boolean ldRuns() {
+        return runs("ld");
+    }
+
+    /** The program runs ({@code --version} exits 0). */
+    static boolean runs(String program) {
         try {
-            Process p = new ProcessBuilder("ld", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(program, "--version").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException | InterruptedException e) {
