@@ -20,7 +20,7 @@ o=$top/testdata/oracle
 n=0
 train() {
 	n=$((n + 1))
-	"$java" "${opts[@]}" -Xshare:off -XX:DumpLoadedClassList="$tmp/$n.lst" -jar "$jar" "$@" >/dev/null 2>&1
+	"$java" "${opts[@]}" -Xshare:off -XX:DumpLoadedClassList="$tmp/$n.lst" -cp "$jar" org.modutils.insmod.cli.Main "$@" >/dev/null 2>&1
 }
 train --ksyms="$o/ksyms/ksyms32.txt" --uname-release=2.4.27 -n -m -O "$tmp/b" "$o/i386/obj/hello.o"
 train --ksyms="$o/ksyms/ksyms64.txt" --uname-release=2.4.27 -n -m -O "$tmp/b" "$o/x86_64/obj/hello.o"
@@ -32,7 +32,7 @@ train_as() {
 	n=$((n + 1))
 	local prog=$1
 	shift
-	"$java" "${opts[@]}" -Xshare:off -XX:DumpLoadedClassList="$tmp/$n.lst" -Dmodutils.prog="$prog" -jar "$jar" "$@" \
+	"$java" "${opts[@]}" -Xshare:off -XX:DumpLoadedClassList="$tmp/$n.lst" -Dmodutils.prog="$prog" -cp "$jar" org.modutils.insmod.cli.Main "$@" \
 		>/dev/null 2>&1
 }
 train_as modinfo "$top/src/test/resources/modern/hello-signed.ko" "$top/src/test/resources/modern/hello.ko.xz" \

@@ -53,17 +53,17 @@ touch -d 2001-01-01 "$C/src/main/A.java" "$C/pom.xml"
 launch insmod -V
 check "launcher: no jar: builds with Maven" test -s "$T/mvn.log"
 check "launcher: no jar: says so on stderr" has "$T/err" "^insmod: building target/insmod.jar with Maven (there is none yet)"
-check "launcher: then runs the jar" has "$T/java.log" "-jar $C/target/insmod.jar -V\$"
+check "launcher: then runs the jar" has "$T/java.log" "-cp $C/target/insmod.jar org.modutils.insmod.cli.Main -V\$"
 launch insmod -V
 check "launcher: jar up to date: no build" test ! -e "$T/mvn.log"
 check "launcher: jar up to date: nothing on stderr" test ! -s "$T/err"
-check "launcher: passes -Dmodutils.prog=insmod" has "$T/java.log" "-Dmodutils.prog=insmod -jar"
+check "launcher: passes -Dmodutils.prog=insmod" has "$T/java.log" "-Dmodutils.prog=insmod -cp"
 check "launcher: uses the class-data archive" has "$T/java.log" "-XX:SharedArchiveFile=$C/target/insmod.jsa"
 touch -d "@$(($(date +%s) + 100))" "$C/src/main/A.java"
 launch rmmod x
 check "launcher: stale jar (source newer): builds once" test "$(wc -l <"$T/mvn.log" 2>/dev/null)" = 1
 check "launcher: stale jar: names the newer source on stderr" has "$T/err" "(src/main/A.java is newer)"
-check "launcher: a symlink passes its own name" has "$T/java.log" "-Dmodutils.prog=rmmod -jar"
+check "launcher: a symlink passes its own name" has "$T/java.log" "-Dmodutils.prog=rmmod -cp"
 touch -d "@$(($(date +%s) + 200))" "$C/src/main/A.java"
 INSMOD_REBUILD=0 launch insmod -V
 check "launcher: INSMOD_REBUILD=0 skips the age check" test ! -e "$T/mvn.log"
@@ -85,7 +85,7 @@ touch -d @1000000001 "$I/lib/modutils-java/insmod.jsa"
 rm -f "$T/mvn.log"
 PATH=$T/fake:$PATH JAVA=$T/fake/java "$I/sbin/insmod" -V 2>"$T/err"
 check "installed launcher: no build" test ! -e "$T/mvn.log"
-check "installed launcher: runs PREFIX/lib/modutils-java/insmod.jar" has "$T/java.log" "-jar $I/lib/modutils-java/insmod.jar -V\$"
+check "installed launcher: runs PREFIX/lib/modutils-java/insmod.jar" has "$T/java.log" "-cp $I/lib/modutils-java/insmod.jar org.modutils.insmod.cli.Main -V\$"
 
 # ---- 2. scripts/install into a temporary prefix -------------------------------------------
 P=$T/prefix

@@ -1,10 +1,9 @@
 package org.modutils.insmod.cli;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,8 +25,9 @@ final class Argv {
     static String[] bytes(String[] args) {
         Charset jnu = FileNames.platformCharset();
         List<byte[]> entries;
-        try {
-            entries = split(Files.readAllBytes(Path.of("/proc/self/cmdline")));
+        // java.io, not Files: the first NIO channel of a run loads libnet (an IPv6 probe), ~1 ms
+        try (FileInputStream in = new FileInputStream("/proc/self/cmdline")) {
+            entries = split(in.readAllBytes());
         } catch (IOException | RuntimeException e) {
             return reencoded(args, jnu);
         }

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -367,8 +366,9 @@ public final class Insmod {
     }
 
     static String procString(String p) {
-        try {
-            return Files.readString(Paths.get(p), StandardCharsets.ISO_8859_1).strip();
+        // java.io, not Files: the first NIO channel of a run loads libnet (an IPv6 probe)
+        try (java.io.FileInputStream in = new java.io.FileInputStream(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).strip();
         } catch (IOException e) {
             return "";
         }

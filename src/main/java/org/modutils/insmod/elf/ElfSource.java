@@ -2,10 +2,8 @@ package org.modutils.insmod.elf;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Where an object's bytes are: an array (a decompressed or generated object) or an open file,
@@ -41,31 +39,32 @@ public interface ElfSource extends AutoCloseable {
 
     /**
      * The bytes of a regular file, read as they are needed; the size is taken now. A file that
-     * shrinks while it is read gives an {@link EOFException}. The caller closes it.
+     * shrinks while it is read gives an {@link EOFException}. The caller closes it. java.io, not
+     * an NIO channel: the first channel of a run loads libnet (and its IPv6 probe); a file that
+     * cannot be opened gives java.io's FileNotFoundException ("PATH (REASON)").
      */
     static ElfSource open(Path path) throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        RandomAccessFile f = new RandomAccessFile(path.toFile(), "r");
         try {
-            long size = ch.size();
+            long size = f.length();
             return new ElfSource() {
                 @Override public long size() { return size; }
                 @Override public void read(long off, byte[] dst, int at, int len) throws IOException {
-                    // In steps: a channel read into a heap buffer goes through a temporary direct
-                    // buffer as large as the request, which the JDK keeps for the thread.
+                    // In steps: a read of more than 8 KiB goes through a native buffer as large as the request.
+                    f.seek(off);
                     while (len > 0) {
-                        int r = ch.read(ByteBuffer.wrap(dst, at, Math.min(len, 1 << 16)), off);
+                        int r = f.read(dst, at, Math.min(len, 1 << 16));
                         if (r < 0) {
                             throw new EOFException("file shrank while being read");
                         }
-                        off += r;
                         at += r;
                         len -= r;
                     }
                 }
-                @Override public void close() throws IOException { ch.close(); }
+                @Override public void close() throws IOException { f.close(); }
             };
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            f.close();
             throw e;
         }
     }

@@ -15,6 +15,15 @@ public final class LoadMap {
     private LoadMap() {}
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+    /** The two hex digits of each byte value, at 2 * value. */
+    private static final byte[] HEX2 = new byte[512];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            HEX2[2 * b] = HEX[b >> 4];
+            HEX2[2 * b + 1] = HEX[b & 0xf];
+        }
+    }
 
     /** The map as text (what {@link #bytes} holds). */
     public static String render(ObjFile f) {
@@ -36,6 +45,50 @@ public final class LoadMap {
         int w = 2 * f.target.wordSize();
         Sym[] hashed = f.symbols().ordered();
         Out o = new Out(256 + 64 * f.loadOrder().size() + hashed.length * (w + 24));
+        sections(o, f, w);
+        int nsec = f.sectionCount();
+        boolean[] loaded = new boolean[nsec];
+        char[] typeOf = new char[nsec];
+        long[] addrOf = new long[nsec];
+        for (int i = 0; i < nsec; i++) {
+            LinkSection sec = f.section(i);
+            loaded[i] = (sec.flags & SHF_ALLOC) != 0;
+            typeOf[i] = typeOf(sec);
+            addrOf[i] = sec.addr;
+        }
+        int n = 0;
+        Sym[] all = new Sym[hashed.length];
+        long[] value = new long[hashed.length];
+        for (Sym sym : hashed) {
+            int secidx = sym.secidx;
+            if (secidx <= SHN_HIRESERVE && (secidx >= SHN_LORESERVE || (secidx < nsec && loaded[secidx]))) {
+                // ObjFile.finalValue, with the section's address at hand
+                value[n] = secidx >= SHN_LORESERVE ? sym.value : f.mask(sym.value + addrOf[secidx]);
+                all[n++] = sym;
+            }
+        }
+        // glibc's qsort is a stable merge sort here: sort by unsigned final value, ties in hash order.
+        long[] key = new long[n];
+        for (int i = 0; i < n; i++) {
+            key[i] = value[i] ^ Long.MIN_VALUE; // unsigned order as signed order
+        }
+        int[] order = stableOrder(key, n);
+        o.ascii("\nSymbols:\n");
+        for (int k = 0; k < n; k++) {
+            int i = order[k];
+            Sym sym = all[i];
+            int secidx = sym.secidx;
+            char type = secidx == SHN_ABS ? 'A' : secidx == SHN_UNDEF ? 'U' : secidx >= SHN_LORESERVE ? '?' : typeOf[secidx];
+            if (stBind(sym.info) == STB_LOCAL && type >= 'A' && type <= 'Z') {
+                type += 'a' - 'A';
+            }
+            o.hex(secidx == SHN_UNDEF ? 0 : f.mask(value[i]), w).ch(' ').ch(type).ch(' ').str(sym.name).ch('\n');
+        }
+        return o;
+    }
+
+    /** The "Sections:" part: name, size, address and alignment of each loaded section. */
+    private static void sections(Out o, ObjFile f, int w) {
         o.ascii("Sections:       Size      ").pad("Address", w).ascii("  Align\n");
         for (LinkSection sec : f.loadOrder()) {
             int a = -1;
@@ -48,63 +101,68 @@ public final class LoadMap {
             o.pad(sec.name, 15).ch(' ').hex(f.mask(sec.size), 8).ascii("  ").hex(sec.addr, w).ascii("  2**")
                     .ascii(Integer.toString(a)).ch('\n');
         }
-        int nsec = f.sectionCount();
-        boolean[] loaded = new boolean[nsec];
-        for (int i = 0; i < nsec; i++) {
-            loaded[i] = (f.section(i).flags & SHF_ALLOC) != 0;
-        }
-        int n = 0;
-        Sym[] all = new Sym[hashed.length];
-        for (Sym sym : hashed) {
-            if (sym.secidx <= SHN_HIRESERVE && (sym.secidx >= SHN_LORESERVE
-                    || (sym.secidx < loaded.length && loaded[sym.secidx]))) {
-                all[n++] = sym;
-            }
-        }
-        // glibc's qsort is a stable merge sort here: sort by unsigned final value, ties in hash order.
-        long[] key = new long[n];
-        for (int i = 0; i < n; i++) {
-            key[i] = f.finalValue(all[i]) ^ Long.MIN_VALUE; // unsigned order as signed order
-        }
-        int[] order = stableOrder(key, n);
-        o.ascii("\nSymbols:\n");
-        for (int k = 0; k < n; k++) {
-            Sym sym = all[order[k]];
-            char type = '?';
-            long value;
-            if (sym.secidx == SHN_ABS) {
-                type = 'A';
-                value = sym.value;
-            } else if (sym.secidx == SHN_UNDEF) {
-                type = 'U';
-                value = 0;
-            } else if (sym.secidx >= SHN_LORESERVE) {
-                value = sym.value;
-            } else {
-                LinkSection sec = f.section(sym.secidx);
-                if (sec.type == SHT_NOBITS) {
-                    type = 'B';
-                } else if ((sec.flags & SHF_ALLOC) != 0) {
-                    if ((sec.flags & SHF_EXECINSTR) != 0) {
-                        type = 'T';
-                    } else if ((sec.flags & SHF_WRITE) != 0) {
-                        type = 'D';
-                    } else {
-                        type = 'R';
-                    }
-                }
-                value = f.mask(sym.value + sec.addr);
-            }
-            if (stBind(sym.info) == STB_LOCAL) {
-                type = Character.toLowerCase(type);
-            }
-            o.hex(f.mask(value), w).ch(' ').ch(type).ch(' ').str(sym.name).ch('\n');
-        }
-        return o;
     }
 
-    /** Indices 0..n-1 ordered by key, equal keys keeping their index order (a merge sort). */
+    /** The map's letter for a symbol of {@code sec} (upper case; local symbols get lower case). */
+    private static char typeOf(LinkSection sec) {
+        if (sec.type == SHT_NOBITS) {
+            return 'B';
+        }
+        if ((sec.flags & SHF_ALLOC) == 0) {
+            return '?';
+        }
+        return (sec.flags & SHF_EXECINSTR) != 0 ? 'T' : (sec.flags & SHF_WRITE) != 0 ? 'D' : 'R';
+    }
+
+    /**
+     * Indices 0..n-1 ordered by key, equal keys keeping their index order: a radix sort of the
+     * keys' offsets from the smallest (11 bits a pass; a module's addresses span a few MB, so two
+     * or three passes), or a merge sort when they span more than 44 bits.
+     */
     static int[] stableOrder(long[] key, int n) {
+        long min = Long.MAX_VALUE, max = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            min = Math.min(min, key[i]);
+            max = Math.max(max, key[i]);
+        }
+        int bits = n == 0 ? 0 : 64 - Long.numberOfLeadingZeros(max - min);
+        return bits <= 4 * RADIX ? radixOrder(key, n, min, (bits + RADIX - 1) / RADIX) : mergeOrder(key, n);
+    }
+
+    private static final int RADIX = 11;
+
+    /** {@link #stableOrder} by {@code passes} least-significant-digit-first counting passes. */
+    private static int[] radixOrder(long[] key, int n, long min, int passes) {
+        int[] a = new int[n];
+        int[] b = new int[n];
+        int[] digit = new int[n];
+        int[] count = new int[(1 << RADIX) + 1];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        for (int p = 0; p < passes; p++) {
+            int shift = p * RADIX;
+            Arrays.fill(count, 0);
+            for (int i = 0; i < n; i++) {
+                int d = (int) ((key[a[i]] - min) >>> shift) & ((1 << RADIX) - 1);
+                digit[i] = d;
+                count[d + 1]++;
+            }
+            for (int d = 0; d < 1 << RADIX; d++) {
+                count[d + 1] += count[d];
+            }
+            for (int i = 0; i < n; i++) {
+                b[count[digit[i]]++] = a[i];
+            }
+            int[] t = a;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+
+    /** {@link #stableOrder} by a merge sort. */
+    static int[] mergeOrder(long[] key, int n) {
         int[] a = new int[n];
         for (int i = 0; i < n; i++) {
             a[i] = i;
@@ -181,15 +239,21 @@ public final class LoadMap {
             return this;
         }
 
-        /** Lower-case hex of {@code v}, zero-padded to at least {@code width} digits. */
+        /** Lower-case hex of {@code v}, zero-padded to at least {@code width} digits; two a step. */
         Out hex(long v, int width) {
             int digits = Math.max(1, (67 - Long.numberOfLeadingZeros(v)) >> 2);
             int total = Math.max(width, digits);
             room(total);
             int end = len + total;
-            for (int p = end - 1; p >= len; p--) {
+            int p = end - 1;
+            for (; p > len; p -= 2) {
+                int b = (int) (v & 0xff) << 1;
+                buf[p] = HEX2[b + 1];
+                buf[p - 1] = HEX2[b];
+                v >>>= 8;
+            }
+            if (p == len) {
                 buf[p] = HEX[(int) (v & 0xf)];
-                v >>>= 4;
             }
             len = end;
             return this;

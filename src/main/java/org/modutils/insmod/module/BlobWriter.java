@@ -1,34 +1,34 @@
 package org.modutils.insmod.module;
 
+import java.io.File;
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Writes the -O image atomically: a temporary file in the same directory, written, fsync'd,
- * renamed over the target, and the directory fsync'd. The target therefore holds its old
- * contents or the complete new image, whatever happens to the process; a temporary file left
- * by SIGTERM or SIGINT is removed by a shutdown hook (only SIGKILL or a crash of the machine
- * can leave a {@code .NAME.*.tmp} behind, never a partial NAME).
+ * Writes the -O image atomically: a temporary file in the same directory, written and renamed
+ * over the target. The target therefore holds its old contents or the complete new image
+ * whatever happens to the process; a temporary file left by SIGTERM or SIGINT is removed by a
+ * shutdown hook (only SIGKILL or a crash of the machine can leave a {@code .NAME.*.tmp} behind,
+ * never a partial NAME). Not fsync'd (neither was the original's image): a crash of the machine
+ * may lose the image, not the process. java.io, not an NIO channel: the first channel of a run
+ * loads libnet (and its IPv6 probe), about a millisecond of a small module's run.
  */
 public final class BlobWriter {
     private BlobWriter() {}
 
-    private static final Set<PosixFilePermission> PRIVATE =
-            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    private static final int STEP = 1 << 16;
 
     /** Temporary files being written, for the shutdown hook. */
-    private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
+    private static final Set<File> PENDING = ConcurrentHashMap.newKeySet();
     /** Set by the hook: a write that starts (or registers) after it gives up. */
     private static volatile boolean stopping;
     /**
@@ -44,12 +44,8 @@ public final class BlobWriter {
             public void run() {
                 synchronized (CREATING) {
                     stopping = true;
-                    for (Path p : PENDING) {
-                        try {
-                            Files.deleteIfExists(p);
-                        } catch (IOException ignored) {
-                            // Nothing more can be done while the JVM stops.
-                        }
+                    for (File f : PENDING) {
+                        f.delete();
                     }
                 }
             }
@@ -64,76 +60,62 @@ public final class BlobWriter {
     public static void write(Path target, byte[] image) throws IOException {
         if (target.toString().isEmpty()) {
             // -O '': open("") names no file (ENOENT), where Java would take the current directory.
-            throw new java.nio.file.NoSuchFileException("");
+            throw new NoSuchFileException("");
         }
         Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = null;
-        FileChannel ch = null;
-        // The temporary file as Files.createTempFile makes it (".NAME.<random>.tmp", mode 0600,
-        // created exclusively), but named without SecureRandom: seeding it loads the security
-        // providers, about a tenth of insmod's start-up.
-        long seed = System.nanoTime() ^ ((long) System.identityHashCode(image) << 32);
-        for (int attempt = 0; ch == null; attempt++) {
-            tmp = dir.resolve("." + abs.getFileName() + "."
-                    + Long.toUnsignedString(seed + attempt * 0x9e3779b97f4a7c15L, 36) + ".tmp");
-            synchronized (CREATING) {
-                if (stopping) {
-                    throw new IOException("insmod is being stopped");
-                }
-                try {
-                    ch = open(tmp);
-                    PENDING.add(tmp);
-                } catch (FileAlreadyExistsException e) {
-                    if (attempt >= 100) {
-                        throw e;
-                    }
-                }
-            }
-        }
+        File tmp = create(abs, image);
         try {
-            try (FileChannel c = ch) {
-                if (stopping) {
-                    throw new IOException("insmod is being stopped");
+            try (FileOutputStream out = new FileOutputStream(tmp)) {
+                checkStopping();
+                for (int off = 0; off < image.length; off += STEP) {
+                    // in steps: java.io copies a larger write into a native buffer as large
+                    out.write(image, off, Math.min(STEP, image.length - off));
                 }
-                org.modutils.insmod.sys.FileBytes.write(c, image);
-                c.force(true);
             }
             try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+                Files.setPosixFilePermissions(tmp.toPath(), PosixFilePermissions.fromString("rw-r--r--"));
             } catch (UnsupportedOperationException | IOException ignored) {
                 // Not a POSIX file system: keep the default mode.
             }
-            if (stopping) {
-                throw new IOException("insmod is being stopped");
-            }
+            checkStopping();
             try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp.toPath(), abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp.toPath(), abs, StandardCopyOption.REPLACE_EXISTING);
             }
-            syncDirectory(dir);
         } finally {
-            Files.deleteIfExists(tmp);
+            tmp.delete();
             PENDING.remove(tmp);
         }
     }
 
-    private static FileChannel open(Path tmp) throws IOException {
-        Set<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        try {
-            return FileChannel.open(tmp, opts, PosixFilePermissions.asFileAttribute(PRIVATE));
-        } catch (UnsupportedOperationException e) {
-            return FileChannel.open(tmp, opts);
+    /**
+     * Creates the temporary file exclusively, as Files.createTempFile names it (".NAME.<random>.tmp")
+     * but without SecureRandom (seeding it loads the security providers, about a tenth of insmod's
+     * start-up), and registers it for the shutdown hook.
+     */
+    private static File create(Path abs, byte[] image) throws IOException {
+        File dir = abs.getParent().toFile();
+        long seed = System.nanoTime() ^ ((long) System.identityHashCode(image) << 32);
+        for (int attempt = 0; ; attempt++) {
+            File tmp = new File(dir, "." + abs.getFileName() + "."
+                    + Long.toUnsignedString(seed + attempt * 0x9e3779b97f4a7c15L, 36) + ".tmp");
+            synchronized (CREATING) {
+                checkStopping();
+                if (tmp.createNewFile()) { // O_EXCL; its errors say strerror's text
+                    PENDING.add(tmp);
+                    return tmp;
+                }
+                if (attempt >= 100) {
+                    throw new FileAlreadyExistsException(tmp.getPath());
+                }
+            }
         }
     }
 
-    /** Makes the rename durable; a file system that cannot sync a directory is left as it is. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // e.g. not permitted on this file system; the data itself is already synced
+    private static void checkStopping() throws IOException {
+        if (stopping) {
+            throw new IOException("insmod is being stopped");
         }
     }
 }

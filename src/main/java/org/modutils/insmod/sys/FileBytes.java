@@ -1,18 +1,16 @@
 package org.modutils.insmod.sys;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.channels.WritableByteChannel;
-import java.nio.file.Files;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Whole-file reads and writes in 64 KiB steps. Files.readAllBytes and a single channel write of
- * a large heap buffer go through a temporary direct buffer as large as the file, which the JDK
- * then keeps cached: a second copy of the module outside the heap for the rest of the run.
- * Errors are the same NIO exceptions Files.readAllBytes gives.
+ * Whole-file reads in 64 KiB steps (Files.readAllBytes goes through a temporary direct buffer
+ * as large as the file, which the JDK then keeps cached: a second copy of the module outside the
+ * heap for the rest of the run), with java.io, not an NIO channel: the first channel of a run
+ * loads libnet (and its IPv6 probe), about a millisecond of a small module's run. A file that cannot be opened gives
+ * java.io's FileNotFoundException ("PATH (REASON)"; {@link IoReasons} reads the reason).
  */
 public final class FileBytes {
     private FileBytes() {}
@@ -20,8 +18,8 @@ public final class FileBytes {
     private static final int STEP = 1 << 16;
 
     public static byte[] read(Path path) throws IOException {
-        try (SeekableByteChannel ch = Files.newByteChannel(path)) {
-            long size = ch.size();
+        try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "r")) {
+            long size = f.length();
             if (size > Integer.MAX_VALUE - 8) {
                 throw new OutOfMemoryError("Required array size too large");
             }
@@ -31,7 +29,7 @@ public final class FileBytes {
                 if (n == buf.length) {
                     // At the expected end (or a /proc file that reports no size): see whether more follows.
                     byte[] probe = new byte[Math.max(8192, Math.min(STEP, n))];
-                    int r = ch.read(ByteBuffer.wrap(probe));
+                    int r = f.read(probe);
                     if (r < 0) {
                         return buf;
                     }
@@ -40,18 +38,12 @@ public final class FileBytes {
                     n += r;
                     continue;
                 }
-                int r = ch.read(ByteBuffer.wrap(buf, n, Math.min(buf.length - n, STEP)));
+                int r = f.read(buf, n, Math.min(buf.length - n, STEP));
                 if (r < 0) {
                     return Arrays.copyOf(buf, n);
                 }
                 n += r;
             }
-        }
-    }
-
-    public static void write(WritableByteChannel ch, byte[] data) throws IOException {
-        for (int off = 0; off < data.length; ) {
-            off += ch.write(ByteBuffer.wrap(data, off, Math.min(data.length - off, STEP)));
         }
     }
 }

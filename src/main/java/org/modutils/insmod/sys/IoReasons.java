@@ -1,5 +1,6 @@
 package org.modutils.insmod.sys;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -33,6 +34,9 @@ public final class IoReasons {
             return "Directory not empty";
         }
         String m = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : e.getMessage();
+        if (e instanceof FileNotFoundException && m != null && m.endsWith(")") && m.lastIndexOf(" (") >= 0) {
+            m = m.substring(m.lastIndexOf(" (") + 2, m.length() - 1); // java.io's "PATH (REASON)"
+        }
         if (m == null) {
             return "Input/output error";
         }

@@ -469,13 +469,13 @@ public final class RemoteKernel implements Kernel, AutoCloseable {
         if (!created.isEmpty() && interruptCleanup == null) {
             interruptCleanup = new Thread(this::cleanupOnInterrupt, "insmod-remote-cleanup");
             try {
-                Runtime.getRuntime().addShutdownHook(interruptCleanup);
+                org.modutils.insmod.sys.ExitHooks.add(interruptCleanup); // a normal exit runs it too
             } catch (IllegalStateException e) {
                 interruptCleanup = null;                    // already shutting down
             }
         } else if (created.isEmpty() && interruptCleanup != null) {
             try {
-                Runtime.getRuntime().removeShutdownHook(interruptCleanup);
+                org.modutils.insmod.sys.ExitHooks.remove(interruptCleanup);
             } catch (IllegalStateException e) {
                 // shutting down: the hook runs and finds nothing to do
             }
