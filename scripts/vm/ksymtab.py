@@ -1,16 +1,16 @@
 #!/usr/bin/python3
 """The addresses of exported symbols, read from an arm64 kernel Image's own export table.
 
-    ksymtab.py IMAGE TEXT NAMES KALLSYMS
+    ksymtab.py IMAGE NAMES KALLSYMS
 
 For a kernel whose /proc/kallsyms lists text symbols only (no CONFIG_KALLSYMS_ALL, as Debian's
 cloud kernels), the data symbols a module uses are found where the kernel itself finds them when
 it links a module: its __ksymtab (arm64: CONFIG_HAVE_ARCH_PREL32_RELOCATIONS, 12-byte entries of
 place-relative 32-bit offsets: value, name, namespace). The Image is the kernel from _text on, so
-an entry's value at Image offset v is at TEXT + v at run time (TEXT: _text's address from
-/proc/kallsyms, KASLR included). Prints "address D name" for every name of NAMES (one a line)
-found; exits 1 when a text symbol of KALLSYMS found this way is not at kallsyms' address (the
-table was misread).
+an entry's value at Image offset v is at _text + v at run time; _text (KASLR included) is where
+the text symbols of KALLSYMS (/proc/kallsyms lines) that the table exports put it: they must all
+agree, at least two of them. Prints "address D name" for every other name of NAMES (one a line)
+found; exits 1 (saying why) when the text symbols disagree (the table was misread).
 """
 import array
 import re
@@ -18,7 +18,7 @@ import sys
 
 
 def main():
-    image, text, names_file, kallsyms = sys.argv[1], int(sys.argv[2], 16), sys.argv[3], sys.argv[4]
+    image, names_file, kallsyms = sys.argv[1], sys.argv[2], sys.argv[3]
     img = open(image, "rb").read()
     names = {n.strip() for n in open(names_file) if n.strip()}
     known = {}
@@ -26,7 +26,7 @@ def main():
         f = line.split()
         if len(f) == 3 and f[1] in "Tt":
             known[f[2]] = int(f[0], 16)
-    names |= {n for n in ("capable", "printk", "_printk", "kfree", "memcpy") if n in known}
+    names |= {n for n in ("capable", "_printk", "kfree", "memcpy", "kmalloc_trace") if n in known}
     # where each name's string may be: NUL-terminated, maybe the tail of a longer one (the
     # linker merges the strings of __ksymtab_strings)
     at = {}
@@ -62,18 +62,18 @@ def main():
         score = sum(a is not None and b is not None and a < b for a, b in zip(chain, chain[1:]))
         if score and score > best.get(n, (0,))[0]:
             p = q - 1  # the entry: value offset, then the name offset
-            best[n] = (score, (text + p * 4 + ints[p]) & (2**64 - 1))
-    found, bad = {n: v[1] for n, v in best.items()}, []
-    for n, a in sorted(found.items()):
-        if n in known and known[n] != a:
-            bad.append("%s: %x, kallsyms %x" % (n, a, known[n]))
-        print("%016x D %s" % (a, n))
-    if bad:
-        sys.stderr.write("ksymtab.py: the export table misread: %s\n" % "; ".join(bad))
+            best[n] = (score, p * 4 + ints[p])
+    found = {n: v[1] for n, v in best.items()}
+    bases = {(known[n] - off) & (2**64 - 1) for n, off in found.items() if n in known}
+    checked = sum(n in known for n in found)
+    if len(bases) != 1 or checked < 2:
+        sys.stderr.write("ksymtab.py: the export table misread: %d text symbols found in it give %d load"
+                         " addresses\n" % (checked, len(bases)))
         return 1
-    if not any(n in known for n in found):
-        sys.stderr.write("ksymtab.py: no text symbol found in the export table to check it by\n")
-        return 1
+    text = bases.pop()
+    for n, off in sorted(found.items()):
+        if n not in known:
+            print("%016x D %s" % ((text + off) & (2**64 - 1), n))
     return 0
 
 

@@ -8,7 +8,7 @@
 # CHECKS_NAME (for the last line); PCPU_CHECK=0 when the kernel's kallsyms has no per-cpu symbols.
 # Runs the checks, prints PASS/FAIL lines and the summary, and exits 0 only if all passed.
 fails=0 n=0 pcpu_modules=""
-check() { n=$((n + 1)); if eval "$2"; then echo "PASS: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
+check() { n=$((n + 1)); if eval "$2"; then echo "PASS: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); return 1; fi; }
 insmod() { "$top/bin/insmod" "$@"; }
 
 # the module files: hello.ko here, the others from the Debian tree (modules.dep names them)
