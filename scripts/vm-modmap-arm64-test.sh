@@ -98,9 +98,10 @@ IMAGE_MODULES=$images
 : >"$R/m/sizes"
 for m in $IMAGE_MODULES; do
 	nm -u "$R/m/$m.ko" | awk '{ print $2 }'
-	readelf -SW "$R/m/$m.ko" | sed 's/^ *\[ *[0-9]*\] //' | awk -v m="$m" '$7 ~ /A/ && $5 !~ /^0+$/ &&
-		$1 ~ /^(\.rodata|__param$|__ksymtab|__kcrctab|__bug_table$|\.note\.Linux$|\.plt$)/ { print m, $1, $5 }' |
-		while read -r a b c; do echo "$a $b $((0x$c))" >>"$R/m/sizes"; done
+	# (the sizes as laid out: .plt's is the kernel's count of veneers, the file's one byte)
+	"$top/bin/insmod" -n -m "$R/m/$m.ko" | awk -v m="$m" '/^Sections:/ { on = 1; next } /^$/ { on = 0 }
+		on && $2 !~ /^0+$/ && $1 ~ /^(\.rodata|__param$|__ksymtab|__kcrctab|__bug_table$|\.note\.Linux$|\.plt$)/ {
+		print m, $1, $2 }' | while read -r a b c; do echo "$a $b $((0x$c))" >>"$R/m/sizes"; done
 done | { cat; printf '%s\n' capable _printk kfree memcpy; } | sort -u >"$R/m/want" # (+ text symbols to check by)
 (cd "$R" && find . -mindepth 1 | LC_ALL=C sort | busybox cpio -o -H newc -R 0:0 2>/dev/null) >"$S/initrd"
 
