@@ -8,7 +8,8 @@
 #  - small module (testdata/oracle/i386/obj/hello.o) against a Java hello world, same JVM flags;
 #  - peak RSS of insmod on the large module against the Java hello world's;
 #  - growth: the large module at 1x, 4x and 16x.
-# `bench/run.sh jmh [JMH options]` runs the JMH stage benchmarks (bench/jmh) instead.
+# `bench/run.sh jmh [JMH options]` runs the JMH stage benchmarks (bench/jmh) instead;
+# `bench/run.sh depmod [RUNS]` depmod over the Debian tree against kmod's (bench/depmod.sh).
 # Needs python3, binutils (as, ld, readelf).
 set -eu
 top=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd -P)
@@ -18,6 +19,7 @@ cd "$top"
 [ -f target/insmod.jar ] || mvn -q -DskipTests package
 mkdir -p "$work"
 
+[ "$runs" != depmod ] || { shift; exec bench/depmod.sh "$@"; }
 if [ "$runs" = jmh ]; then
 	shift
 	[ -f bench/jmh/target/benchmarks.jar ] || (cd bench/jmh && mvn -q package)

@@ -77,21 +77,18 @@ public final class Alpha implements Target {
     public RelocResult apply(ObjFile f, Reloc r, long v) {
         LinkSection t = r.target;
         long loc = r.offset;
-        long dot = t.addr + r.offset;
+        long dot = Field.place(f, r);
         switch (r.type) {
-            case R_NONE:
-            case R_LITUSE:
+            case R_NONE, R_LITUSE:
                 return RelocResult.OK;
             case R_REFQUAD:
-                f.write(t, loc, 8, f.read(t, loc, 8) + v);
-                return RelocResult.OK;
+                return Field.add(f, r, 8, v);
             case R_REFLONG:
                 if (!Range.fitsSigned(v, 32) && !Range.fitsUnsigned(v, 32)) {
                     r.detail = "R_ALPHA_REFLONG value 0x" + Long.toHexString(v) + " does not fit in 32 bits";
                     return RelocResult.OVERFLOW;
                 }
-                f.write(t, loc, 4, v);
-                return RelocResult.OK;
+                return Field.put(f, r, 4, v);
             case R_GPREL16: {
                 long d = v - gp();
                 f.write(t, loc, 2, d);
@@ -99,8 +96,7 @@ public final class Alpha implements Target {
             }
             case R_GPRELLOW:
                 // Never overflows; the matching GPRELHIGH does.
-                f.write(t, loc, 2, v - gp());
-                return RelocResult.OK;
+                return Field.put(f, r, 2, v - gp());
             case R_GPRELHIGH: {
                 long d = v - gp();
                 long hi = (d >> 16) + ((d >>> 15) & 1);
@@ -113,16 +109,8 @@ public final class Alpha implements Target {
                 return Range.fitsSigned(d, 32) ? RelocResult.OK : RelocResult.OVERFLOW;
             }
             case R_LITERAL: {
-                SlotPass.AddendSlots.Slot e = r.sym == null ? null : gotEntries.find(r.sym, r.addend);
-                if (e == null || got == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                if (!e.done) {
-                    f.write(got, e.offset, 8, v);
-                    e.done = true;
-                }
-                f.write(t, loc, 2, e.offset - 0x8000);
-                return RelocResult.OK;
+                SlotPass.AddendSlots.Slot e = got == null ? null : gotEntries.fill(f, got, r.sym, r.addend, 8, v);
+                return e == null ? RelocResult.DANGEROUS : Field.put(f, r, 2, e.offset - 0x8000);
             }
             default:
                 return applyMore(f, r, v, t, loc, dot);
@@ -144,8 +132,7 @@ public final class Alpha implements Target {
                     return RelocResult.OVERFLOW;
                 }
                 long insn = f.read(t, loc, 4);
-                f.write(t, loc, 4, (insn & ~0x1fffffL) | ((d >> 2) & 0x1fffff));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, (insn & ~0x1fffffL) | ((d >> 2) & 0x1fffff));
             }
             case R_HINT: {
                 long d = v - (dot + 4);
@@ -153,8 +140,7 @@ public final class Alpha implements Target {
                     return RelocResult.DANGEROUS;
                 }
                 long insn = f.read(t, loc, 4);
-                f.write(t, loc, 4, (insn & ~0x3fffL) | ((d >> 2) & 0x3fff));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, (insn & ~0x3fffL) | ((d >> 2) & 0x3fff));
             }
             case R_SREL16:
             case R_SREL32: {
@@ -169,8 +155,7 @@ public final class Alpha implements Target {
                 return RelocResult.OK;
             }
             case R_SREL64:
-                f.write(t, loc, 8, v - dot);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v - dot);
             case R_BRSGP:
                 r.detail = "R_ALPHA_BRSGP (bsr to a same-GP function) is not supported";
                 return RelocResult.UNHANDLED;

@@ -102,61 +102,33 @@ public final class Arm implements Target {
 
     @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
-        LinkSection t = r.target;
-        long loc = r.offset;
-        long dot = f.mask(t.addr + r.offset);
+        long dot = Field.place(f, r);
         switch (r.type) {
             case R_ARM_NONE:
             case R_ARM_V4BX: // bx rN stays as it is (ld without --fix-v4bx does the same)
                 return RelocResult.OK;
-            case R_ARM_ABS32:
-            case R_ARM_TARGET1:
-                f.write(t, loc, 4, f.read(t, loc, 4) + v);
-                return RelocResult.OK;
+            case R_ARM_ABS32, R_ARM_TARGET1:
+                return Field.add(f, r, 4, v);
             case R_ARM_REL32:
-                f.write(t, loc, 4, f.read(t, loc, 4) + v - dot);
-                return RelocResult.OK;
+                return Field.add(f, r, 4, v - dot);
             case R_ARM_PREL31: {
-                long insn = f.read(t, loc, 4);
+                long insn = f.read(r.target, r.offset, 4);
                 long off = signExtend(insn, 31) + v - dot;
                 if (!Range.fitsSigned(off, 31)) {
                     r.detail = String.format("offset 0x%x does not fit in 31 bits", off);
                     return RelocResult.OVERFLOW;
                 }
-                f.write(t, loc, 4, (insn & 0x80000000L) | (off & 0x7fffffffL));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, (insn & 0x80000000L) | (off & 0x7fffffffL));
             }
-            case R_ARM_MOVW_ABS_NC:
-            case R_ARM_MOVT_ABS:
-            case R_ARM_MOVW_PREL_NC:
-            case R_ARM_MOVT_PREL:
+            case R_ARM_MOVW_ABS_NC, R_ARM_MOVT_ABS, R_ARM_MOVW_PREL_NC, R_ARM_MOVT_PREL:
                 return movwMovt(f, r, v, dot);
-            case R_ARM_GOT32: {
-                Sym s = r.sym;
-                if (s == null || got == null || s.gotOffset < 0) {
-                    return RelocResult.DANGEROUS;
-                }
-                long entry = gotBase + s.gotOffset;
-                SlotPass.fillOnce(f, got, entry, s, 4, v);
-                f.write(t, loc, 4, f.read(t, loc, 4) + entry);
-                return RelocResult.OK;
-            }
+            case R_ARM_GOT32:
+                return Field.got32(f, r, got, gotBase, v);
             case R_ARM_GOTPC:
-                if (got == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                f.write(t, loc, 4, f.read(t, loc, 4) + got.addr - dot);
-                return RelocResult.OK;
+                return Field.gotpc(f, r, got, dot);
             case R_ARM_GOTOFF:
-                if (got == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                f.write(t, loc, 4, f.read(t, loc, 4) + v - got.addr);
-                return RelocResult.OK;
-            case R_ARM_PC24:
-            case R_ARM_PLT32:
-            case R_ARM_CALL:
-            case R_ARM_JUMP24:
+                return Field.gotoff(f, r, got, v);
+            case R_ARM_PC24, R_ARM_PLT32, R_ARM_CALL, R_ARM_JUMP24:
                 return branch(f, r, v, dot);
             case 10: return refuse(r, "R_ARM_THM_CALL (Thumb code)");
             case 30: return refuse(r, "R_ARM_THM_JUMP24 (Thumb code)");
@@ -198,8 +170,7 @@ public final class Arm implements Target {
                 return RelocResult.OVERFLOW;
             }
             long h = (off >> 1) & 1;
-            f.write(t, r.offset, 4, 0xfa000000L | (h << 24) | ((off >> 2) & 0xffffff));
-            return RelocResult.OK;
+            return Field.put(f, r, 4, 0xfa000000L | (h << 24) | ((off >> 2) & 0xffffff));
         }
         if (!Range.fitsSigned(off, 26)) {
             if (addend != -8) {
@@ -217,8 +188,7 @@ public final class Arm implements Target {
             r.detail = "branch target not word aligned";
             return RelocResult.DANGEROUS;
         }
-        f.write(t, r.offset, 4, (insn & 0xff000000L) | ((off >> 2) & 0xffffff));
-        return RelocResult.OK;
+        return Field.put(f, r, 4, (insn & 0xff000000L) | ((off >> 2) & 0xffffff));
     }
 
     /** ARM-mode MOVW/MOVT: a 16-bit immediate split imm4:imm12; the REL addend is the immediate itself. */
@@ -234,7 +204,6 @@ public final class Arm implements Target {
             val >>= 16;
         }
         val &= 0xffff;
-        f.write(t, r.offset, 4, (insn & 0xfff0f000L) | ((val & 0xf000) << 4) | (val & 0xfff));
-        return RelocResult.OK;
+        return Field.put(f, r, 4, (insn & 0xfff0f000L) | ((val & 0xf000) << 4) | (val & 0xfff));
     }
 }

@@ -109,25 +109,18 @@ public final class Hppa implements Target {
         switch (r.type) {
             case R_NONE:
                 return RelocResult.OK;
-            case R_DIR32:
-            case R_PLABEL32:
-                f.write(t, r.offset, 4, v);
-                return RelocResult.OK;
+            case R_DIR32, R_PLABEL32:
+                return Field.put(f, r, 4, v);
             case R_SEGREL32:
-                f.write(t, r.offset, 4, v - (int) f.baseaddr);
-                return RelocResult.OK;
+                return Field.put(f, r, 4, v - (int) f.baseaddr);
             case R_DIR21L:
-                f.write(t, r.offset, 4, insert21(insn, lrsel(v, addend)));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, insert21(insn, lrsel(v, addend)));
             case R_DIR14R:
-                f.write(t, r.offset, 4, insert14(insn, rrsel(v, addend)));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, insert14(insn, rrsel(v, addend)));
             case R_DPREL21L:
-                f.write(t, r.offset, 4, insert21(insn, lrsel(v - (int) dp, addend)));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, insert21(insn, lrsel(v - (int) dp, addend)));
             case R_DPREL14R:
-                f.write(t, r.offset, 4, insert14(insn, rrsel(v - (int) dp, addend)));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, insert14(insn, rrsel(v - (int) dp, addend)));
             case R_PCREL17F: {
                 Sym s = r.sym;
                 if (s == null || s.pltOffset < 0) {
@@ -145,8 +138,7 @@ public final class Hppa implements Target {
                     r.detail = "stub out of branch range";
                     return RelocResult.OVERFLOW;
                 }
-                f.write(t, r.offset, 4, insert17(insn, (int) disp >>> 2));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, insert17(insn, (int) disp >>> 2));
             }
             default:
                 return RelocResult.UNHANDLED;

@@ -153,27 +153,18 @@ public final class Hppa64 implements Target {
                 return RelocResult.OK;
             case R_LTOFF14R:
             case R_LTOFF21L: {
-                SlotPass.AddendSlots.Slot ge = s == null ? null : gotEntries.find(s, r.addend);
+                SlotPass.AddendSlots.Slot ge = gotEntries.fill(f, got, s, r.addend, 8, v);
                 if (ge == null) {
                     return RelocResult.DANGEROUS;
-                }
-                if (!ge.done) {
-                    ge.done = true;
-                    f.write(got, ge.offset, 8, v);
                 }
                 long off = got.addr + ge.offset - gp;
                 int insn = (int) f.read(t, r.offset, 4);
-                f.write(t, r.offset, 4, r.type == R_LTOFF14R ? patch14r(insn, off) : patch21l(insn, off));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, r.type == R_LTOFF14R ? patch14r(insn, off) : patch21l(insn, off));
             }
             case R_PCREL22F: {
-                SlotPass.AddendSlots.Slot ge = s == null ? null : gotEntries.find(s, r.addend);
+                SlotPass.AddendSlots.Slot ge = gotEntries.fill(f, got, s, r.addend, 8, v);
                 if (ge == null) {
                     return RelocResult.DANGEROUS;
-                }
-                if (!ge.done) {
-                    ge.done = true;
-                    f.write(got, ge.offset, 8, v);
                 }
                 RelocResult ret = RelocResult.OK;
                 long disp = v - dot - 8;
@@ -183,23 +174,7 @@ public final class Hppa64 implements Target {
                         return RelocResult.DANGEROUS;
                     }
                     if (!se.done) {
-                        int at = (int) se.offset;
-                        if (s.name.startsWith("$$")) {
-                            for (int i = 0; i < 4; i++) {
-                                f.write(stub, at + 4L * i, 4, STUB_MILLICODE[i]);
-                            }
-                            long target = s.value;
-                            f.write(stub, at, 4, patch21l(STUB_MILLICODE[0], target));
-                            f.write(stub, at + 4, 4, patch14r(STUB_MILLICODE[1], target));
-                        } else {
-                            for (int i = 0; i < 4; i++) {
-                                f.write(stub, at + 4L * i, 4, STUB_EXTERN[i]);
-                            }
-                            ret = put14r2(f, stub, at, got.addr + ge.offset - gp);
-                            if (ret != RelocResult.OK) {
-                                r.detail = ".got entry beyond 8K of dp";
-                            }
-                        }
+                        ret = writeStub(f, r, s, (int) se.offset, ge);
                         se.done = true;
                     }
                     disp = stub.addr + se.offset - dot - 8;
@@ -214,12 +189,32 @@ public final class Hppa64 implements Target {
         }
     }
 
+    /** The stub at {@code at} for a call to {@code s}: millicode directly, else through its .got entry {@code ge}. */
+    private RelocResult writeStub(ObjFile f, Reloc r, Sym s, int at, SlotPass.AddendSlots.Slot ge) {
+        if (s.name.startsWith("$$")) {
+            for (int i = 0; i < 4; i++) {
+                f.write(stub, at + 4L * i, 4, STUB_MILLICODE[i]);
+            }
+            long target = s.value;
+            f.write(stub, at, 4, patch21l(STUB_MILLICODE[0], target));
+            f.write(stub, at + 4, 4, patch14r(STUB_MILLICODE[1], target));
+            return RelocResult.OK;
+        }
+        for (int i = 0; i < 4; i++) {
+            f.write(stub, at + 4L * i, 4, STUB_EXTERN[i]);
+        }
+        RelocResult ret = put14r2(f, stub, at, got.addr + ge.offset - gp);
+        if (ret != RelocResult.OK) {
+            r.detail = ".got entry beyond 8K of dp";
+        }
+        return ret;
+    }
+
     /** {@link #apply}, continued: the types the first part does not take. */
     private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long dot, Sym s) {
         switch (r.type) {
             case R_DIR64:
-                f.write(t, r.offset, 8, v);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v);
             case R_SEGREL32:
                 // Relative to the module base (.this), as the original. (ia64 uses section 1.)
                 f.write(t, r.offset, 4, v - f.baseaddr);
@@ -243,8 +238,7 @@ public final class Hppa64 implements Target {
                     }
                     v = opd.addr + oe.offset;
                 }
-                f.write(t, r.offset, 8, v);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v);
             default:
                 return RelocResult.UNHANDLED;
         }

@@ -36,47 +36,24 @@ public final class I386 implements Target {
 
     @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
-        LinkSection t = r.target;
-        long loc = r.offset;
-        long dot = f.mask(t.addr + r.offset);
+        long dot = Field.place(f, r);
         switch (r.type) {
             case R_386_NONE:
                 return RelocResult.OK;
             case R_386_32:
-                f.write(t, loc, 4, f.read(t, loc, 4) + v);
-                return RelocResult.OK;
-            case R_386_PLT32:
-            case R_386_PC32:
-                f.write(t, loc, 4, f.read(t, loc, 4) + v - dot);
-                return RelocResult.OK;
-            case R_386_GLOB_DAT:
-            case R_386_JMP_SLOT:
-                f.write(t, loc, 4, v);
-                return RelocResult.OK;
+                return Field.add(f, r, 4, v);
+            case R_386_PLT32, R_386_PC32:
+                return Field.add(f, r, 4, v - dot);
+            case R_386_GLOB_DAT, R_386_JMP_SLOT:
+                return Field.put(f, r, 4, v);
             case R_386_RELATIVE:
-                f.write(t, loc, 4, f.read(t, loc, 4) + f.baseaddr);
-                return RelocResult.OK;
+                return Field.add(f, r, 4, f.baseaddr);
             case R_386_GOTPC:
-                if (got == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                f.write(t, loc, 4, f.read(t, loc, 4) + got.addr - dot);
-                return RelocResult.OK;
-            case R_386_GOT32: {
-                Sym s = r.sym;
-                if (s == null || got == null || s.gotOffset < 0) {
-                    return RelocResult.DANGEROUS;
-                }
-                SlotPass.fillOnce(f, got, s.gotOffset, s, 4, v);
-                f.write(t, loc, 4, f.read(t, loc, 4) + s.gotOffset);
-                return RelocResult.OK;
-            }
+                return Field.gotpc(f, r, got, dot);
+            case R_386_GOT32:
+                return Field.got32(f, r, got, 0, v);
             case R_386_GOTOFF:
-                if (got == null) {
-                    return RelocResult.DANGEROUS;
-                }
-                f.write(t, loc, 4, f.read(t, loc, 4) + v - got.addr);
-                return RelocResult.OK;
+                return Field.gotoff(f, r, got, v);
             default:
                 return RelocResult.UNHANDLED;
         }

@@ -3,19 +3,12 @@ package org.modutils.insmod.arch;
 import org.modutils.insmod.report.UserError;
 import static org.modutils.insmod.elf.Elf.*;
 
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
-
-import org.modutils.insmod.elf.ElfRelocs;
-import org.modutils.insmod.elf.ElfSymbols;
 import org.modutils.insmod.link.RelocResult;
 import org.modutils.insmod.link.Reloc;
 import org.modutils.insmod.link.Target;
 import org.modutils.insmod.link.LinkSection;
 import org.modutils.insmod.link.ObjFile;
-import org.modutils.insmod.link.ObjLoader;
+import org.modutils.insmod.link.SlotPass;
 import org.modutils.insmod.link.Sym;
 import org.modutils.insmod.link.StructModule;
 
@@ -63,23 +56,13 @@ public final class Ia64 implements Target {
         return b;
     }
 
-    /** A .got entry, or a .plt stub with its .IA_64.pltoff data, for one symbol and addend. */
-    static final class Entry {
-        final long addend;
-        final long offset;
-        final long dataOffset;
-        boolean done;
-
-        Entry(long addend, long offset, long dataOffset) {
-            this.addend = addend;
-            this.offset = offset;
-            this.dataOffset = dataOffset;
-        }
-    }
-
-    private final Map<Sym, List<Entry>> gotEntries = new IdentityHashMap<>();
-    private final Map<Sym, List<Entry>> pltEntries = new IdentityHashMap<>();
-    private final Map<Sym, List<Entry>> opdEntries = new IdentityHashMap<>();
+    /**
+     * The .got entries, the .plt stubs (with their .IA_64.pltoff data as second part) and the
+     * .opd descriptors, one per (symbol, addend); .opd begins after init_module's and cleanup_module's.
+     */
+    private final SlotPass.AddendSlots gotEntries = new SlotPass.AddendSlots(8);
+    private final SlotPass.AddendSlots pltEntries = new SlotPass.AddendSlots(0);
+    private final SlotPass.AddendSlots opdEntries = new SlotPass.AddendSlots(16);
     private LinkSection got, opd, pltt, pltd;
     private long gp;
     private boolean constantGp;
@@ -99,77 +82,54 @@ public final class Ia64 implements Target {
         }
     }
 
-    static Entry find(Map<Sym, List<Entry>> map, Sym s, long addend) {
-        List<Entry> l = s == null ? null : map.get(s);
-        if (l != null) {
-            for (Entry e : l) {
-                if (e.addend == addend) {
-                    return e;
-                }
-            }
-        }
-        return null;
-    }
-
     static boolean isLocal(Sym s) {
         return s.secidx <= SHN_HIRESERVE;
     }
 
     @Override
-    public void createGot(ObjFile f) {
+    public void createGot(ObjFile f) throws UserError {
         constantGp = (f.elf.flags() & (EF_IA_64_CONS_GP | EF_IA_64_NOFUNCDESC_CONS_GP)) != 0;
-        long gotOffset = 0, opdOffset = 32, pltText = 0, pltData = 0;
-        for (LinkSection rs : f.sections()) {
-            ElfRelocs rels = rs.type == SHT_RELA ? f.elfRelocs(rs.index) : null;
-            if (rels == null) {
-                continue;
+        opdEntries.next = 32;
+        SlotPass.run(f, (r, slots) -> classify(r));
+        long flags = SHF_WRITE | SHF_IA_64_SHORT;
+        got = f.createAllocedSection(".got", 8, gotEntries.next, flags);
+        opd = f.createAllocedSection(".opd", 16, opdEntries.next, flags);
+        if (pltEntries.next > 0) {
+            pltt = f.createAllocedSection(".plt", 16, pltEntries.next, flags);
+            pltd = f.createAllocedSection(".IA_64.pltoff", 16, pltEntries.nextData, flags);
+        }
+    }
+
+    /** What one relocation needs: a GOT entry (LTOFF), a descriptor (FPTR), a PLT stub (PLTOFF, PCREL21). */
+    private void classify(SlotPass.Relocation r) {
+        boolean needGot = false, needOpd = false, needPlt = false;
+        switch (r.type()) {
+            case R_FPTR64I, R_FPTR32LSB, R_FPTR64LSB -> needOpd = true;
+            case R_LTOFF22, R_LTOFF22X, R_LTOFF64I -> needGot = true;
+            case R_LTOFF_FPTR22, R_LTOFF_FPTR64I, R_LTOFF_FPTR32LSB, R_LTOFF_FPTR64LSB -> {
+                needGot = true;
+                needOpd = true;
             }
-            ElfSymbols syms = f.elfSymbols(rs.link);
-            for (int k = 0; k < rels.count(); k++) {
-                boolean needGot = false, needOpd = false, needPlt = false;
-                switch (rels.type(k)) {
-                    case R_FPTR64I, R_FPTR32LSB, R_FPTR64LSB -> needOpd = true;
-                    case R_LTOFF22, R_LTOFF22X, R_LTOFF64I -> needGot = true;
-                    case R_LTOFF_FPTR22, R_LTOFF_FPTR64I, R_LTOFF_FPTR32LSB, R_LTOFF_FPTR64LSB -> {
-                        needGot = true;
-                        needOpd = true;
-                    }
-                    case R_PLTOFF22, R_PLTOFF64I, R_PLTOFF64LSB, R_PCREL21B, R_PCREL21M, R_PCREL21F -> needPlt = true;
-                    default -> {
-                        continue;
-                    }
-                }
-                if (rels.sym(k) == 0) {
-                    continue;
-                }
-                Sym s = ObjLoader.relocSymbol(f, syms, rels.sym(k));
-                if (s == null) {
-                    continue;
-                }
-                long addend = rels.addend(k);
-                boolean local = isLocal(s);
-                if (needPlt && find(pltEntries, s, addend) == null) {
-                    pltEntries.computeIfAbsent(s, x -> new ArrayList<>()).add(new Entry(addend, pltText, pltData));
-                    pltText += local ? PLT_LOCAL.length : PLT_EXTERN.length;
-                    pltData += local ? 16 : 8;
-                }
-                if (needGot && find(gotEntries, s, addend) == null) {
-                    gotEntries.computeIfAbsent(s, x -> new ArrayList<>()).add(new Entry(addend, gotOffset, 0));
-                    gotOffset += 8;
-                }
-                // One descriptor per symbol and addend: today's gas refers to local functions as
-                // section+offset, so per symbol (as the original) would merge different functions.
-                if (needOpd && local && find(opdEntries, s, addend) == null) {
-                    opdEntries.computeIfAbsent(s, x -> new ArrayList<>()).add(new Entry(addend, opdOffset, 0));
-                    opdOffset += 16;
-                }
+            case R_PLTOFF22, R_PLTOFF64I, R_PLTOFF64LSB, R_PCREL21B, R_PCREL21M, R_PCREL21F -> needPlt = true;
+            default -> {
+                return;
             }
         }
-        got = f.createAllocedSection(".got", 8, gotOffset, SHF_WRITE | SHF_IA_64_SHORT);
-        opd = f.createAllocedSection(".opd", 16, opdOffset, SHF_WRITE | SHF_IA_64_SHORT);
-        if (pltText > 0) {
-            pltt = f.createAllocedSection(".plt", 16, pltText, SHF_WRITE | SHF_IA_64_SHORT);
-            pltd = f.createAllocedSection(".IA_64.pltoff", 16, pltData, SHF_WRITE | SHF_IA_64_SHORT);
+        Sym s = r.symIndex() == 0 ? null : r.symbol();
+        if (s == null) {
+            return;
+        }
+        boolean local = isLocal(s);
+        if (needPlt) {
+            pltEntries.take(s, r.addend(), local ? PLT_LOCAL.length : PLT_EXTERN.length, local ? 16 : 8);
+        }
+        if (needGot) {
+            gotEntries.take(s, r.addend());
+        }
+        // One descriptor per symbol and addend: today's gas refers to local functions as
+        // section+offset, so per symbol (as the original) would merge different functions.
+        if (needOpd && local) {
+            opdEntries.take(s, r.addend());
         }
     }
 
@@ -300,7 +260,7 @@ public final class Ia64 implements Target {
     }
 
     /** obj_ia64_generate_plt: the stub and its pltoff data for a symbol. */
-    private RelocResult generatePlt(ObjFile f, Sym s, Entry pe, long v) {
+    private RelocResult generatePlt(ObjFile f, Sym s, SlotPass.AddendSlots.Slot pe, long v) {
         f.write(pltd, pe.dataOffset, 8, v);
         byte[] code;
         if (isLocal(s)) {
@@ -315,15 +275,11 @@ public final class Ia64 implements Target {
 
     /** The .opd descriptor of a local function (created once), or null when it has none. */
     private Long descriptor(ObjFile f, Sym s, long addend, long v) {
-        Entry e = find(opdEntries, s, addend);
+        SlotPass.AddendSlots.Slot e = opdEntries.fill(f, opd, s, addend, 8, v);
         if (e == null) {
             return null;
         }
-        if (!e.done) {
-            e.done = true;
-            f.write(opd, e.offset, 8, v);
-            f.write(opd, e.offset + 8, 8, gp);
-        }
+        f.write(opd, e.offset + 8, 8, gp);
         return opd.addr + e.offset;
     }
 
@@ -338,8 +294,7 @@ public final class Ia64 implements Target {
         long dot = (t.addr + r.offset) & ~3L;
         Sym s = r.sym;
         switch (r.type) {
-            case R_NONE:
-            case R_LDXMOV:
+            case R_NONE, R_LDXMOV:
                 return RelocResult.OK;
             case R_IMM14:
                 return imm14(f, t, bundle, slot, v);
@@ -350,8 +305,7 @@ public final class Ia64 implements Target {
             case R_DIR32LSB:
                 return copy32(f, r, v, false);
             case R_DIR64LSB:
-                f.write(t, r.offset, 8, v);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v);
             case R_GPREL22:
                 return imm22(f, t, bundle, slot, v - gp);
             case R_GPREL64I:
@@ -359,39 +313,24 @@ public final class Ia64 implements Target {
             case R_GPREL32LSB:
                 return copy32(f, r, v - gp, true);
             case R_GPREL64LSB:
-                f.write(t, r.offset, 8, v - gp);
-                return RelocResult.OK;
-            case R_LTOFF22:
-            case R_LTOFF22X:
-            case R_LTOFF64I:
+                return Field.put(f, r, 8, v - gp);
+            case R_LTOFF22, R_LTOFF22X, R_LTOFF64I:
                 return ltoff(f, r, v, bundle, slot, dot);
-            case R_PLTOFF22:
-            case R_PLTOFF64I:
-            case R_PLTOFF64LSB:
+            case R_PLTOFF22, R_PLTOFF64I, R_PLTOFF64LSB:
                 return pltoff(f, r, v, bundle, slot, dot);
-            case R_FPTR64I:
-            case R_FPTR32LSB:
-            case R_FPTR64LSB:
+            case R_FPTR64I, R_FPTR32LSB, R_FPTR64LSB:
                 return fptr(f, r, v, bundle, slot, dot);
-            case R_PCREL21B:
-            case R_PCREL21M:
-            case R_PCREL21F:
+            case R_PCREL21B, R_PCREL21M, R_PCREL21F:
                 return pcrelBranch(f, r, v, bundle, slot, dot);
             case R_PCREL32LSB:
                 return copy32(f, r, v - (t.addr + r.offset), true);
             case R_PCREL64LSB:
-                f.write(t, r.offset, 8, v - (t.addr + r.offset));
-                return RelocResult.OK;
-            case R_LTOFF_FPTR22:
-            case R_LTOFF_FPTR64I:
-            case R_LTOFF_FPTR32LSB:
-            case R_LTOFF_FPTR64LSB:
+                return Field.put(f, r, 8, v - (t.addr + r.offset));
+            case R_LTOFF_FPTR22, R_LTOFF_FPTR64I, R_LTOFF_FPTR32LSB, R_LTOFF_FPTR64LSB:
                 return fptr(f, r, v, bundle, slot, dot);
-            case R_SEGREL32LSB:
-            case R_SEGREL64LSB:
+            case R_SEGREL32LSB, R_SEGREL64LSB:
                 return segrel(f, r, v, bundle, slot, dot);
-            case R_SECREL32LSB:
-            case R_SECREL64LSB:
+            case R_SECREL32LSB, R_SECREL64LSB:
                 return secrel(f, r, v, bundle, slot, dot);
             default:
                 return RelocResult.UNHANDLED;
@@ -400,15 +339,8 @@ public final class Ia64 implements Target {
 
     /** The GP-relative offset of the GOT entry of (s, addend), filled with v on first use; null without one. */
     private Long gotEntry(ObjFile f, Sym s, long addend, long v) {
-        Entry ge = find(gotEntries, s, addend);
-        if (ge == null) {
-            return null;
-        }
-        if (!ge.done) {
-            ge.done = true;
-            f.write(got, ge.offset, 8, v);
-        }
-        return got.addr + ge.offset - gp;
+        SlotPass.AddendSlots.Slot ge = gotEntries.fill(f, got, s, addend, 8, v);
+        return ge == null ? null : got.addr + ge.offset - gp;
     }
 
     private RelocResult ltoff(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
@@ -424,7 +356,7 @@ public final class Ia64 implements Target {
     private RelocResult pltoff(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
         LinkSection t = r.target;
         Sym s = r.sym;
-        Entry pe = find(pltEntries, s, r.addend);
+        SlotPass.AddendSlots.Slot pe = pltEntries.find(s, r.addend);
         if (pe == null || pltt == null) {
             return RelocResult.DANGEROUS;
         }
@@ -487,7 +419,7 @@ public final class Ia64 implements Target {
         }
         long disp = v - dot;
         if (!isLocal(s) || disp > 16777215 || disp < -16777216) {
-            Entry pe = find(pltEntries, s, r.addend);
+            SlotPass.AddendSlots.Slot pe = pltEntries.find(s, r.addend);
             if (pe == null || pltt == null) {
                 return RelocResult.DANGEROUS;
             }
@@ -510,8 +442,7 @@ public final class Ia64 implements Target {
         if (r.type == R_SEGREL32LSB) {
             return copy32(f, r, v - seg, true);
         }
-        f.write(t, r.offset, 8, v - seg);
-        return RelocResult.OK;
+        return Field.put(f, r, 8, v - seg);
     }
 
     private RelocResult secrel(ObjFile f, Reloc r, long v, long bundle, int slot, long dot) {
@@ -527,8 +458,7 @@ public final class Ia64 implements Target {
         if (r.type == R_SECREL32LSB) {
             return copy32(f, r, off, true);
         }
-        f.write(t, r.offset, 8, off);
-        return RelocResult.OK;
+        return Field.put(f, r, 8, off);
     }
 
     @Override

@@ -25,10 +25,6 @@ public final class M68k implements Target {
     @Override public boolean rela() { return true; }
 
     @Override
-    public void createGot(ObjFile f) {
-    }
-
-    @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
         LinkSection t = r.target;
         long loc = r.offset;
@@ -70,8 +66,7 @@ public final class M68k implements Target {
                 f.write(t, loc, 2, d);
                 return ok;
             }
-            case R_68K_PC32:
-            case R_68K_PLT32:
+            case R_68K_PC32, R_68K_PLT32:
                 f.write(t, loc, 4, v - dot);
                 return ok;
             case R_68K_RELATIVE:

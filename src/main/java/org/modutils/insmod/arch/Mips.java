@@ -57,17 +57,10 @@ public final class Mips implements Target {
     @Override
     public String procSectionError(LinkSection sec) {
         switch (sec.type) {
-            case SHT_MIPS_DEBUG:
-            case SHT_MIPS_REGINFO:
-            case SHT_MIPS_ABIFLAGS:
+            case SHT_MIPS_DEBUG, SHT_MIPS_REGINFO, SHT_MIPS_ABIFLAGS:
                 return null;
-            case SHT_MIPS_LIBLIST:
-            case SHT_MIPS_CONFLICT:
-            case SHT_MIPS_GPTAB:
-            case SHT_MIPS_UCODE:
-            case SHT_MIPS_OPTIONS:
-            case SHT_MIPS_DWARF:
-            case SHT_MIPS_EVENTS:
+            case SHT_MIPS_LIBLIST, SHT_MIPS_CONFLICT, SHT_MIPS_GPTAB, SHT_MIPS_UCODE, SHT_MIPS_OPTIONS:
+            case SHT_MIPS_DWARF, SHT_MIPS_EVENTS:
                 return String.format("Unhandled section header type: %08x", sec.type);
             default:
                 return String.format("Unknown section header type: %08x", sec.type);
@@ -81,11 +74,6 @@ public final class Mips implements Target {
         if (sec.type != SHT_MIPS_ABIFLAGS) {
             sec.setContents(null);
         }
-    }
-
-    @Override
-    public void createGot(ObjFile f) {
-        // No GOT on MIPS.
     }
 
     @Override
@@ -103,8 +91,7 @@ public final class Mips implements Target {
             case R_MIPS_JALR: // a hint that the jalr calls this symbol; the instruction needs nothing
                 return RelocResult.OK;
             case R_MIPS_32:
-                f.write(t, loc, 4, f.read(t, loc, 4) + v);
-                return RelocResult.OK;
+                return Field.add(f, r, 4, v);
             case R_MIPS_26: {
                 RelocResult ret = RelocResult.OK;
                 if ((v & 3) != 0) {
@@ -119,16 +106,14 @@ public final class Mips implements Target {
                     return ret;
                 }
                 long insn = f.read(t, loc, 4);
-                f.write(t, loc, 4, (insn & ~0x03ffffffL) | ((insn + (v >>> 2)) & 0x03ffffffL));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, (insn & ~0x03ffffffL) | ((insn + (v >>> 2)) & 0x03ffffffL));
             }
             case R_MIPS_HI16:
                 return hi16(f, r, v);
             case R_MIPS_LO16: {
                 long insn = f.read(t, loc, 4);
                 long vallo = ((insn & 0xffff) ^ 0x8000) - 0x8000;
-                f.write(t, loc, 4, (insn & ~0xffffL) | ((v + vallo) & 0xffff));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, (insn & ~0xffffL) | ((v + vallo) & 0xffff));
             }
             default:
                 return applyMore(f, r, v, t, loc, dot);
@@ -146,8 +131,7 @@ public final class Mips implements Target {
                     r.detail = "R_MIPS_16 value 0x" + Long.toHexString(val) + " does not fit in 16 bits";
                     return RelocResult.OVERFLOW;
                 }
-                f.write(t, loc, 4, (insn & ~0xffffL) | (val & 0xffff));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, (insn & ~0xffffL) | (val & 0xffff));
             }
             case R_MIPS_PC16: {
                 long insn = f.read(t, loc, 4);
@@ -160,22 +144,17 @@ public final class Mips implements Target {
                     r.detail = "R_MIPS_PC16 branch beyond 128 KiB";
                     return RelocResult.OVERFLOW;
                 }
-                f.write(t, loc, 4, (insn & ~0xffffL) | ((off >> 2) & 0xffff));
-                return RelocResult.OK;
+                return Field.put(f, r, 4, (insn & ~0xffffL) | ((off >> 2) & 0xffff));
             }
             case R_MIPS_PC32:
-                f.write(t, loc, 4, f.read(t, loc, 4) + v - dot);
-                return RelocResult.OK;
+                return Field.add(f, r, 4, v - dot);
             case R_MIPS_REL32:
                 r.detail = "R_MIPS_REL32 is a dynamic relocation";
                 return RelocResult.UNHANDLED;
-            case R_MIPS_GPREL16:
-            case R_MIPS_GPREL32:
-            case R_MIPS_LITERAL:
+            case R_MIPS_GPREL16, R_MIPS_GPREL32, R_MIPS_LITERAL:
                 r.detail = typeName(r.type) + ": modules have no GP (build with -G 0)";
                 return RelocResult.UNHANDLED;
-            case R_MIPS_GOT16:
-            case R_MIPS_CALL16:
+            case R_MIPS_GOT16, R_MIPS_CALL16:
                 r.detail = typeName(r.type) + ": modules are not PIC (build with -mno-abicalls -fno-pic)";
                 return RelocResult.UNHANDLED;
             default:
@@ -212,8 +191,7 @@ public final class Mips implements Target {
         long insn = f.read(t, r.offset, 4);
         long val = (((insn & 0xffff) << 16) + vallo + v) & 0xffffffffL;
         val = ((val >>> 16) + ((val & 0x8000) != 0 ? 1 : 0)) & 0xffff;
-        f.write(t, r.offset, 4, (insn & ~0xffffL) | val);
-        return RelocResult.OK;
+        return Field.put(f, r, 4, (insn & ~0xffffL) | val);
     }
 
     private static int findLo16(ObjFile f, int relSection, ElfRelocs rels, int k, long v) {

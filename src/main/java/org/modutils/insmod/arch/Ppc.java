@@ -67,14 +67,8 @@ public final class Ppc implements Target {
         pltSection = f.createAllocedSection(".plt", 16, plt.next, SHF_WRITE);
     }
 
-    private static void put16(ObjFile f, Reloc r, long v) {
-        f.write(r.target, r.offset, 2, v & 0xffff);
-    }
-
-    /** Puts a word-aligned displacement into the field {@code mask} of the instruction. */
-    private static void putField(ObjFile f, Reloc r, long v, long mask) {
-        long insn = f.read(r.target, r.offset, 4);
-        f.write(r.target, r.offset, 4, (insn & ~mask) | (v & mask));
+    private static RelocResult put16(ObjFile f, Reloc r, long v) {
+        return Field.put(f, r, 2, v & 0xffff);
     }
 
     /** Range check for the types the original never applied (no recorded -n bytes to keep). */
@@ -92,65 +86,42 @@ public final class Ppc implements Target {
         switch (r.type) {
             case R_NONE:
                 return RelocResult.OK;
-            case R_ADDR32:
-            case R_UADDR32:
-                f.write(r.target, r.offset, 4, v);
-                return RelocResult.OK;
+            case R_ADDR32, R_UADDR32:
+                return Field.put(f, r, 4, v);
             case R_ADDR16_LO:
-                put16(f, r, v);
-                return RelocResult.OK;
+                return put16(f, r, v);
             case R_ADDR16_HI:
-                put16(f, r, v >>> 16);
-                return RelocResult.OK;
+                return put16(f, r, v >>> 16);
             case R_ADDR16_HA:
-                put16(f, r, f.mask(v + 0x8000) >>> 16);
-                return RelocResult.OK;
+                return put16(f, r, f.mask(v + 0x8000) >>> 16);
             case R_REL32:
-                f.write(r.target, r.offset, 4, v - dot);
-                return RelocResult.OK;
-            case R_ADDR16:
-            case R_UADDR16:
+                return Field.put(f, r, 4, v - dot);
+            case R_ADDR16, R_UADDR16:
                 put16(f, r, v);
                 return range(r, (int) v, 16, "value");
-            case R_REL16:
-            case R_REL16_LO:
+            case R_REL16, R_REL16_LO:
                 put16(f, r, v - dot);
                 return r.type == R_REL16 ? range(r, (int) (v - dot), 16, "displacement") : RelocResult.OK;
             case R_REL16_HI:
-                put16(f, r, f.mask(v - dot) >>> 16);
-                return RelocResult.OK;
+                return put16(f, r, f.mask(v - dot) >>> 16);
             case R_REL16_HA:
-                put16(f, r, f.mask(v - dot + 0x8000) >>> 16);
-                return RelocResult.OK;
+                return put16(f, r, f.mask(v - dot + 0x8000) >>> 16);
             case R_ADDR24:
-                putField(f, r, v, 0x03fffffcL);
-                if ((v & 3) != 0) {
-                    return RelocResult.DANGEROUS;
-                }
-                return range(r, (int) v, 26, "address");
-            case R_ADDR14:
-            case R_ADDR14_BRTAKEN:
-            case R_ADDR14_BRNTAKEN:
-                putField(f, r, v, 0xfffcL);
-                if ((v & 3) != 0) {
-                    return RelocResult.DANGEROUS;
-                }
-                return range(r, (int) v, 16, "address");
-            case R_REL14:
-            case R_REL14_BRTAKEN:
+                return Field.misaligned(f, r, 0x03fffffcL, v) ? RelocResult.DANGEROUS
+                        : range(r, (int) v, 26, "address");
+            case R_ADDR14, R_ADDR14_BRTAKEN, R_ADDR14_BRNTAKEN:
+                return Field.misaligned(f, r, 0xfffcL, v) ? RelocResult.DANGEROUS
+                        : range(r, (int) v, 16, "address");
+            case R_REL14, R_REL14_BRTAKEN:
             case R_REL14_BRNTAKEN: {
                 int d = (int) (v - dot);
-                putField(f, r, d, 0xfffcL);
-                if ((d & 3) != 0) {
-                    return RelocResult.DANGEROUS;
-                }
-                return range(r, d, 16, "branch displacement");
+                return Field.misaligned(f, r, 0xfffcL, d) ? RelocResult.DANGEROUS
+                        : range(r, d, 16, "branch displacement");
             }
             case R_PLTREL24:
                 // The addend of a PIC call names the GOT pointer (0x8000 into .got2), not the callee.
                 return branch24(f, r, f.mask(v - r.addend), dot);
-            case R_REL24:
-            case R_LOCAL24PC:
+            case R_REL24, R_LOCAL24PC:
                 return branch24(f, r, v, dot);
             default:
                 r.detail = typeName(r.type) + " is not supported";
@@ -176,8 +147,7 @@ public final class Ppc implements Target {
         if (d < -0x02000000 || d >= 0x02000000) {
             d = (int) (pltSection.addr + pe.offset - dot);
         }
-        putField(f, r, d, 0x03fffffcL);
-        if ((d & 3) != 0) {
+        if (Field.misaligned(f, r, 0x03fffffcL, d)) {
             return RelocResult.DANGEROUS;
         }
         if (d < -0x02000000 || d >= 0x02000000) {

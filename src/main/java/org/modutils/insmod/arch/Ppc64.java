@@ -203,8 +203,9 @@ public final class Ppc64 implements Target {
         }
     }
 
-    private static void put16(ObjFile f, LinkSection sec, long off, long v) {
+    private static RelocResult put16(ObjFile f, LinkSection sec, long off, long v) {
         f.write(sec, off, 2, v & 0xffff);
+        return RelocResult.OK;
     }
 
     /** The low 16 bits with the two low bits of the field kept (DS form); true when v is misaligned. */
@@ -212,11 +213,6 @@ public final class Ppc64 implements Target {
         long old = f.read(sec, off, 2);
         f.write(sec, off, 2, (old & 3) | (v & 0xfffc));
         return (v & 3) != 0;
-    }
-
-    private static void putField(ObjFile f, Reloc r, long v, long mask) {
-        long insn = f.read(r.target, r.offset, 4);
-        f.write(r.target, r.offset, 4, (insn & ~mask) | (v & mask));
     }
 
     /** v + 0x8000 > 0xffff, unsigned: the TOC-relative offset does not fit in 16 signed bits. */
@@ -229,34 +225,25 @@ public final class Ppc64 implements Target {
         LinkSection t = r.target;
         long dot = t.addr + r.offset;
         switch (r.type) {
-            case R_NONE:
-            case R_TOCSAVE:
+            case R_NONE, R_TOCSAVE:
                 return RelocResult.OK;
             case R_ADDR16_HA:
-                put16(f, t, r.offset, (v + 0x8000) >>> 16);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, (v + 0x8000) >>> 16);
             case R_ADDR16_HI:
-                put16(f, t, r.offset, v >>> 16);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, v >>> 16);
             case R_ADDR16_LO:
-                put16(f, t, r.offset, v);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, v);
             case R_ADDR16_LO_DS:
                 return putDs(f, t, r.offset, v) ? RelocResult.OVERFLOW : RelocResult.OK;
             case R_ADDR16_HIGHER:
-                put16(f, t, r.offset, v >>> 32);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, v >>> 32);
             case R_ADDR16_HIGHERA:
-                put16(f, t, r.offset, (v + 0x8000) >>> 32);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, (v + 0x8000) >>> 32);
             case R_ADDR16_HIGHEST:
-                put16(f, t, r.offset, v >>> 48);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, v >>> 48);
             case R_ADDR16_HIGHESTA:
-                put16(f, t, r.offset, (v + 0x8000) >>> 48);
-                return RelocResult.OK;
-            case R_ADDR16:
-            case R_UADDR16:
+                return put16(f, t, r.offset, (v + 0x8000) >>> 48);
+            case R_ADDR16, R_UADDR16:
                 put16(f, t, r.offset, v);
                 return Range.checkBitfield(r, v, 16);
             case R_ADDR16_DS:
@@ -264,29 +251,23 @@ public final class Ppc64 implements Target {
                     return RelocResult.OVERFLOW;
                 }
                 return Range.checkInt(r, v, 16);
-            case R_ADDR32:
-            case R_UADDR32:
+            case R_ADDR32, R_UADDR32:
                 f.write(t, r.offset, 4, v);
                 return Range.checkBitfield(r, v, 32);
-            case R_ADDR64:
-            case R_UADDR64:
-                f.write(t, r.offset, 8, adjust(r.sym, v));
-                return RelocResult.OK;
+            case R_ADDR64, R_UADDR64:
+                return Field.put(f, r, 8, adjust(r.sym, v));
             case R_REL32:
                 f.write(t, r.offset, 4, v - dot);
                 return Range.checkInt(r, v - dot, 32);
             case R_REL64:
-                f.write(t, r.offset, 8, v - dot);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, v - dot);
             case R_REL16:
                 put16(f, t, r.offset, v - dot);
                 return Range.checkInt(r, v - dot, 16);
             case R_REL16_LO:
-                put16(f, t, r.offset, v - dot);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, v - dot);
             case R_REL16_HI:
-                put16(f, t, r.offset, (v - dot) >>> 16);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, (v - dot) >>> 16);
             default:
                 return applyMore(f, r, v, t, dot);
         }
@@ -296,11 +277,9 @@ public final class Ppc64 implements Target {
     private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long dot) {
         switch (r.type) {
             case R_REL16_HA:
-                put16(f, t, r.offset, (v - dot + 0x8000) >>> 16);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, (v - dot + 0x8000) >>> 16);
             case R_TOC:
-                f.write(t, r.offset, 8, myTocBase);
-                return RelocResult.OK;
+                return Field.put(f, r, 8, myTocBase);
             case R_TOC16: {
                 long d = v - myTocBase;
                 put16(f, t, r.offset, d);
@@ -312,39 +291,24 @@ public final class Ppc64 implements Target {
                 return bad || toc16Overflows(d) ? RelocResult.OVERFLOW : RelocResult.OK;
             }
             case R_TOC16_LO:
-                put16(f, t, r.offset, v - myTocBase);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, v - myTocBase);
             case R_TOC16_LO_DS:
                 return putDs(f, t, r.offset, v - myTocBase) ? RelocResult.OVERFLOW : RelocResult.OK;
             case R_TOC16_HI:
-                put16(f, t, r.offset, (v - myTocBase) >>> 16);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, (v - myTocBase) >>> 16);
             case R_TOC16_HA:
-                put16(f, t, r.offset, (v - myTocBase + 0x8000) >>> 16);
-                return RelocResult.OK;
+                return put16(f, t, r.offset, (v - myTocBase + 0x8000) >>> 16);
             case R_ADDR24:
-                putField(f, r, v, 0x03fffffcL);
-                if ((v & 3) != 0) {
-                    return RelocResult.DANGEROUS;
-                }
-                return Range.checkInt(r, v, 26);
-            case R_ADDR14:
-            case R_ADDR14_BRTAKEN:
-            case R_ADDR14_BRNTAKEN:
-                putField(f, r, v, 0xfffcL);
-                if ((v & 3) != 0) {
-                    return RelocResult.DANGEROUS;
-                }
-                return Range.checkInt(r, v, 16);
-            case R_REL14:
-            case R_REL14_BRTAKEN:
+                return Field.misaligned(f, r, 0x03fffffcL, v) ? RelocResult.DANGEROUS
+                        : Range.checkInt(r, v, 26);
+            case R_ADDR14, R_ADDR14_BRTAKEN, R_ADDR14_BRNTAKEN:
+                return Field.misaligned(f, r, 0xfffcL, v) ? RelocResult.DANGEROUS
+                        : Range.checkInt(r, v, 16);
+            case R_REL14, R_REL14_BRTAKEN:
             case R_REL14_BRNTAKEN: {
                 long d = v - dot;
-                putField(f, r, d, 0xfffcL);
-                if ((d & 3) != 0) {
-                    return RelocResult.DANGEROUS;
-                }
-                return Range.checkInt(r, d, 16);
+                return Field.misaligned(f, r, 0xfffcL, d) ? RelocResult.DANGEROUS
+                        : Range.checkInt(r, d, 16);
             }
             case R_REL24:
                 return rel24(f, r, v, dot);
@@ -393,7 +357,7 @@ public final class Ppc64 implements Target {
             ret = RelocResult.OVERFLOW;
             r.verboseDetail = String.format("branch displacement 0x%x out of range", d);
         }
-        putField(f, r, d, 0x03fffffcL);
+        Field.bits(f, r, 4, 0x03fffffcL, d);
         if (ge != null) {
             long next = 0;
             LinkSection t = r.target;

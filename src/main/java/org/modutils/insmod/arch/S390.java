@@ -212,8 +212,7 @@ public class S390 implements Target {
                 return addDbl(f, r, 2, dist(v - dot), strict);
             case R_PC32DBL:
                 return addDbl(f, r, 4, dist(v - dot), strict && wide);
-            case R_GLOB_DAT:
-            case R_JMP_SLOT:
+            case R_GLOB_DAT, R_JMP_SLOT:
                 f.write(r.target, r.offset, w, v);
                 return RelocResult.OK;
             case R_RELATIVE:
@@ -229,9 +228,7 @@ public class S390 implements Target {
     /** {@link #apply}, continued: the types the first part does not take. */
     private RelocResult applyMore(ObjFile f, Reloc r, long v, int w, long dot, long a, boolean strict, Sym s) {
         switch (r.type) {
-            case R_PLT16DBL:
-            case R_PLT32:
-            case R_PLT32DBL:
+            case R_PLT16DBL, R_PLT32, R_PLT32DBL:
             case R_PLT64: {
                 if (r.type == R_PLT64 && !wide) {
                     return unhandled(r);
@@ -284,9 +281,7 @@ public class S390 implements Target {
     /** {@link #apply}, continued further. */
     private RelocResult applyMore2(ObjFile f, Reloc r, long v, int w, long dot, long a, boolean strict, Sym s) {
         switch (r.type) {
-            case R_GOTOFF16:
-            case R_GOTOFF32:
-            case R_GOTOFF64:
+            case R_GOTOFF16, R_GOTOFF32, R_GOTOFF64:
                 if (got == null || (r.type == R_GOTOFF64 && !wide)) {
                     return got == null ? RelocResult.DANGEROUS : unhandled(r);
                 }
@@ -304,20 +299,15 @@ public class S390 implements Target {
                 long g = gotBase + s.gotOffset;
                 SlotPass.fillOnce(f, got, g, s, w, f.finalValue(s));
                 switch (r.type) {
-                    case R_GOT12:
-                    case R_GOTPLT12:
+                    case R_GOT12, R_GOTPLT12:
                         return put12(f, r, g + a, true);
-                    case R_GOT20:
-                    case R_GOTPLT20:
+                    case R_GOT20, R_GOTPLT20:
                         return put20(f, r, g + a);
-                    case R_GOT16:
-                    case R_GOTPLT16:
+                    case R_GOT16, R_GOTPLT16:
                         return put(f, r, 2, g + a, false);
-                    case R_GOT32:
-                    case R_GOTPLT32:
+                    case R_GOT32, R_GOTPLT32:
                         return put(f, r, 4, g + a, false);
-                    case R_GOT64:
-                    case R_GOTPLT64:
+                    case R_GOT64, R_GOTPLT64:
                         return put(f, r, 8, g + a, false);
                     default: // GOTENT, GOTPLTENT
                         return addDbl(f, r, 4, dist(got.addr + g + a - dot), strict && wide);

@@ -57,16 +57,12 @@ public final class Sh implements Target {
 
     @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
-        LinkSection t = r.target;
-        long loc = r.offset;
-        long dot = f.mask(t.addr + r.offset);
+        long dot = Field.place(f, r);
         long field;
         switch (r.type) {
             case R_SH_NONE:
                 return RelocResult.OK;
-            case R_SH_DIR32:
-            case R_SH_GLOB_DAT:
-            case R_SH_JMP_SLOT:
+            case R_SH_DIR32, R_SH_GLOB_DAT, R_SH_JMP_SLOT:
                 field = v;
                 break;
             case R_SH_REL32:
@@ -102,8 +98,7 @@ public final class Sh implements Target {
                 return RelocResult.UNHANDLED;
         }
         // Every 32-bit SH type is partial-inplace: gas leaves (part of) the addend in the field.
-        f.write(t, loc, 4, f.read(t, loc, 4) + field);
-        return RelocResult.OK;
+        return Field.add(f, r, 4, field);
     }
 
     static String typeName(int t) {

@@ -33,16 +33,6 @@ public final class Sparc implements Target {
     @Override public boolean bigEndian() { return true; }
     @Override public boolean rela() { return true; }
 
-    @Override
-    public void createGot(ObjFile f) {
-        // No GOT, no PLT.
-    }
-
-    /** Replaces the bits of {@code mask} in the instruction word at the relocation's offset. */
-    static void field(ObjFile f, Reloc r, long mask, long bits) {
-        long old = f.read(r.target, r.offset, 4);
-        f.write(r.target, r.offset, 4, (old & ~mask) | (bits & mask));
-    }
 
 
     static RelocResult overflow(Reloc r, long v, String what) {
@@ -93,14 +83,11 @@ public final class Sparc implements Target {
             case R_8:
                 f.write(r.target, r.offset, 1, v);
                 return Range.fitsBitfield((int) v, 8) ? RelocResult.OK : overflow(r, v, "8 bits");
-            case R_16:
-            case R_UA16:
+            case R_16, R_UA16:
                 f.write(r.target, r.offset, 2, v);
                 return Range.fitsBitfield((int) v, 16) ? RelocResult.OK : overflow(r, v, "16 bits");
-            case R_32:
-            case R_UA32:
-                f.write(r.target, r.offset, 4, v);
-                return RelocResult.OK;
+            case R_32, R_UA32:
+                return Field.put(f, r, 4, v);
             case R_DISP8:
                 f.write(r.target, r.offset, 1, d);
                 return Range.fitsSigned(d, 8) ? RelocResult.OK : overflow(r, d, "a signed 8-bit displacement");
@@ -108,20 +95,18 @@ public final class Sparc implements Target {
                 f.write(r.target, r.offset, 2, d);
                 return Range.fitsSigned(d, 16) ? RelocResult.OK : overflow(r, d, "a signed 16-bit displacement");
             case R_DISP32:
-                f.write(r.target, r.offset, 4, d);
-                return RelocResult.OK;
-            case R_WDISP30:
-            case R_WPLT30:
-                field(f, r, 0x3fffffffL, d >> 2);
+                return Field.put(f, r, 4, d);
+            case R_WDISP30, R_WPLT30:
+                Field.bits(f, r, 4, 0x3fffffffL, d >> 2);
                 return (d & 3) != 0 ? RelocResult.DANGEROUS : RelocResult.OK;
             case R_WDISP22:
-                field(f, r, 0x3fffff, d >> 2);
+                Field.bits(f, r, 4, 0x3fffff, d >> 2);
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
                 return !r.strict || Range.fitsSigned(d, 24) ? RelocResult.OK : overflow(r, d, "a 22-bit word displacement");
             case R_WDISP19:
-                field(f, r, 0x7ffff, d >> 2);
+                Field.bits(f, r, 4, 0x7ffff, d >> 2);
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
@@ -135,23 +120,19 @@ public final class Sparc implements Target {
     private RelocResult applyMore(ObjFile f, Reloc r, long v, long dot, int d) {
         switch (r.type) {
             case R_WDISP16:
-                field(f, r, 0x303fff, ((d << 4) & 0x300000) | ((d >> 2) & 0x3fff));
+                Field.bits(f, r, 4, 0x303fff, ((d << 4) & 0x300000) | ((d >> 2) & 0x3fff));
                 if ((d & 3) != 0) {
                     return RelocResult.DANGEROUS;
                 }
                 return !r.strict || Range.fitsSigned(d, 18) ? RelocResult.OK : overflow(r, d, "a 16-bit word displacement");
             case R_HI22:
-                field(f, r, 0x3fffff, v >>> 10);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, v >>> 10);
             case R_LO10:
-                field(f, r, 0x3ff, v);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, v);
             case R_PC10:
-                field(f, r, 0x3ff, d);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, d);
             case R_PC22:
-                field(f, r, 0x3fffff, (d & 0xffffffffL) >>> 10);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, (d & 0xffffffffL) >>> 10);
             default: {
                 int bits = bitfieldWidth(r.type);
                 return bits != 0 ? bitfield(f, r, v, bits) : unhandled(r, r.type);
@@ -174,7 +155,7 @@ public final class Sparc implements Target {
     }
 
     private static RelocResult bitfield(ObjFile f, Reloc r, long v, int bits) {
-        field(f, r, (1L << bits) - 1, v);
+        Field.bits(f, r, 4, (1L << bits) - 1, v);
         return Range.fitsBitfield((int) v, bits) ? RelocResult.OK : overflow(r, v, bits + " bits");
     }
 }

@@ -37,11 +37,6 @@ public final class Sparc64 implements Target {
     @Override public boolean rela() { return true; }
 
     @Override
-    public void createGot(ObjFile f) {
-        // No GOT, no PLT.
-    }
-
-    @Override
     public RelocResult apply(ObjFile f, Reloc r, long v) {
         int id = r.type & 0xff;
         boolean strict = r.strict;
@@ -52,19 +47,14 @@ public final class Sparc64 implements Target {
         switch (id) {
             case R_NONE:
                 return RelocResult.OK;
-            case R_64:
-            case R_UA64:
-                f.write(r.target, r.offset, 8, v);
-                return RelocResult.OK;
+            case R_64, R_UA64:
+                return Field.put(f, r, 8, v);
             case R_DISP64:
-                f.write(r.target, r.offset, 8, d);
-                return RelocResult.OK;
-            case R_32:
-            case R_UA32:
+                return Field.put(f, r, 8, d);
+            case R_32, R_UA32:
                 f.write(r.target, r.offset, 4, v);
                 return !strict || Range.fitsBitfield(v, 32) ? RelocResult.OK : Sparc.overflow(r, v, "32 bits");
-            case R_16:
-            case R_UA16:
+            case R_16, R_UA16:
                 f.write(r.target, r.offset, 2, v);
                 return Range.fitsBitfield(v, 16) ? RelocResult.OK : Sparc.overflow(r, v, "16 bits");
             case R_8:
@@ -80,8 +70,7 @@ public final class Sparc64 implements Target {
             case R_DISP8:
                 f.write(r.target, r.offset, 1, d);
                 return Range.fitsSigned(d, 8) ? RelocResult.OK : Sparc.overflow(r, d, "a signed 8-bit displacement");
-            case R_WDISP30:
-            case R_WPLT30:
+            case R_WDISP30, R_WPLT30:
                 return wdisp(f, r, d, 0x3fffffffL, d >> 2, 32, strict, "a 30-bit word displacement");
             case R_WDISP22:
                 return wdisp(f, r, d, 0x3fffff, d >> 2, 24, strict, "a 22-bit word displacement");
@@ -101,26 +90,24 @@ public final class Sparc64 implements Target {
     private RelocResult applyMore(ObjFile f, Reloc r, long v, int id, boolean strict, long place, long dot, long d) {
         switch (id) {
             case R_LO10:
-                Sparc.field(f, r, 0x3ff, v);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, v);
             case R_HI22:
                 if (!strict) {
                     orField(f, r, 0x3fffff, v >>> 10);
                     return RelocResult.OK;
                 }
-                Sparc.field(f, r, 0x3fffff, v >>> 10);
+                Field.bits(f, r, 4, 0x3fffff, v >>> 10);
                 return (v >>> 32) == 0 ? RelocResult.OK : Sparc.overflow(r, v, "32 bits (HI22)");
             case R_OLO10: {
                 long sum = (v & 0x3ff) + (r.type >> 8);
-                Sparc.field(f, r, 0x1fff, sum);
+                Field.bits(f, r, 4, 0x1fff, sum);
                 return !strict || Range.fitsSigned(sum, 13) ? RelocResult.OK : Sparc.overflow(r, sum, "13 bits (OLO10)");
             }
             case R_HIX22:
-                Sparc.field(f, r, 0x3fffff, ~v >>> 10);
+                Field.bits(f, r, 4, 0x3fffff, ~v >>> 10);
                 return !strict || (v >> 32) == -1 ? RelocResult.OK : Sparc.overflow(r, v, "the top 4 GB (HIX22)");
             case R_LOX10:
-                Sparc.field(f, r, 0x1fff, (v & 0x3ff) | 0x1c00);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x1fff, (v & 0x3ff) | 0x1c00);
 
             // medmid
             case R_H44:
@@ -128,14 +115,12 @@ public final class Sparc64 implements Target {
                     orField(f, r, 0x3fffff, v >>> 22);
                     return RelocResult.OK;
                 }
-                Sparc.field(f, r, 0x3fffff, v >>> 22);
+                Field.bits(f, r, 4, 0x3fffff, v >>> 22);
                 return (v >>> 44) == 0 ? RelocResult.OK : Sparc.overflow(r, v, "44 bits (H44)");
             case R_M44:
-                Sparc.field(f, r, 0x3ff, v >>> 12);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, v >>> 12);
             case R_L44:
-                Sparc.field(f, r, 0xfff, v);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0xfff, v);
 
             // medany
             default:
@@ -147,29 +132,22 @@ public final class Sparc64 implements Target {
     private RelocResult applyMore2(ObjFile f, Reloc r, long v, int id, boolean strict, long place, long dot, long d) {
         switch (id) {
             case R_HH22:
-                Sparc.field(f, r, 0x3fffff, v >>> 42);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, v >>> 42);
             case R_HM10:
-                Sparc.field(f, r, 0x3ff, v >>> 32);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, v >>> 32);
             case R_LM22:
-                Sparc.field(f, r, 0x3fffff, v >>> 10);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, v >>> 10);
             case R_PC_HH22:
-                Sparc.field(f, r, 0x3fffff, d >>> 42);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, d >>> 42);
             case R_PC_HM10:
-                Sparc.field(f, r, 0x3ff, d >>> 32);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, d >>> 32);
             case R_PC_LM22:
-                Sparc.field(f, r, 0x3fffff, d >>> 10);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3fffff, d >>> 10);
 
             case R_PC10:
-                Sparc.field(f, r, 0x3ff, d);
-                return RelocResult.OK;
+                return Field.bits(f, r, 4, 0x3ff, d);
             case R_PC22:
-                Sparc.field(f, r, 0x3fffff, d >>> 10);
+                Field.bits(f, r, 4, 0x3fffff, d >>> 10);
                 return !strict || Range.fitsSigned(d, 32) ? RelocResult.OK : Sparc.overflow(r, d, "32 bits (PC22)");
             default: {
                 int bits = Sparc.bitfieldWidth(id);
@@ -186,7 +164,7 @@ public final class Sparc64 implements Target {
 
     private static RelocResult wdisp(ObjFile f, Reloc r, long d, long mask, long bits, int range, boolean strict,
             String what) {
-        Sparc.field(f, r, mask, bits);
+        Field.bits(f, r, 4, mask, bits);
         if ((d & 3) != 0) {
             return RelocResult.DANGEROUS;
         }
@@ -194,7 +172,7 @@ public final class Sparc64 implements Target {
     }
 
     private static RelocResult bitfield(ObjFile f, Reloc r, long v, int bits) {
-        Sparc.field(f, r, (1L << bits) - 1, v);
+        Field.bits(f, r, 4, (1L << bits) - 1, v);
         return Range.fitsBitfield(v, bits) ? RelocResult.OK : Sparc.overflow(r, v, bits + " bits");
     }
 }

@@ -74,8 +74,7 @@ public final class X86_64 implements Target {
             case R_NONE:
                 return RelocResult.OK;
             case R_64:
-                f.write(r.target, r.offset, 8, f.read(r.target, r.offset, 8) + v);
-                return RelocResult.OK;
+                return Field.add(f, r, 8, v);
             case R_32:
                 return add(f, r, 4, v, false);
             case R_32S:
@@ -84,26 +83,19 @@ public final class X86_64 implements Target {
                 return add(f, r, 2, v, false);
             case R_8:
                 return add(f, r, 1, v, false);
-            case R_PC32:
-            case R_PLT32:
+            case R_PC32, R_PLT32:
                 return add(f, r, 4, v - dot, true);
             case R_PC16:
                 return add(f, r, 2, v - dot, true);
             case R_PC8:
                 return add(f, r, 1, v - dot, true);
             case R_PC64:
-                f.write(r.target, r.offset, 8, f.read(r.target, r.offset, 8) + v - dot);
-                return RelocResult.OK;
-            case R_GLOB_DAT:
-            case R_JUMP_SLOT:
-                f.write(r.target, r.offset, 8, v);
-                return RelocResult.OK;
+                return Field.add(f, r, 8, v - dot);
+            case R_GLOB_DAT, R_JUMP_SLOT:
+                return Field.put(f, r, 8, v);
             case R_RELATIVE:
-                f.write(r.target, r.offset, 8, f.read(r.target, r.offset, 8) + f.baseaddr);
-                return RelocResult.OK;
-            case R_GOT32:
-            case R_GOTPCREL:
-            case R_GOTPCRELX:
+                return Field.add(f, r, 8, f.baseaddr);
+            case R_GOT32, R_GOTPCREL, R_GOTPCRELX:
             case R_REX_GOTPCRELX: {
                 Sym s = r.sym;
                 if (s == null || got == null || s.gotOffset < 0) {

@@ -11,6 +11,7 @@ import org.modutils.insmod.modern.check.DryRunRequest;
 import org.modutils.insmod.modern.check.Finding;
 import org.modutils.insmod.modern.check.KernelView;
 import org.modutils.insmod.sys.IoReasons;
+import org.modutils.insmod.tools.ToolLog;
 
 /**
  * {@code insmod -n} for a 2.6+ module: runs the library's dry run against the running kernel or
@@ -53,7 +54,7 @@ final class DryRunCommand {
     }
 
     static int run(String file, List<String> params, String release, Offline off, List<String> verify,
-                   boolean verbose, boolean quiet, InputStream stdin, Log log) {
+                   boolean verbose, boolean quiet, InputStream stdin, ToolLog log) {
         boolean stdinFile = file.equals("-");
         String label = stdinFile ? "(standard input)" : Finding.printable(file);
         byte[] data;
@@ -83,7 +84,7 @@ final class DryRunCommand {
         return r.accepted() ? 0 : 1;
     }
 
-    private static void print(String label, Finding f, boolean verbose, boolean quiet, Log log) {
+    private static void print(String label, Finding f, boolean verbose, boolean quiet, ToolLog log) {
         switch (f.severity()) {
             case ERROR: log.error("ERROR: " + label + ": " + f.text()); break;
             case WARNING: if (!quiet) log.error("warning: " + label + ": " + f.text()); break;

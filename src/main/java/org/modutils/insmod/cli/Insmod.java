@@ -36,6 +36,8 @@ import org.modutils.insmod.sys.Getopt;
 import org.modutils.insmod.sys.IoReasons;
 import org.modutils.insmod.sys.Syslog;
 import org.modutils.insmod.sys.Getopt;
+import org.modutils.insmod.tools.KsymoopsSnapshot;
+import org.modutils.insmod.tools.ToolLog;
 
 /**
  * The insmod command: options, locating and reading the module, choosing the kernel, then the
@@ -56,7 +58,7 @@ public final class Insmod {
     }
 
     private final Host host;
-    private final Log log;
+    private final ToolLog log;
     private final boolean interactive;
     private InsmodOptions s;
     private String release;
@@ -66,7 +68,7 @@ public final class Insmod {
     /** -O, or null. */
     private Path blob;
 
-    private Insmod(Host host, Log log, boolean interactive) {
+    private Insmod(Host host, ToolLog log, boolean interactive) {
         this.host = host;
         this.log = log;
         this.interactive = interactive;
@@ -98,7 +100,7 @@ public final class Insmod {
      * {@code interactive}: stderr is a terminal (see {@link InsmodOptions}).
      */
     static int run(String[] argv, Host host, boolean latin1Out, boolean interactive) {
-        Log log = new Log(host.out(), host.err(), latin1Out);
+        ToolLog log = new ToolLog("insmod", host.out(), host.err(), latin1Out);
         try {
             return new Insmod(host, log, interactive).main(argv);
         } catch (RuntimeException | Error e) {
@@ -127,18 +129,7 @@ public final class Insmod {
             log.error(e.getMessage());
             return 1;
         }
-        if (s.syslog) {
-            log.toSyslog(Syslog.insmod());
-        }
-        release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
-        conf = ModulesConf.read(ConfigContext.of(Path.of("/"), host.env(), release, s.autoclean), log);
-        if ("".equals(s.persist) && (conf.persistDir() == null || conf.persistDir().isEmpty())) {
-            // As the original, right after reading the configuration (before "Using ...").
-            s.persist = null;
-            if (s.verbose) {
-                log.info("insmod: -e \"\" ignored, no persistdir");
-            }
-        }
+        configure();
         if (filename.equals("-")) {
             return standardInput(params);
         }
@@ -165,6 +156,22 @@ public final class Insmod {
                 data.close();
             } catch (IOException ignored) {
                 // a read-only file: nothing to lose
+            }
+        }
+    }
+
+    /** -s, the kernel release, modules.conf, and -e "" without a persistdir. */
+    private void configure() {
+        if (s.syslog) {
+            log.toSyslog(Syslog.insmod());
+        }
+        release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
+        conf = ModulesConf.read(ConfigContext.of(Path.of("/"), host.env(), release, s.autoclean), log);
+        if ("".equals(s.persist) && (conf.persistDir() == null || conf.persistDir().isEmpty())) {
+            // As the original, right after reading the configuration (before "Using ...").
+            s.persist = null;
+            if (s.verbose) {
+                log.info("insmod: -e \"\" ignored, no persistdir");
             }
         }
     }
@@ -252,7 +259,7 @@ public final class Insmod {
                 return 1;
             }
             if (ModernInsmod.isModernModule(data)) {
-                return ModernInsmod.refuseOnLegacyKernel(filename, kernel.release(), modernMessages(log));
+                return ModernInsmod.refuseOnLegacyKernel(filename, kernel.release(), log);
             }
             return legacy(path, data, params, kernel, imageLimit);
         } finally {
@@ -308,7 +315,7 @@ public final class Insmod {
                 lock.close();
             }
             if (!s.noload) {
-                Snapshots.take(kernel, host.env(), log);
+                KsymoopsSnapshot.take(kernel, host.env(), log, KsymoopsSnapshot.INSMOD);
             }
         }
     }
@@ -355,25 +362,8 @@ public final class Insmod {
     /** The 2.6+ path: the kernel links the module (finit_module or init_module). */
     private int modern(String module, List<String> params, Kernel kernel) {
         return ModernInsmod.run(new ModernRequest(module, List.copyOf(params), s.force, s.verbose,
-                List.copyOf(s.verify), s.syscall, kernel, System.in), modernMessages(log),
+                List.copyOf(s.verify), s.syscall, kernel, System.in), log,
                 DryRunCommand.explainer(s.force));
-    }
-
-    /** The modern path's messages through our logger (so -s applies): "insmod: " on every line. */
-    private static org.modutils.insmod.modern.Messages modernMessages(Log log) {
-        return new org.modutils.insmod.modern.Messages() {
-            @Override
-            public void error(String text) {
-                for (String line : text.split("\n", -1)) {
-                    log.error(line);
-                }
-            }
-
-            @Override
-            public void info(String text) {
-                log.info(text);
-            }
-        };
     }
 
     static String procString(String p) {

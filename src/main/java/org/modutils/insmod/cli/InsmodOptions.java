@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.modutils.insmod.modern.ModernRequest;
 import org.modutils.insmod.sys.Getopt;
+import org.modutils.insmod.tools.ToolLog;
 
 /** insmod's command line: the original's options and ours, read with glibc getopt's rules. */
 final class InsmodOptions {
@@ -43,7 +44,7 @@ final class InsmodOptions {
      * Reads {@code argv}. -V and --help-all print as they are met (as the original's getopt loop);
      * usage goes to {@code err}.
      */
-    static InsmodOptions parse(String[] argv, PrintStream out, PrintStream err, Log log, boolean interactive,
+    static InsmodOptions parse(String[] argv, PrintStream out, PrintStream err, ToolLog log, boolean interactive,
                                boolean posixlyCorrect) throws Exit {
         InsmodOptions s = new InsmodOptions();
         s.interactive = interactive;
@@ -70,7 +71,7 @@ final class InsmodOptions {
         return s;
     }
 
-    private void take(Getopt.Opt o, PrintStream out, PrintStream err, Log log) {
+    private void take(Getopt.Opt o, PrintStream out, PrintStream err, ToolLog log) {
         if (!flag(o.key()) && !valued(o, log)) {
             switch (o.key()) {
                 case "V":
@@ -113,7 +114,7 @@ final class InsmodOptions {
     }
 
     /** The options with a value; false for any other option. */
-    private boolean valued(Getopt.Opt o, Log log) {
+    private boolean valued(Getopt.Opt o, ToolLog log) {
         switch (o.key()) {
             case "e": persist = o.arg(); break;
             case "o": name = o.arg(); break;

@@ -10,6 +10,7 @@ import org.modutils.insmod.kernel.OfflineKernel;
 import org.modutils.insmod.kernel.remote.RemoteKernel;
 import org.modutils.insmod.sys.FileBytes;
 import org.modutils.insmod.sys.IoReasons;
+import org.modutils.insmod.tools.ToolLog;
 
 /**
  * The kernel a run talks to: a remote 2.4 target (--target), an offline symbol table (--ksyms,
@@ -19,9 +20,9 @@ final class KernelChoice {
     private final InsmodOptions s;
     private final String release;
     private final Insmod.Host host;
-    private final Log log;
+    private final ToolLog log;
 
-    KernelChoice(InsmodOptions s, String release, Insmod.Host host, Log log) {
+    KernelChoice(InsmodOptions s, String release, Insmod.Host host, ToolLog log) {
         this.s = s;
         this.release = release;
         this.host = host;

@@ -18,6 +18,7 @@ import org.modutils.insmod.modmap.MapText;
 import org.modutils.insmod.modmap.ModMap;
 import org.modutils.insmod.modmap.SectionsDir;
 import org.modutils.insmod.sys.IoReasons;
+import org.modutils.insmod.tools.ToolLog;
 
 /**
  * {@code insmod -n -m FILE.ko [--sections=DIR]}: the load map of a 2.6+ module, printed; the
@@ -34,7 +35,7 @@ final class ModMapTool {
      * when it does not (a 2.4 object goes on to the 2.4 linker).
      */
     static Integer runIfModern(String filename, Path path, String sections, boolean noload, boolean map,
-                               String blob, String release, String ksyms, Log log) {
+                               String blob, String release, String ksyms, ToolLog log) {
         if (sections == null && !(noload && map)) {
             return null;
         }

@@ -1,7 +1,5 @@
 package org.modutils.insmod.cli;
 
-import org.modutils.insmod.sys.Getopt;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
@@ -63,6 +61,58 @@ final class OptionTable {
         }
     }
 
+    /**
+     * Every option, one a line in the order --help-all lists them: the letter ("-" for none), the
+     * long name ("-" for none), the argument's name ("-" for a flag), the description.
+     */
+    private static final String TABLE = """
+            f force - Force loading under wrong kernel version
+            h help - Print the original usage message
+            k autoclean - Make module autoclean-able
+            L lock - Prevent simultaneous loads of the same module (always on, as in 2.4.16)
+            m map - Generate load map (so crashes can be traced)
+            n noload - Don't load, just show (image based at 0x12340000)
+            p probe - Probe mode; check if the module matches the kernel
+            - poll - Deprecated name of --probe
+            q quiet - Don't print unresolved symbols
+            r root - Toggle the check that searched modules are owned by root
+            s syslog - Report errors via syslog
+            S kallsyms - Force kallsyms on module
+            v verbose - Verbose output
+            V version - Show version
+            x noexport - Do not export externs
+            X export - Do export externs (default)
+            y noksymoops - Do not add ksymoops symbols
+            Y ksymoops - Do add ksymoops symbols (default)
+            N numeric-only - Compare only the numeric part of the kernel version
+            e persist persist_name Filename to hold any persistent data from the module
+            o name NAME Set internal module name to NAME
+            O blob NAME Save the object as a binary blob in NAME (written atomically)
+            P prefix PREFIX Prefix for kernel or module symbols
+            R - arg Accepted by the original's getopt, never handled: prints usage
+            - ksyms FILE Kernel and module symbols from FILE (/proc/ksyms format, e.g. a \
+            /var/log/ksymoops/*.ksyms snapshot) instead of the running kernel
+            - uname-release R Stand in for uname -r (the target kernel's release)
+            - uname-version S Stand in for uname -v (decides the smp_ symbol prefix)
+            - target SPEC Load into a remote 2.4 target through its agent: tcp:HOST:PORT or a serial device[,speed]
+            - verify CERT[,CERT] Refuse a .ko unless its appended signature verifies
+            - syscall auto|finit|init 2.6+ kernels: force finit_module or init_module \
+            (default: finit_module, init_module where it cannot be used)
+            - uname-machine M -n on a .ko for another machine: its uname -m
+            - proc-kallsyms FILE -n on a .ko for another machine: a copy of its /proc/kallsyms
+            - proc-modules FILE -n on a .ko for another machine: a copy of its /proc/modules
+            - symvers FILE -n on a .ko: the target kernel's Module.symvers (CRCs, GPL-only \
+            exports; default: the installed headers' for the running kernel)
+            - moddir DIR -n on a .ko for another machine: its /lib/modules/RELEASE tree
+            - sig-enforce y|n -n on a .ko for another machine: whether it enforces module signatures
+            - sections DIR With -n -m on a 2.6+ module: the load map at the addresses in DIR, a \
+            copy of the target's /sys/module/NAME/sections
+            - help-all - Print every option, ours included
+            """;
+
+    /** The letters of the original's getopt string that have a long name in its long_opts[]. */
+    private static final String ORIGINAL_LETTERS = "fhkLmnpqrsSvVxXyYeoOP";
+
     static final Options OPTIONS = build();
 
     /**
@@ -71,82 +121,35 @@ final class OptionTable {
      * --probe, --persist and --prefix, --poll is --probe). Our own long options are not in it
      * and match only when typed in full (see {@link Getopt}).
      */
-    static final java.util.List<Getopt.LongOpt> ORIGINAL_LONG = java.util.List.of(
-            new Getopt.LongOpt("force", "f", false), new Getopt.LongOpt("help", "h", false),
-            new Getopt.LongOpt("autoclean", "k", false), new Getopt.LongOpt("lock", "L", false),
-            new Getopt.LongOpt("map", "m", false), new Getopt.LongOpt("noload", "n", false),
-            new Getopt.LongOpt("probe", "p", false), new Getopt.LongOpt("poll", "p", false),
-            new Getopt.LongOpt("quiet", "q", false), new Getopt.LongOpt("root", "r", false),
-            new Getopt.LongOpt("syslog", "s", false), new Getopt.LongOpt("kallsyms", "S", false),
-            new Getopt.LongOpt("verbose", "v", false), new Getopt.LongOpt("version", "V", false),
-            new Getopt.LongOpt("noexport", "x", false), new Getopt.LongOpt("export", "X", false),
-            new Getopt.LongOpt("noksymoops", "y", false), new Getopt.LongOpt("ksymoops", "Y", false),
-            new Getopt.LongOpt("persist", "e", true), new Getopt.LongOpt("name", "o", true),
-            new Getopt.LongOpt("blob", "O", true), new Getopt.LongOpt("prefix", "P", true));
-
-    private static Option flag(String s, String l, String d) {
-        return Option.builder(s).longOpt(l).desc(d).build();
-    }
-
-    private static Option arg(String s, String l, String argName, String d) {
-        return Option.builder(s).longOpt(l).hasArg().argName(argName).desc(d).build();
-    }
-
-    private static Option longOnly(String l, String argName, String d) {
-        Option.Builder b = Option.builder().longOpt(l).desc(d);
-        if (argName != null) {
-            b.hasArg().argName(argName);
-        }
-        return b.build();
-    }
+    static final java.util.List<Getopt.LongOpt> ORIGINAL_LONG = originalLong();
 
     private static Options build() {
         Options o = new Options();
-        o.addOption(flag("f", "force", "Force loading under wrong kernel version"));
-        o.addOption(flag("h", "help", "Print the original usage message"));
-        o.addOption(flag("k", "autoclean", "Make module autoclean-able"));
-        o.addOption(flag("L", "lock", "Prevent simultaneous loads of the same module (always on, as in 2.4.16)"));
-        o.addOption(flag("m", "map", "Generate load map (so crashes can be traced)"));
-        o.addOption(flag("n", "noload", "Don't load, just show (image based at 0x12340000)"));
-        o.addOption(flag("p", "probe", "Probe mode; check if the module matches the kernel"));
-        o.addOption(longOnly("poll", null, "Deprecated name of --probe"));
-        o.addOption(flag("q", "quiet", "Don't print unresolved symbols"));
-        o.addOption(flag("r", "root", "Toggle the check that searched modules are owned by root"));
-        o.addOption(flag("s", "syslog", "Report errors via syslog"));
-        o.addOption(flag("S", "kallsyms", "Force kallsyms on module"));
-        o.addOption(flag("v", "verbose", "Verbose output"));
-        o.addOption(flag("V", "version", "Show version"));
-        o.addOption(flag("x", "noexport", "Do not export externs"));
-        o.addOption(flag("X", "export", "Do export externs (default)"));
-        o.addOption(flag("y", "noksymoops", "Do not add ksymoops symbols"));
-        o.addOption(flag("Y", "ksymoops", "Do add ksymoops symbols (default)"));
-        o.addOption(flag("N", "numeric-only", "Compare only the numeric part of the kernel version"));
-        o.addOption(arg("e", "persist", "persist_name", "Filename to hold any persistent data from the module"));
-        o.addOption(arg("o", "name", "NAME", "Set internal module name to NAME"));
-        o.addOption(arg("O", "blob", "NAME", "Save the object as a binary blob in NAME (written atomically)"));
-        o.addOption(arg("P", "prefix", "PREFIX", "Prefix for kernel or module symbols"));
-        o.addOption(Option.builder("R").hasArg().desc("Accepted by the original's getopt, never handled: prints usage").build());
-        o.addOption(longOnly("ksyms", "FILE", "Kernel and module symbols from FILE (/proc/ksyms format, e.g. a "
-                + "/var/log/ksymoops/*.ksyms snapshot) instead of the running kernel"));
-        o.addOption(longOnly("uname-release", "R", "Stand in for uname -r (the target kernel's release)"));
-        o.addOption(longOnly("uname-version", "S", "Stand in for uname -v (decides the smp_ symbol prefix)"));
-        o.addOption(longOnly("target", "SPEC", "Load into a remote 2.4 target through its agent: tcp:HOST:PORT or "
-                + "a serial device[,speed]"));
-        o.addOption(longOnly("verify", "CERT[,CERT]", "Refuse a .ko unless its appended signature verifies"));
-        o.addOption(longOnly("syscall", "auto|finit|init", "2.6+ kernels: force finit_module or init_module "
-                + "(default: finit_module, init_module where it cannot be used)"));
-        o.addOption(longOnly("uname-machine", "M", "-n on a .ko for another machine: its uname -m"));
-        o.addOption(longOnly("proc-kallsyms", "FILE", "-n on a .ko for another machine: a copy of its /proc/kallsyms"));
-        o.addOption(longOnly("proc-modules", "FILE", "-n on a .ko for another machine: a copy of its /proc/modules"));
-        o.addOption(longOnly("symvers", "FILE", "-n on a .ko: the target kernel's Module.symvers (CRCs, GPL-only "
-                + "exports; default: the installed headers' for the running kernel)"));
-        o.addOption(longOnly("moddir", "DIR", "-n on a .ko for another machine: its /lib/modules/RELEASE tree"));
-        o.addOption(longOnly("sig-enforce", "y|n", "-n on a .ko for another machine: whether it enforces module "
-                + "signatures"));
-        o.addOption(longOnly("sections", "DIR", "With -n -m on a 2.6+ module: the load map at the addresses in DIR, a "
-                + "copy of the target's /sys/module/NAME/sections"));
-        o.addOption(longOnly("help-all", null, "Print every option, ours included"));
+        for (String line : TABLE.split("\n")) {
+            String[] f = line.split(" ", 4);
+            Option.Builder b = Option.builder(none(f[0])).longOpt(none(f[1])).desc(f[3]);
+            if (none(f[2]) != null) {
+                b.hasArg().argName(f[2]);
+            }
+            o.addOption(b.build());
+        }
         return o;
+    }
+
+    private static java.util.List<Getopt.LongOpt> originalLong() {
+        java.util.List<Getopt.LongOpt> l = new java.util.ArrayList<>();
+        for (Option opt : OPTIONS.getOptions()) {
+            if (opt.getOpt() != null && ORIGINAL_LETTERS.contains(opt.getOpt())) {
+                l.add(new Getopt.LongOpt(opt.getLongOpt(), opt.getOpt(), opt.hasArg()));
+            } else if ("poll".equals(opt.getLongOpt())) {
+                l.add(new Getopt.LongOpt("poll", "p", false)); // the original's other name of --probe
+            }
+        }
+        return java.util.List.copyOf(l);
+    }
+
+    private static String none(String field) {
+        return field.equals("-") ? null : field;
     }
 
     static String helpAll() {

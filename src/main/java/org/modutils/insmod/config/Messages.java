@@ -1,5 +1,7 @@
 package org.modutils.insmod.config;
 
+import java.util.function.Consumer;
+
 /**
  * Where the module search and the config reader send their messages. The texts carry no
  * program prefix; the command line decides how each kind is shown, as the original's
@@ -36,14 +38,10 @@ public interface Messages extends org.modutils.insmod.report.Report {
     void warning(String text);
 
     /** Discards everything. */
-    Messages NONE = new Messages() {
-        @Override
-        public void error(String text) {}
+    Messages NONE = of(text -> {}, text -> {}, text -> {});
 
-        @Override
-        public void info(String text) {}
-
-        @Override
-        public void warning(String text) {}
-    };
+    /** Messages that hand each kind to its own function (a filter, a redirection, another logger). */
+    static Messages of(Consumer<String> error, Consumer<String> info, Consumer<String> warning) {
+        return new RelayMessages(error, info, warning);
+    }
 }

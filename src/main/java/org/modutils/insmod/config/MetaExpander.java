@@ -186,43 +186,7 @@ final class MetaExpander {
             }
             List<String> next = new ArrayList<>();
             for (String base : current) {
-                String dir = base.isEmpty() ? "." : base;
-                String joined = base.isEmpty() ? "" : (base.endsWith("/") ? base : base + "/");
-                if (!hasAny(part, "[]?*")) {
-                    String candidate = joined + part;
-                    try {
-                        if (Files.exists(Path.of(candidate.isEmpty() ? "." : candidate))) {
-                            next.add(candidate);
-                        }
-                    } catch (RuntimeException unrepresentable) {
-                        // a name with a NUL in it cannot exist
-                    }
-                    continue;
-                }
-                PathMatcher m;
-                try {
-                    m = FileSystems.getDefault().getPathMatcher("glob:" + part);
-                } catch (RuntimeException bad) {
-                    continue; // malformed bracket expression: no match
-                }
-                List<String> names = new ArrayList<>();
-                try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of(dir))) {
-                    for (Path p : ds) {
-                        String name = p.getFileName().toString();
-                        if (name.startsWith(".") && !part.startsWith(".")) {
-                            continue;
-                        }
-                        if (m.matches(Path.of(name))) {
-                            names.add(name);
-                        }
-                    }
-                } catch (IOException | RuntimeException unreadable) {
-                    continue;
-                }
-                names.sort(null);
-                for (String name : names) {
-                    next.add(joined + name);
-                }
+                expand(base, part, next);
             }
             current = next;
             if (current.isEmpty()) {
@@ -236,6 +200,47 @@ final class MetaExpander {
             }
         }
         return current;
+    }
+
+    /** One step of {@link #glob}: what {@code base/part} names, added to {@code next} sorted. */
+    private static void expand(String base, String part, List<String> next) {
+        String dir = base.isEmpty() ? "." : base;
+        String joined = base.isEmpty() ? "" : (base.endsWith("/") ? base : base + "/");
+        if (!hasAny(part, "[]?*")) {
+            String candidate = joined + part;
+            try {
+                if (Files.exists(Path.of(candidate.isEmpty() ? "." : candidate))) {
+                    next.add(candidate);
+                }
+            } catch (RuntimeException unrepresentable) {
+                // a name with a NUL in it cannot exist
+            }
+            return;
+        }
+        PathMatcher m;
+        try {
+            m = FileSystems.getDefault().getPathMatcher("glob:" + part);
+        } catch (RuntimeException bad) {
+            return; // malformed bracket expression: no match
+        }
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of(dir))) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && !part.startsWith(".")) {
+                    continue;
+                }
+                if (m.matches(Path.of(name))) {
+                    names.add(name);
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            return;
+        }
+        names.sort(null);
+        for (String name : names) {
+            next.add(joined + name);
+        }
     }
 
     private List<String> echo(String text) {

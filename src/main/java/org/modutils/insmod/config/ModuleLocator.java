@@ -106,57 +106,82 @@ public final class ModuleLocator {
 
     /** One config_lstmod(match, NULL, first_only = 1). */
     private Optional<String> pass(String match) {
-        boolean meta = MetaExpander.hasAny(match, MetaExpander.SHELL_META);
-        Predicate<String> nameMatches;
-        if (!meta) {
-            nameMatches = match::equals;
-        } else if (MetaExpander.globOnly(match)) {
-            PathMatcher m;
-            try {
-                m = FileSystems.getDefault().getPathMatcher("glob:" + match);
-            } catch (RuntimeException bad) {
-                return Optional.empty();
-            }
-            nameMatches = base -> m.matches(Path.of(base));
-        } else if (!MetaExpander.hasAny(match, "&();|<>$`\"'\\!{}~+:[]?*")) {
-            nameMatches = match::equals; // only '=' in it: taken literally
-        } else {
+        Optional<Predicate<String>> test = nameTest(match);
+        if (test.isEmpty()) {
             return Optional.empty();
         }
-        String[] found = new String[1];
-        TreeWalk.Visitor v = (path, st) -> {
-            if (!st.isRegular()) {
-                return false;
-            }
-            int slash = path.lastIndexOf('/');
-            if (!nameMatches.test(slash >= 0 ? path.substring(slash + 1) : path)) {
-                return false;
-            }
-            if (!accept(path, st)) {
-                return false;
-            }
-            found[0] = path;
-            return true;
-        };
+        boolean meta = MetaExpander.hasAny(match, MetaExpander.SHELL_META);
+        FirstMatch first = new FirstMatch(test.get());
         TreeWalk walk = new TreeWalk(ModulesConf.TYPES, conf.pruneList(), out);
         for (SearchPath sp : conf.paths()) {
             if (!meta) {
                 for (String guess : new String[] {sp.dir() + "/" + sp.type() + "/" + match, sp.dir() + "/" + match}) {
                     FileStat st = statOrNull(guess);
-                    if (st != null && v.visit(guess, st)) {
-                        return Optional.of(found[0]);
+                    if (st != null && first.matches(guess, st)) {
+                        return Optional.of(guess);
                     }
                 }
             }
-            int r = walk.walk(sp.dir(), v);
-            if (found[0] != null) {
-                return Optional.of(found[0]);
+            int r = walk.walk(sp.dir(), first);
+            if (first.found != null) {
+                return Optional.of(first.found);
             }
             if (r != TreeWalk.DONE) {
                 return Optional.empty(); // the original gives up this try on a walk error
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * How a file's base name is compared with {@code match}: exactly, as a glob, or (a name
+     * with other shell characters) not at all, which is empty.
+     */
+    private static Optional<Predicate<String>> nameTest(String match) {
+        if (!MetaExpander.hasAny(match, MetaExpander.SHELL_META)) {
+            return Optional.of(match::equals);
+        }
+        if (MetaExpander.globOnly(match)) {
+            PathMatcher m;
+            try {
+                m = FileSystems.getDefault().getPathMatcher("glob:" + match);
+            } catch (RuntimeException bad) {
+                return Optional.empty();
+            }
+            return Optional.of(base -> m.matches(Path.of(base)));
+        }
+        if (!MetaExpander.hasAny(match, "&();|<>$`\"'\\!{}~+:[]?*")) {
+            return Optional.of(match::equals); // only '=' in it: taken literally
+        }
+        return Optional.empty();
+    }
+
+    /** The walk's visitor for one try: stops at, and keeps, the first file that fits. */
+    private final class FirstMatch implements TreeWalk.Visitor {
+        private final Predicate<String> nameMatches;
+        private String found;
+
+        FirstMatch(Predicate<String> nameMatches) {
+            this.nameMatches = nameMatches;
+        }
+
+        /** A regular file with the right base name that passes config_add's checks. */
+        boolean matches(String path, FileStat st) {
+            if (!st.isRegular()) {
+                return false;
+            }
+            int slash = path.lastIndexOf('/');
+            return nameMatches.test(slash >= 0 ? path.substring(slash + 1) : path) && accept(path, st);
+        }
+
+        @Override
+        public boolean visit(String path, FileStat st) {
+            if (!matches(path, st)) {
+                return false;
+            }
+            found = path;
+            return true;
+        }
     }
 
     /**

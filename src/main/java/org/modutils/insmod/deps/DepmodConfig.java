@@ -1,8 +1,6 @@
 package org.modutils.insmod.deps;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,52 +49,25 @@ public final class DepmodConfig {
     }
 
     private static void list(Path dir, TreeMap<String, Path> files, DepmodLog log) {
-        if (!Files.exists(dir)) return;
-        if (!Files.isDirectory(dir)) {
-            files.putIfAbsent(dir.getFileName().toString(), dir);
-            return;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path f : ds) {
-                String name = f.getFileName().toString();
-                if (name.startsWith(".")) continue;
-                if (name.length() < 6 || !name.endsWith(".conf")) {
-                    log.info("All cfg files need .conf: " + dir + "/" + name);
-                    continue;
-                }
-                if (Files.isDirectory(f)) {
-                    log.error("Directories inside directories are not supported: " + dir + "/" + name);
-                    continue;
-                }
-                files.putIfAbsent(name, f);
+        ConfigFiles.list(dir, files, (d, name, f) -> {
+            if (name.length() < 6 || !name.endsWith(".conf")) {
+                log.info("All cfg files need .conf: " + d + "/" + name);
+                return false;
             }
-        } catch (IOException e) {
-            log.error("files list " + dir + ": " + DepmodLog.reason(e));
-        }
+            if (Files.isDirectory(f)) {
+                log.error("Directories inside directories are not supported: " + d + "/" + name);
+                return false;
+            }
+            return true;
+        }, (d, e) -> log.error("files list " + d + ": " + DepmodLog.reason(e)));
     }
 
     private void parse(Path file, String kversion, DepmodLog log) {
-        List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+            ConfigFiles.lines(file, true, (linenum, line) -> line(file, linenum, line, kversion, log));
         } catch (IOException e) {
             log.error("file parse " + file + ": " + DepmodLog.reason(e));
-            return;
         }
-        int linenum = 0;
-        StringBuilder joined = new StringBuilder();
-        for (String raw : lines) {
-            linenum++;
-            if (raw.endsWith("\\")) {
-                joined.append(raw, 0, raw.length() - 1);
-                continue;
-            }
-            joined.append(raw);
-            String line = joined.toString();
-            joined.setLength(0);
-            line(file, linenum, line, kversion, log);
-        }
-        if (joined.length() > 0) line(file, linenum, joined.toString(), kversion, log);
     }
 
     private void line(Path file, int linenum, String line, String kversion, DepmodLog log) {

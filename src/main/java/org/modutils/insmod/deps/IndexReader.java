@@ -92,6 +92,44 @@ public final class IndexReader {
         }
     }
 
+    /**
+     * Every key and value, as libkmod's index dump writes them (modprobe -c): keys in the trie's
+     * order (byte order), each value of a key on its own line "PREFIXKEY VALUE", in stored order.
+     */
+    public byte[] dump(String prefix) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        StringBuilder key = new StringBuilder(prefix);
+        dump(new Node(root), key, out);
+        return out.toByteArray();
+    }
+
+    private void dump(Node node, StringBuilder key, java.io.ByteArrayOutputStream out) {
+        int pushed = node.prefix.length();
+        key.append(node.prefix);
+        if (node.valuesAt >= 0) {
+            byte[] k = key.toString().getBytes(StandardCharsets.ISO_8859_1);
+            int n = u32(node.valuesAt);
+            int at = node.valuesAt + 4;
+            for (int i = 0; i < n; i++) {
+                int end = at + 4;
+                while (b[end] != 0) end++;
+                out.write(k, 0, k.length);
+                out.write(' ');
+                out.write(b, at + 4, end - at - 4);
+                out.write('\n');
+                at = end + 1;
+            }
+        }
+        for (int ch = node.first; ch <= node.last; ch++) {
+            Node c = node.child(ch);
+            if (c == null) continue;
+            key.append((char) ch);
+            dump(c, key, out);
+            key.setLength(key.length() - 1);
+        }
+        key.setLength(key.length() - pushed);
+    }
+
     private static void add(List<Value> out, Value v) {
         int i = 0;
         while (i < out.size() && Integer.compareUnsigned(out.get(i).priority(), v.priority()) < 0) i++;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.modutils.insmod.link.Target;
 import org.modutils.insmod.arch.Targets;
@@ -177,32 +178,9 @@ public final class LegacyDepmod {
     }
 
     private void load(String path) {
-        ObjFile f;
-        try {
-            byte[] data = Files.readAllBytes(Path.of(path));
-            data = Compression.detect(data).decompress(data);
-            ElfFile elf = ElfFile.parse(path, data);
-            Target t = Targets.forObject(elf.machine(), elf.is64(), elf.bigEndian());
-            if (t == null) {
-                errors.add(path + ": unsupported machine " + elf.machine());
-                return;
-            }
-            f = ObjLoader.load(elf, t);
-        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
-            return; // gzf_open failed: modutils skips the name without a word
-        } catch (IOException e) {
-            errors.add(path + ": " + DepmodLog.reason(e));
-            return;
-        } catch (ElfException e) {
-            errors.add(e.getMessage());
-            return;
-        }
-        try {
-            f.target.createGot(f);
-        } catch (org.modutils.insmod.report.UserError e) {
-            errors.addAll(e.lines());
-            return;
-        }
+        Optional<ObjFile> read = read(path);
+        if (read.isEmpty()) return;
+        ObjFile f = read.get();
         int slash = path.lastIndexOf('/');
         String dir = path.substring(0, slash + 1);
         if (!dir.equals(currdir)) {
@@ -226,6 +204,37 @@ public final class LegacyDepmod {
             }
         }
         modules.add(new Module(path, needs, LegacyTables.read(f, path, errors)));
+    }
+
+    /** The object loaded and its GOT sized; empty when it cannot be (the reason is in {@code errors}, or none for a missing file). */
+    private Optional<ObjFile> read(String path) {
+        ObjFile f;
+        try {
+            byte[] data = Files.readAllBytes(Path.of(path));
+            data = Compression.detect(data).decompress(data);
+            ElfFile elf = ElfFile.parse(path, data);
+            Target t = Targets.forObject(elf.machine(), elf.is64(), elf.bigEndian());
+            if (t == null) {
+                errors.add(path + ": unsupported machine " + elf.machine());
+                return Optional.empty();
+            }
+            f = ObjLoader.load(elf, t);
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            return Optional.empty(); // gzf_open failed: modutils skips the name without a word
+        } catch (IOException e) {
+            errors.add(path + ": " + DepmodLog.reason(e));
+            return Optional.empty();
+        } catch (ElfException e) {
+            errors.add(e.getMessage());
+            return Optional.empty();
+        }
+        try {
+            f.target.createGot(f);
+        } catch (org.modutils.insmod.report.UserError e) {
+            errors.addAll(e.lines());
+            return Optional.empty();
+        }
+        return Optional.of(f);
     }
 
     private Result print(Request req) {

@@ -69,22 +69,9 @@ public final class LegacyTree {
 
     /** depmod does not say insmod's "Failed handle configuration". */
     private static Messages quietFailure(Messages out) {
-        return new Messages() {
-            @Override
-            public void error(String text) {
-                if (!text.equals("Failed handle configuration")) out.error(text);
-            }
-
-            @Override
-            public void info(String text) {
-                out.info(text);
-            }
-
-            @Override
-            public void warning(String text) {
-                out.warning(text);
-            }
-        };
+        return Messages.of(text -> {
+            if (!text.equals("Failed handle configuration")) out.error(text);
+        }, out::info, out::warning);
     }
 
     /** modutils' need_update: a file missing, or modules.conf or an object newer than one of them. */

@@ -57,6 +57,11 @@ public final class Modprobe {
         return out;
     }
 
+    /** kmod_module_new_from_name: the module called {@code name}, as modules.dep has it. */
+    public ModprobeTarget named(String name) {
+        return target(name, false);
+    }
+
     private ModprobeTarget target(String name, boolean viaAlias) {
         ModuleDb.Entry e = db.module(name);
         return new ModprobeTarget(name, e == null ? null : db.absolute(e.path()), viaAlias, db.isBuiltin(name));

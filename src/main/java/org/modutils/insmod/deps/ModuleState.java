@@ -40,6 +40,17 @@ public final class ModuleState {
         }
     }
 
+    /** The modules in /sys/module/NAME/holders, in directory order (kmod_module_get_holders); empty when none. */
+    public java.util.List<String> holders(String name) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(sys.resolve(name).resolve("holders"))) {
+            for (Path p : ds) out.add(p.getFileName().toString());
+        } catch (IOException | RuntimeException e) {
+            return out;
+        }
+        return out;
+    }
+
     /** Loaded or built in: what kmod treats as already in the kernel. */
     public boolean inKernel(String name) {
         State s = initstate(name);

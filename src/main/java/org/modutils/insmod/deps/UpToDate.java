@@ -11,20 +11,23 @@ import java.util.function.Consumer;
 public final class UpToDate {
     private UpToDate() {}
 
-    /** 1 when up to date, 0 when some module is newer, negative when modules.dep cannot be read. */
-    public static int check(String dirname, Consumer<String> error) {
+    /**
+     * True when up to date; false when some module is newer, or when modules.dep or the tree
+     * cannot be read (said through {@code error}).
+     */
+    public static boolean check(String dirname, Consumer<String> error) {
         long depTime;
         try {
             depTime = Files.getLastModifiedTime(Path.of(dirname, "modules.dep")).toMillis() / 1000;
         } catch (IOException e) {
             error.accept("could not fstatat(" + dirname + ", modules.dep): " + DepmodLog.reason(e));
-            return -1;
+            return false;
         }
         try {
-            return walk(Path.of(dirname), depTime) ? 1 : 0;
+            return walk(Path.of(dirname), depTime);
         } catch (IOException e) {
             error.accept("could not open directory " + dirname + ": " + DepmodLog.reason(e));
-            return -1;
+            return false;
         }
     }
 

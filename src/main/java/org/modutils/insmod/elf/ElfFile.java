@@ -222,6 +222,28 @@ public final class ElfFile {
     private static ElfSection[] readSections(String fileName, ElfSource src, boolean w, boolean be, long shoff,
                                              int shentsize, int shnum, int shstrndx, int want,
                                              long[] nameBudget) throws ElfException {
+        checkHeaderTable(fileName, src.size(), shoff, shentsize, shnum, shstrndx, want);
+        byte[] data = read(fileName, src, shoff, shnum * shentsize);
+        long[][] raw = new long[shnum][];
+        for (int i = 0; i < shnum; i++) {
+            raw[i] = header(data, i * shentsize, w, be);
+            checkHeader(fileName, i, raw[i], w, src.size());
+        }
+        if (raw[shstrndx][SH_TYPE] != Elf.SHT_STRTAB) {
+            throw new ElfException("ELF file " + fileName + " section name table is not a string table");
+        }
+        checkStringTables(fileName, src, raw, shstrndx);
+        long[] sh = raw[shstrndx];
+        byte[] names = read(fileName, src, sh[SH_OFFSET], arrayLength(fileName, sh[SH_SIZE]));
+        ElfSection[] out = new ElfSection[shnum];
+        for (int i = 0; i < shnum; i++) {
+            out[i] = named(fileName, i, raw[i], names, shnum, nameBudget);
+        }
+        return out;
+    }
+
+    private static void checkHeaderTable(String fileName, long length, long shoff, int shentsize, int shnum,
+                                         int shstrndx, int want) throws ElfException {
         if (shnum == 0) {
             throw new ElfException("ELF file " + fileName + " has no section header table");
         }
@@ -231,7 +253,6 @@ public final class ElfFile {
         if (shnum > MAX_SECTIONS) {
             throw new ElfException("ELF file " + fileName + " has too many sections (" + shnum + ")");
         }
-        long length = src.size();
         if (shoff < 0 || shoff > length || (long) shnum * shentsize > length - shoff) {
             throw new ElfException("ELF file " + fileName + " section header table extends past end of file");
         }
@@ -239,91 +260,87 @@ public final class ElfFile {
             throw new ElfException("ELF file " + fileName + " section name table index " + shstrndx
                     + " out of range");
         }
-        byte[] data = read(fileName, src, shoff, shnum * shentsize);
-        long[][] raw = new long[shnum][];
-        for (int i = 0; i < shnum; i++) {
-            int o = i * shentsize;
-            long name = Endian.u32(data, o, be);
-            long stype = Endian.u32(data, o + 4, be);
-            long fl, addr, off, size, link, info, align, ent;
-            if (w) {
-                fl = Endian.u64(data, o + 8, be);
-                addr = Endian.u64(data, o + 16, be);
-                off = Endian.u64(data, o + 24, be);
-                size = Endian.u64(data, o + 32, be);
-                link = Endian.u32(data, o + 40, be);
-                info = Endian.u32(data, o + 44, be);
-                align = Endian.u64(data, o + 48, be);
-                ent = Endian.u64(data, o + 56, be);
-            } else {
-                fl = Endian.u32(data, o + 8, be);
-                addr = Endian.u32(data, o + 12, be);
-                off = Endian.u32(data, o + 16, be);
-                size = Endian.u32(data, o + 20, be);
-                link = Endian.u32(data, o + 24, be);
-                info = Endian.u32(data, o + 28, be);
-                align = Endian.u32(data, o + 32, be);
-                ent = Endian.u32(data, o + 36, be);
-            }
-            raw[i] = new long[] {name, stype, fl, addr, off, size, link, info, align, ent};
-            if (align != 0 && (align & (align - 1)) != 0) {
-                throw new ElfException("ELF file " + fileName + " section " + i + " has alignment "
-                        + Long.toUnsignedString(align) + ", not a power of two");
-            }
-            if (Long.compareUnsigned(align, ElfLimits.MAX_ALIGN) > 0) {
-                throw new ElfException("ELF file " + fileName + " section " + i + " has alignment "
-                        + Long.toUnsignedString(align) + ", more than the limit of " + ElfLimits.MAX_ALIGN);
-            }
-            if (stype == Elf.SHT_SYMTAB && Long.compareUnsigned(size / (w ? 24 : 16), ElfLimits.MAX_SYMBOLS) > 0) {
-                throw new ElfException("ELF file " + fileName + " section " + i + " has too many symbols ("
-                        + Long.toUnsignedString(size / (w ? 24 : 16)) + ", limit " + ElfLimits.MAX_SYMBOLS + ")");
-            }
-            if ((stype == Elf.SHT_REL || stype == Elf.SHT_RELA)
-                    && Long.compareUnsigned(size / (w ? 16 : 8), ElfLimits.MAX_RELOCATIONS) > 0) {
-                throw new ElfException("ELF file " + fileName + " section " + i + " has too many relocations ("
-                        + Long.toUnsignedString(size / (w ? 16 : 8)) + ", limit " + ElfLimits.MAX_RELOCATIONS + ")");
-            }
-            boolean hasData = stype != Elf.SHT_NOBITS && stype != Elf.SHT_NULL;
-            if (hasData && (off < 0 || size < 0 || off > length || size > length - off)) {
-                throw new ElfException("ELF file " + fileName + " section " + i + " extends past end of file");
-            }
+    }
+
+    /** Indexes of the fields of a section header as {@link #header} returns them. */
+    private static final int SH_NAME = 0, SH_TYPE = 1, SH_FLAGS = 2, SH_ADDR = 3, SH_OFFSET = 4, SH_SIZE = 5,
+            SH_LINK = 6, SH_INFO = 7, SH_ADDRALIGN = 8, SH_ENTSIZE = 9;
+    /** Where each field stands in an Elf32_Shdr (all 4 bytes) and an Elf64_Shdr, and its width there. */
+    private static final int[] SHDR32_AT = {0, 4, 8, 12, 16, 20, 24, 28, 32, 36};
+    private static final int[] SHDR64_AT = {0, 4, 8, 16, 24, 32, 40, 44, 48, 56};
+    private static final int[] SHDR64_WIDTH = {4, 4, 8, 8, 8, 8, 4, 4, 8, 8};
+
+    /** The ten fields of the section header at {@code o}, zero-extended. */
+    private static long[] header(byte[] data, int o, boolean w, boolean be) {
+        long[] r = new long[SHDR32_AT.length];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = w ? Endian.word(data, o + SHDR64_AT[k], SHDR64_WIDTH[k], be) : Endian.u32(data, o + SHDR32_AT[k], be);
         }
-        long[] sh = raw[shstrndx];
-        if (sh[1] != Elf.SHT_STRTAB) {
-            throw new ElfException("ELF file " + fileName + " section name table is not a string table");
+        return r;
+    }
+
+    /** One section header's alignment, table sizes and extent. */
+    private static void checkHeader(String fileName, int i, long[] r, boolean w, long length) throws ElfException {
+        long align = r[SH_ADDRALIGN], stype = r[SH_TYPE], off = r[SH_OFFSET], size = r[SH_SIZE];
+        if (align != 0 && (align & (align - 1)) != 0) {
+            throw new ElfException("ELF file " + fileName + " section " + i + " has alignment "
+                    + Long.toUnsignedString(align) + ", not a power of two");
         }
+        if (Long.compareUnsigned(align, ElfLimits.MAX_ALIGN) > 0) {
+            throw new ElfException("ELF file " + fileName + " section " + i + " has alignment "
+                    + Long.toUnsignedString(align) + ", more than the limit of " + ElfLimits.MAX_ALIGN);
+        }
+        if (stype == Elf.SHT_SYMTAB && Long.compareUnsigned(size / (w ? 24 : 16), ElfLimits.MAX_SYMBOLS) > 0) {
+            throw new ElfException("ELF file " + fileName + " section " + i + " has too many symbols ("
+                    + Long.toUnsignedString(size / (w ? 24 : 16)) + ", limit " + ElfLimits.MAX_SYMBOLS + ")");
+        }
+        if ((stype == Elf.SHT_REL || stype == Elf.SHT_RELA)
+                && Long.compareUnsigned(size / (w ? 16 : 8), ElfLimits.MAX_RELOCATIONS) > 0) {
+            throw new ElfException("ELF file " + fileName + " section " + i + " has too many relocations ("
+                    + Long.toUnsignedString(size / (w ? 16 : 8)) + ", limit " + ElfLimits.MAX_RELOCATIONS + ")");
+        }
+        boolean hasData = stype != Elf.SHT_NOBITS && stype != Elf.SHT_NULL;
+        if (hasData && (off < 0 || size < 0 || off > length || size > length - off)) {
+            throw new ElfException("ELF file " + fileName + " section " + i + " extends past end of file");
+        }
+    }
+
+    /** Every string table (the section name table first among equals) must end with a NUL byte. */
+    private static void checkStringTables(String fileName, ElfSource src, long[][] raw, int shstrndx)
+            throws ElfException {
         byte[] last = new byte[1];
-        for (int i = 0; i < shnum; i++) {
+        for (int i = 0; i < raw.length; i++) {
             long[] r = raw[i];
-            if (r[1] != Elf.SHT_STRTAB || r[5] <= 0) {
+            if (r[SH_TYPE] != Elf.SHT_STRTAB || r[SH_SIZE] <= 0) {
                 continue;
             }
-            read(fileName, src, r[4] + r[5] - 1, last, 1);
+            read(fileName, src, r[SH_OFFSET] + r[SH_SIZE] - 1, last, 1);
             if (last[0] != 0) {
                 throw new ElfException("ELF file " + fileName + (i == shstrndx ? " section name table"
                         : " string table in section " + i) + " does not end with a NUL byte");
             }
         }
-        byte[] names = read(fileName, src, sh[4], arrayLength(fileName, sh[5]));
-        ElfSection[] out = new ElfSection[shnum];
-        for (int i = 0; i < shnum; i++) {
-            long[] r = raw[i];
-            String name = cstring(names, r[0]);
-            if (name != null && (nameBudget[0] -= name.length() + 1) < 0) {
-                throw nameBudgetExceeded(fileName);
-            }
-            if (name == null) {
-                throw new ElfException("ELF file " + fileName + " section " + i + " has a bad name index");
-            }
-            if (r[6] >= shnum && r[1] != Elf.SHT_NULL && (r[1] == Elf.SHT_SYMTAB || r[1] == Elf.SHT_REL
-                    || r[1] == Elf.SHT_RELA)) {
-                throw new ElfException("ELF file " + fileName + " section " + name + " links to missing section "
-                        + r[6]);
-            }
-            out[i] = new ElfSection(i, name, (int) r[1], r[2], r[3], r[4], r[5], (int) Math.min(r[6], Integer.MAX_VALUE),
-                    (int) Math.min(r[7], Integer.MAX_VALUE), r[8], r[9]);
+    }
+
+    /** Section {@code i} with its name, its sh_link checked where it must name a section. */
+    private static ElfSection named(String fileName, int i, long[] r, byte[] names, int shnum, long[] nameBudget)
+            throws ElfException {
+        String name = cstring(names, r[SH_NAME]);
+        if (name != null && (nameBudget[0] -= name.length() + 1) < 0) {
+            throw nameBudgetExceeded(fileName);
         }
-        return out;
+        if (name == null) {
+            throw new ElfException("ELF file " + fileName + " section " + i + " has a bad name index");
+        }
+        long type = r[SH_TYPE];
+        if (r[SH_LINK] >= shnum && type != Elf.SHT_NULL && (type == Elf.SHT_SYMTAB || type == Elf.SHT_REL
+                || type == Elf.SHT_RELA)) {
+            throw new ElfException("ELF file " + fileName + " section " + name + " links to missing section "
+                    + r[SH_LINK]);
+        }
+        return new ElfSection(i, name, (int) type, r[SH_FLAGS], r[SH_ADDR], r[SH_OFFSET], r[SH_SIZE],
+                (int) Math.min(r[SH_LINK], Integer.MAX_VALUE), (int) Math.min(r[SH_INFO], Integer.MAX_VALUE),
+                r[SH_ADDRALIGN], r[SH_ENTSIZE]);
     }
 
     private static ElfException nameBudgetExceeded(String fileName) {
@@ -452,13 +469,19 @@ public final class ElfFile {
         return readRelocations(i, nsyms);
     }
 
-    private ElfRelocs readRelocations(int i, int nsyms) throws ElfException {
-        ElfSection s = sections[i];
-        boolean rela = s.type() == Elf.SHT_RELA;
+    /** The size of one entry of relocation section {@code s}, which its sh_entsize must say. */
+    private int relocationSize(ElfSection s, boolean rela) throws ElfException {
         int ent = is64 ? (rela ? 24 : 16) : (rela ? 12 : 8);
         if (s.entsize() != ent) {
             throw new ElfException("relocation entry size mismatch " + fileName + ": " + s.entsize() + " != " + ent);
         }
+        return ent;
+    }
+
+    private ElfRelocs readRelocations(int i, int nsyms) throws ElfException {
+        ElfSection s = sections[i];
+        boolean rela = s.type() == Elf.SHT_RELA;
+        int ent = relocationSize(s, rela);
         int n = (int) (s.size() / ent);
         ElfRelocs.Builder out = new ElfRelocs.Builder(n, rela);
         byte[] d = new byte[CHUNK / ent * ent];

@@ -28,4 +28,17 @@ public class KernelException extends UserError {
     public int errno() {
         return errno;
     }
+
+    /** True when a system call failed with {@link #errno}; false for a failure of another kind (a lost link, a short answer). */
+    public boolean fromSyscall() {
+        return errno != NOT_A_SYSCALL;
+    }
+
+    /**
+     * The reason as the original printed a failed call's: strerror of the errno, or this
+     * failure's own sentence when it is not a system call's.
+     */
+    public String reason() {
+        return fromSyscall() ? Errno.text(errno) : getMessage();
+    }
 }

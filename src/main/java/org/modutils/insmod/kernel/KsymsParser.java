@@ -48,28 +48,24 @@ public final class KsymsParser {
             if (name.isEmpty() || name.indexOf(' ') >= 0) throw bad(lineNo, line, "expected one symbol name");
             KernelSymbol sym = new KernelSymbol(value, name);
             if (module == null || module.isEmpty()) kernel.add(sym);
-            else {
-                List<KernelSymbol> list = modules.get(module);
-                if (list == null) {
-                    list = new ArrayList<>();
-                    modules.put(module, list);
-                }
-                list.add(sym);
-            }
+            else modules.computeIfAbsent(module, m -> new ArrayList<>()).add(sym);
         }
         List<LoadedModule> loaded = new ArrayList<>();
         for (Map.Entry<String, List<KernelSymbol>> e : modules.entrySet()) {
-            String prefix = "__insmod_" + e.getKey() + "_O";
-            long address = 0;
-            for (KernelSymbol sym : e.getValue()) {
-                if (sym.name().startsWith(prefix)) {
-                    address = sym.value();
-                    break;
-                }
-            }
-            loaded.add(new LoadedModule(e.getKey(), address, List.copyOf(e.getValue())));
+            loaded.add(new LoadedModule(e.getKey(), address(e.getKey(), e.getValue()), List.copyOf(e.getValue())));
         }
         return new KernelSymbols(List.copyOf(loaded), List.copyOf(kernel));
+    }
+
+    /** A module's address: its {@code __insmod_NAME_O...} symbol's value, or 0. */
+    private static long address(String module, List<KernelSymbol> symbols) {
+        String prefix = "__insmod_" + module + "_O";
+        for (KernelSymbol sym : symbols) {
+            if (sym.name().startsWith(prefix)) {
+                return sym.value();
+            }
+        }
+        return 0;
     }
 
     private static KernelException bad(int lineNo, String line, String why) {

@@ -272,7 +272,7 @@ public final class LinuxKernel implements Kernel {
         } catch (java.io.EOFException e) {
             throw new KernelException(Errno.EIO, "/dev/kmem: short read at 0x" + Long.toHexString(address));
         } catch (IOException e) {
-            throw new KernelException(0, "/dev/kmem: " + org.modutils.insmod.sys.IoReasons.of(e));
+            throw new KernelException("/dev/kmem: " + org.modutils.insmod.sys.IoReasons.of(e));
         }
     }
 

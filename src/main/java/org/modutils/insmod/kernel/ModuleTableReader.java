@@ -57,7 +57,7 @@ public final class ModuleTableReader {
             throw fail(e, "module " + name + ": QM_INFO");
         }
         if (info.data().length < 4 * wordSize) {
-            throw new KernelException(0, "module " + name + ": QM_INFO: short answer");
+            throw new KernelException("module " + name + ": QM_INFO: short answer");
         }
         long addr = word(info.data(), 0);
         long size = 0, flags = 0, use = 0;
@@ -111,7 +111,7 @@ public final class ModuleTableReader {
     }
 
     private static KernelException fail(KernelException e, String what) {
-        if (e.errno() == 0) {
+        if (!e.fromSyscall()) {
             return e;                               // not the kernel's answer (a lost link): its own sentence
         }
         return new KernelException(e.errno(), what + ": " + Errno.text(e.errno()));
@@ -127,7 +127,7 @@ public final class ModuleTableReader {
                 end++;
             }
             if (end >= b.length) {
-                throw new KernelException(0, what + ": answer shorter than its count");
+                throw new KernelException(what + ": answer shorter than its count");
             }
             out.add(new String(b, off, end - off, StandardCharsets.ISO_8859_1));
             off = end + 1;
@@ -142,12 +142,12 @@ public final class ModuleTableReader {
         for (long i = 0; i < a.ret(); i++) {
             long at = i * 2 * wordSize;
             if (at + 2L * wordSize > b.length) {
-                throw new KernelException(0, what + ": answer shorter than its count");
+                throw new KernelException(what + ": answer shorter than its count");
             }
             long value = word(b, (int) at);
             long nameOff = word(b, (int) at + wordSize);
             if (nameOff < 0 || nameOff >= b.length) {
-                throw new KernelException(0, what + ": name offset outside the answer");
+                throw new KernelException(what + ": name offset outside the answer");
             }
             int end = (int) nameOff;
             while (end < b.length && b[end] != 0) {

@@ -2,6 +2,8 @@ package org.modutils.insmod.link;
 
 import static org.modutils.insmod.elf.Elf.*;
 
+import org.modutils.insmod.report.UserError;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,7 +31,6 @@ public final class ObjFile {
     final ElfSymbols[] symtabs;
     final ElfRelocs[] relocs;
     SymbolTable symtab;
-    final List<String> errors = new ArrayList<>();
 
     // The original pushes patches on the front of a list; these keep them in arrival order and
     // are applied from the back, which is the same order without moving the list each time.
@@ -125,11 +126,6 @@ public final class ObjFile {
 
     public SymbolTable symbols() {
         return symtab;
-    }
-
-    /** Errors collected by the symbol table and loader that the original reports but does not stop on. */
-    public List<String> pendingErrors() {
-        return errors;
     }
 
     public ElfSymbols elfSymbols(int symtabIndex) {
@@ -258,17 +254,50 @@ public final class ObjFile {
         return unresolved;
     }
 
-    /** obj_allocate_commons: COMMON symbols into the first NOBITS section; NOBITS become PROGBITS. */
+    /**
+     * obj_allocate_commons: COMMON symbols into the first NOBITS section; NOBITS become PROGBITS.
+     * Without a limit: a size beyond 2^63 bytes leaves the NOBITS sections as they are.
+     */
     public void allocateCommons() {
-        allocateCommons(Long.MAX_VALUE);
+        try {
+            allocateCommons(Long.MAX_VALUE);
+        } catch (UserError e) {
+            // nothing more is allocated, as the bound says
+        }
     }
 
     /**
-     * {@link #allocateCommons()}, refusing before any allocation when a NOBITS section (with
-     * the commons in it) or one common symbol would be larger than {@code limit} bytes. Returns
-     * -1 when done, else the size (unsigned) that exceeds the limit; then nothing is allocated.
+     * {@link #allocateCommons()}, refusing with "image of at least N bytes exceeds the limit of
+     * {@code limit}" when a common symbol, the NOBITS section with the commons in it, or another
+     * NOBITS section would be larger than {@code limit} bytes (unsigned); then no section is sized.
      */
-    public long allocateCommons(long limit) {
+    public void allocateCommons(long limit) throws UserError {
+        List<Sym> commons = sortedCommons();
+        if (!commons.isEmpty()) {
+            placeCommons(commons, limit);
+        }
+        for (LinkSection s : sections) {
+            if (s.type == SHT_NOBITS) {
+                checkLimit(s.size, limit);
+            }
+        }
+        for (LinkSection s : sections) {
+            if (s.type == SHT_NOBITS) {
+                s.setContents(s.size > 0 ? new byte[(int) s.size] : null);
+                s.type = SHT_PROGBITS;
+            }
+        }
+    }
+
+    private static void checkLimit(long size, long limit) throws UserError {
+        if (Long.compareUnsigned(size, limit) > 0) {
+            throw new UserError("image of at least " + Long.toUnsignedString(size) + " bytes exceeds the limit of "
+                    + limit);
+        }
+    }
+
+    /** The COMMON symbols, globals by size (stable), then the locals the original inserts before a larger one. */
+    private List<Sym> sortedCommons() {
         List<Sym> commons = new ArrayList<>();
         for (Sym sym : symtab.ordered()) {
             if (sym.secidx == SHN_COMMON) {
@@ -292,55 +321,42 @@ public final class ObjFile {
                 }
             }
         }
-        if (!commons.isEmpty()) {
-            LinkSection bss = null;
-            for (LinkSection s : sections) {
-                if (s.type == SHT_NOBITS) {
-                    bss = s;
-                    break;
-                }
-            }
-            if (bss == null) {
-                // Like the original, a made-up .bss is not in the load order.
-                bss = addSection(".bss", SHT_PROGBITS, SHF_WRITE | SHF_ALLOC, 0, 0);
-            }
-            long bssSize = bss.size;
-            long maxAlign = bss.addralign;
-            for (Sym c : commons) {
-                if (Long.compareUnsigned(c.size, limit) > 0) {
-                    return c.size;
-                }
-            }
-            for (Sym c : commons) {
-                long align = c.value;
-                if (Long.compareUnsigned(align, maxAlign) > 0) {
-                    maxAlign = align;
-                }
-                if ((bssSize & (align - 1)) != 0) {
-                    bssSize = (bssSize | (align - 1)) + 1;
-                }
-                c.secidx = bss.index;
-                c.value = bssSize;
-                bssSize += c.size;
-            }
-            if (Long.compareUnsigned(bssSize, limit) > 0) {
-                return bssSize;
-            }
-            bss.size = bssSize;
-            bss.addralign = maxAlign;
-        }
-        for (LinkSection s : sections) {
-            if (s.type == SHT_NOBITS && Long.compareUnsigned(s.size, limit) > 0) {
-                return s.size;
-            }
-        }
+        return commons;
+    }
+
+    /** The commons at their alignment after the first NOBITS section's contents (a made-up .bss without one). */
+    private void placeCommons(List<Sym> commons, long limit) throws UserError {
+        LinkSection bss = null;
         for (LinkSection s : sections) {
             if (s.type == SHT_NOBITS) {
-                s.setContents(s.size > 0 ? new byte[(int) s.size] : null);
-                s.type = SHT_PROGBITS;
+                bss = s;
+                break;
             }
         }
-        return -1;
+        if (bss == null) {
+            // Like the original, a made-up .bss is not in the load order.
+            bss = addSection(".bss", SHT_PROGBITS, SHF_WRITE | SHF_ALLOC, 0, 0);
+        }
+        for (Sym c : commons) {
+            checkLimit(c.size, limit);
+        }
+        long bssSize = bss.size;
+        long maxAlign = bss.addralign;
+        for (Sym c : commons) {
+            long align = c.value;
+            if (Long.compareUnsigned(align, maxAlign) > 0) {
+                maxAlign = align;
+            }
+            if ((bssSize & (align - 1)) != 0) {
+                bssSize = (bssSize | (align - 1)) + 1;
+            }
+            c.secidx = bss.index;
+            c.value = bssSize;
+            bssSize += c.size;
+        }
+        checkLimit(bssSize, limit);
+        bss.size = bssSize;
+        bss.addralign = maxAlign;
     }
 
     /** obj_load_size: places the sections one after another at their alignment; returns the size. */

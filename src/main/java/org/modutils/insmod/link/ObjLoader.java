@@ -8,27 +8,44 @@ import org.modutils.insmod.elf.ElfFile;
 import org.modutils.insmod.elf.ElfRelocs;
 import org.modutils.insmod.elf.ElfSection;
 import org.modutils.insmod.elf.ElfSymbols;
+import org.modutils.insmod.report.Report;
 
 /** modutils' obj_load: turns a checked ELF relocatable object into an {@link ObjFile}. */
 public final class ObjLoader {
     private ObjLoader() {}
 
+    /** A module whose symbol errors (obj_add_symbol's "multiply defined") nobody is told of. */
     public static ObjFile load(ElfFile elf, Target target) throws ElfException {
+        return load(elf, target, SILENT);
+    }
+
+    /**
+     * A module; the symbol table's error() lines (obj_add_symbol's "X multiply defined") go to
+     * {@code report} when they happen, then and later (kernel and ksymoops symbols), as the
+     * original printed them; they stop the run at its next errors check.
+     */
+    public static ObjFile load(ElfFile elf, Target target, Report report) throws ElfException {
         if (elf.type() != ET_REL) {
             throw new ElfException("ELF file " + elf.fileName() + " not a relocatable object");
         }
-        return loadAny(elf, target);
+        return loadAny(elf, target, report);
     }
+
+    private static final Report SILENT = new Report() {
+        @Override public void error(String text) {}
+        @Override public void info(String text) {}
+        @Override public void warning(String text) {}
+    };
 
     /** obj_load(..., ET_EXEC, ...) as kallsyms uses it: a linked kernel (vmlinux) instead of a module. */
     public static ObjFile loadExecutable(ElfFile elf, Target target) throws ElfException {
         if (elf.type() != ET_EXEC) {
             throw new ElfException("ELF file " + elf.fileName() + " not an executable");
         }
-        return loadAny(elf, target);
+        return loadAny(elf, target, SILENT);
     }
 
-    private static ObjFile loadAny(ElfFile elf, Target target) throws ElfException {
+    private static ObjFile loadAny(ElfFile elf, Target target, Report report) throws ElfException {
         String fn = elf.fileName();
         int shnum = elf.sectionCount();
         int relm = target.rela() ? SHT_RELA : SHT_REL;
@@ -42,7 +59,7 @@ public final class ObjLoader {
         int locals = symtabIndex < 0 ? 0 : elf.section(symtabIndex).info();
         ObjFile f = new ObjFile(fn, elf, target);
         long entries = symtabIndex < 0 ? 0 : elf.section(symtabIndex).size() / (elf.is64() ? 24 : 16);
-        f.symtab = new SymbolTable(SymbolNaming.plain(target.is64()), locals, f.errors,
+        f.symtab = new SymbolTable(SymbolNaming.plain(target.is64()), locals, report,
                 (int) Math.min(entries + 64, 1 << 22));
 
         readSections(elf, target, f);

@@ -40,62 +40,71 @@ public final class Relocator {
             if ((targsec.flags & SHF_ALLOC) == 0) {
                 continue;
             }
-            ElfRelocs rels = f.relocs[i];
-            ElfSymbols syms = f.symtabs[relsec.link];
-            if (rels.count() > 0 && targsec.contents() == null) {
+            if (f.relocs[i].count() > 0 && targsec.contents() == null) {
                 errors.add("relocations in " + relsec.name + " apply to " + targsec.name + ", which has no contents");
                 continue;
             }
+            if (resolved[relsec.link] == null) {
+                int count = f.symtabs[relsec.link].count();
+                resolved[relsec.link] = new Sym[count];
+                known[relsec.link] = new boolean[count];
+            }
             r.target = targsec;
             r.relSection = i;
-            if (resolved[relsec.link] == null) {
-                resolved[relsec.link] = new Sym[syms.count()];
-                known[relsec.link] = new boolean[syms.count()];
-            }
-            Sym[] cache = resolved[relsec.link];
-            boolean[] cached = known[relsec.link];
-            int count = rels.count();
-            boolean rela = rels.rela();
-            for (int k = 0; k < count; k++) {
-                int symndx = rels.sym(k);
-                long value = 0;
-                Sym intsym = null;
-                if (symndx != 0) {
-                    if (cached[symndx]) {
-                        intsym = cache[symndx];
-                    } else {
-                        intsym = ObjLoader.relocSymbol(f, syms, symndx);
-                        cache[symndx] = intsym;
-                        cached[symndx] = true;
-                    }
-                    if (intsym == null) {
-                        errors.add("relocation " + k + " in " + relsec.name + " refers to symbol "
-                                + syms.name()[symndx] + ", which is not in the symbol table");
-                        continue;
-                    }
-                    value = f.finalValue(intsym);
-                    intsym.referenced = true;
-                }
-                long addend = rels.addend(k);
-                if (rela) {
-                    value = f.mask(value + addend);
-                }
-                r.relIndex = k;
-                r.offset = rels.offset(k);
-                r.type = rels.type(k);
-                r.addend = addend;
-                r.symIndex = symndx;
-                r.sym = intsym;
-                r.detail = null;
-                r.verboseDetail = null;
-                String error = apply(f, r, value, syms, verbose);
-                if (error != null) {
-                    errors.add(error);
-                }
-            }
+            relocateSection(f, r, resolved[relsec.link], known[relsec.link], verbose, errors);
         }
         f.applyPatches();
         return errors;
+    }
+
+    /**
+     * Every relocation of section {@code r.relSection}; {@code cache} holds the symbols of its
+     * table resolved so far ({@code cached} says which are). Failures are added to {@code errors}.
+     */
+    private static void relocateSection(ObjFile f, Reloc r, Sym[] cache, boolean[] cached, boolean verbose,
+                                        List<String> errors) {
+        LinkSection relsec = f.section(r.relSection);
+        ElfRelocs rels = f.relocs[r.relSection];
+        ElfSymbols syms = f.symtabs[relsec.link];
+        int count = rels.count();
+        boolean rela = rels.rela();
+        for (int k = 0; k < count; k++) {
+            int symndx = rels.sym(k);
+            long value = 0;
+            Sym intsym = null;
+            if (symndx != 0) {
+                if (cached[symndx]) {
+                    intsym = cache[symndx];
+                } else {
+                    intsym = ObjLoader.relocSymbol(f, syms, symndx);
+                    cache[symndx] = intsym;
+                    cached[symndx] = true;
+                }
+                if (intsym == null) {
+                    errors.add("relocation " + k + " in " + relsec.name + " refers to symbol "
+                            + syms.name()[symndx] + ", which is not in the symbol table");
+                    continue;
+                }
+                value = f.finalValue(intsym);
+                intsym.referenced = true;
+            }
+            long addend = rels.addend(k);
+            if (rela) {
+                value = f.mask(value + addend);
+            }
+            r.relIndex = k;
+            r.offset = rels.offset(k);
+            r.type = rels.type(k);
+            r.addend = addend;
+            r.symIndex = symndx;
+            r.sym = intsym;
+            r.detail = null;
+            r.verboseDetail = null;
+            String error = apply(f, r, value, syms, verbose);
+            if (error != null) {
+                errors.add(error);
+            }
+        }
     }
 
     /**

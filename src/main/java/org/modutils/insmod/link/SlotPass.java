@@ -153,25 +153,28 @@ public final class SlotPass {
 
     /**
      * Slots per symbol and addend (ppc's PLT, the GOT and descriptors of alpha, ppc64, ia64 and
-     * hppa64), at offsets handed out in order, {@code size} bytes each.
+     * hppa64), at offsets handed out in order, {@code size} bytes each. An entry in two parts
+     * (ia64's PLT: a stub and its data) takes its sizes per slot and gets a second offset.
      */
     public static final class AddendSlots {
-        /** One slot: its addend and offset, and whether its contents were written. */
+        /** One slot: its addend and offset (and that of its second part), and whether its contents were written. */
         public static final class Slot {
             public final long addend;
             public final long offset;
+            public final long dataOffset;
             public boolean done;
 
-            Slot(long addend, long offset) {
+            Slot(long addend, long offset, long dataOffset) {
                 this.addend = addend;
                 this.offset = offset;
+                this.dataOffset = dataOffset;
             }
         }
 
         private final Map<Sym, List<Slot>> bySymbol = new IdentityHashMap<>();
         private final int size;
-        /** Bytes handed out. */
-        public long next;
+        /** Bytes handed out (of the second parts: {@code nextData}). */
+        public long next, nextData;
 
         public AddendSlots(int size) {
             this.size = size;
@@ -190,13 +193,32 @@ public final class SlotPass {
             return null;
         }
 
+        /**
+         * The slot of ({@code s}, {@code addend}), or null; the first time it is used its first
+         * {@code size} bytes in {@code sec} are set to {@code value}.
+         */
+        public Slot fill(ObjFile f, LinkSection sec, Sym s, long addend, int size, long value) {
+            Slot e = s == null ? null : find(s, addend);
+            if (e != null && !e.done) {
+                e.done = true;
+                f.write(sec, e.offset, size, value);
+            }
+            return e;
+        }
+
         /** The slot of ({@code s}, {@code addend}), handed out now if it has none. */
         public Slot take(Sym s, long addend) {
+            return take(s, addend, size, 0);
+        }
+
+        /** As {@link #take(Sym, long)}, for a slot of {@code size} bytes whose second part has {@code dataSize}. */
+        public Slot take(Sym s, long addend, int size, int dataSize) {
             Slot e = find(s, addend);
             if (e == null) {
-                e = new Slot(addend, next);
+                e = new Slot(addend, next, nextData);
                 bySymbol.computeIfAbsent(s, x -> new ArrayList<>()).add(e);
                 next += size;
+                nextData += dataSize;
             }
             return e;
         }

@@ -1,5 +1,7 @@
 package org.modutils.insmod.link;
 
+import org.modutils.insmod.report.Report;
+
 import static org.modutils.insmod.elf.Elf.*;
 
 import java.util.ArrayList;
@@ -17,7 +19,8 @@ public final class SymbolTable {
     private Sym[] buckets = new Sym[BUCKETS];
     private SymbolNaming naming;
     private final Sym[] locals;
-    private final List<String> errors;
+    /** Where obj_add_symbol's error() lines go (multiply defined, a local index beyond the table). */
+    private final Report report;
     /**
      * Name to chain entry, kept only while names compare plainly: then no two chain entries have
      * the same name, so the map finds exactly what the chain walk would, without walking chains
@@ -30,14 +33,14 @@ public final class SymbolTable {
     private int count;
     private Sym[] orderCache;
 
-    SymbolTable(SymbolNaming naming, int localCount, List<String> errors) {
-        this(naming, localCount, errors, 16);
+    SymbolTable(SymbolNaming naming, int localCount, Report report) {
+        this(naming, localCount, report, 16);
     }
 
-    SymbolTable(SymbolNaming naming, int localCount, List<String> errors, int expected) {
+    SymbolTable(SymbolNaming naming, int localCount, Report report, int expected) {
         this.naming = naming;
         this.locals = new Sym[Math.max(localCount, 0)];
-        this.errors = errors;
+        this.report = report;
         this.index = naming.isPlain() ? new Index(expected) : null;
     }
 
@@ -86,24 +89,7 @@ public final class SymbolTable {
             } else if (sym.secidx == SHN_UNDEF) {
                 return define(sym, name, info, secidx, value, size);
             } else if (nBind == STB_GLOBAL && oBind == STB_LOCAL) {
-                // A global replaces a same-named local in the chain; the local stays reachable by index.
-                Sym nsym = new Sym();
-                nsym.name = name;
-                nsym.next = sym.next;
-                if (buckets[h] == sym) {
-                    buckets[h] = nsym;
-                } else {
-                    Sym p = buckets[h];
-                    while (p.next != sym) {
-                        p = p.next;
-                    }
-                    p.next = nsym;
-                }
-                if (index != null) {
-                    index.put(name, nsym);
-                }
-                orderCache = null;
-                return define(nsym, name, info, secidx, value, size);
+                return define(replaceInChain(h, sym, name), name, info, secidx, value, size);
             } else if (nBind == STB_LOCAL) {
                 Sym nsym = new Sym();
                 if (symidx >= 0 && symidx < locals.length) {
@@ -120,12 +106,38 @@ public final class SymbolTable {
                 return define(sym, name, info, secidx, value, size);
             } else {
                 if (secidx <= SHN_HIRESERVE) {
-                    errors.add(name + " multiply defined");
+                    report.error(name + " multiply defined");
                 }
                 return sym;
             }
         }
-        sym = new Sym();
+        return define(insert(h, name, nBind, symidx), name, info, secidx, value, size);
+    }
+
+    /** A global replaces a same-named local in chain {@code h}; the local stays reachable by index. */
+    private Sym replaceInChain(int h, Sym sym, String name) {
+        Sym nsym = new Sym();
+        nsym.name = name;
+        nsym.next = sym.next;
+        if (buckets[h] == sym) {
+            buckets[h] = nsym;
+        } else {
+            Sym p = buckets[h];
+            while (p.next != sym) {
+                p = p.next;
+            }
+            p.next = nsym;
+        }
+        if (index != null) {
+            index.put(name, nsym);
+        }
+        orderCache = null;
+        return nsym;
+    }
+
+    /** A new name at the head of chain {@code h} (and, for a local from the file, in the local table). */
+    private Sym insert(int h, String name, int nBind, int symidx) {
+        Sym sym = new Sym();
         sym.name = name;
         sym.next = buckets[h];
         buckets[h] = sym;
@@ -136,13 +148,13 @@ public final class SymbolTable {
         }
         if (nBind == STB_LOCAL && symidx != -1) {
             if (symidx >= locals.length) {
-                errors.add("local symbol " + name + " with index " + symidx + " exceeds local_symtab_size "
+                report.error("local symbol " + name + " with index " + symidx + " exceeds local_symtab_size "
                         + locals.length);
             } else {
                 locals[symidx] = sym;
             }
         }
-        return define(sym, name, info, secidx, value, size);
+        return sym;
     }
 
     private static Sym define(Sym sym, String name, int info, int secidx, long value, long size) {

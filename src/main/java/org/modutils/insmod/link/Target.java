@@ -79,8 +79,11 @@ public interface Target {
      */
     default void useKernelSymbols(java.util.function.Function<String, Long> kernelSymbol) {}
 
-    /** arch_create_got: size the GOT, PLT or stubs from the relocations; create their sections. */
-    void createGot(ObjFile f) throws UserError;
+    /**
+     * arch_create_got: size the GOT, PLT or stubs from the relocations (through {@link SlotPass});
+     * create their sections. By default there are none (m68k, mips, sparc, sparc64).
+     */
+    default void createGot(ObjFile f) throws UserError {}
 
     /** Applies one relocation; {@code value} is the symbol's final value plus the RELA addend. */
     RelocResult apply(ObjFile f, Reloc r, long value);

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import org.modutils.insmod.sys.FileNames;
 import java.util.ArrayList;
 import java.util.List;
-import org.modutils.insmod.kernel.Errno;
 import org.modutils.insmod.kernel.KernelException;
 
 /**
@@ -63,7 +62,7 @@ public final class Removal {
             deleter.deleteModule(name, O_NONBLOCK | (req.force() ? O_TRUNC : 0));
             return new Outcome(true, errors);
         } catch (KernelException e) {
-            String why = e.errno() != 0 ? Errno.text(e.errno()) : e.getMessage();
+            String why = e.reason();
             errors.add("could not remove module " + req.arg() + ": " + why);
             return new Outcome(false, errors);
         }

@@ -12,6 +12,9 @@ import java.util.List;
 import org.modutils.insmod.kernel.Errno;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
+import org.modutils.insmod.report.Relay;
+import org.modutils.insmod.report.Report;
+import org.modutils.insmod.report.UserError;
 
 /**
  * Loads a 2.6+ module (.ko, maybe compressed, maybe from stdin) into a kernel that links modules
@@ -22,7 +25,7 @@ public final class ModernInsmod {
     private static final int TAINT_FORCED_MODULE = 1 << 1;
 
     private final ModernRequest req;
-    private final Messages out;
+    private final Report out;
     private final Kernel kernel;
     private final String label;
     private final Explainer explainer;
@@ -35,25 +38,25 @@ public final class ModernInsmod {
         List<String> explain(String label, byte[] image, List<String> params);
     }
 
-    private ModernInsmod(ModernRequest req, Messages out, Explainer explainer) {
+    private ModernInsmod(ModernRequest req, Report out, Explainer explainer) {
         this.req = req;
-        this.out = out;
+        this.out = lines(out);
         this.explainer = explainer;
         this.kernel = req.kernel();
         this.label = isStdin(req.module()) ? "(standard input)" : req.module();
     }
 
     /** Runs one load; returns the exit status (0 loaded, 1 not). Never throws. */
-    public static int run(ModernRequest req, Messages out) {
+    public static int run(ModernRequest req, Report out) {
         return run(req, out, null);
     }
 
-    /** {@link #run(ModernRequest, Messages)}; a refusal's cause comes first from {@code explainer}. */
-    public static int run(ModernRequest req, Messages out, Explainer explainer) {
+    /** {@link #run(ModernRequest, Report)}; a refusal's cause comes first from {@code explainer}. */
+    public static int run(ModernRequest req, Report out, Explainer explainer) {
         try {
             return new ModernInsmod(req, out, explainer).load();
         } catch (RuntimeException | Error e) {
-            out.error("ERROR: internal error while loading " + req.module() + ": " + e);
+            lines(out).error("ERROR: internal error while loading " + req.module() + ": " + e);
             return 1;
         }
     }
@@ -105,96 +108,122 @@ public final class ModernInsmod {
     }
 
     /** The sentence for a .ko offered to a 2.1-2.4 kernel; returns the exit status 1. */
-    public static int refuseOnLegacyKernel(String file, String release, Messages out) {
-        out.error("ERROR: could not insert module " + file + ": it is a Linux 2.6+ module (.ko), but the running"
+    public static int refuseOnLegacyKernel(String file, String release, Report out) {
+        lines(out).error("ERROR: could not insert module " + file + ": it is a Linux 2.6+ module (.ko), but the running"
                 + " kernel " + release + " is a 2.1-2.4 kernel (it has query_module), which loads only 2.4 objects"
                 + " (.o) that insmod links itself");
         return 1;
+    }
+
+    /**
+     * The modern path's words on {@code out}: an error of several lines (a refusal and its
+     * detail) as one error line each, so each gets the tool's prefix.
+     */
+    private static Report lines(Report out) {
+        return new Relay(text -> {
+            for (String line : text.split("\n", -1)) out.error(line);
+        }, out::info, out::error);
     }
 
     static boolean isStdin(String module) {
         return module.equals("-");
     }
 
-    private int fail(String text) {
-        out.error("ERROR: " + text);
-        return 1;
+    /** A refusal: one error line {@code ERROR: <text>}, exit status 1. */
+    private static UserError refusal(String text) {
+        return new UserError("ERROR: " + text);
     }
 
     private int load() {
-        // 1. read
-        byte[] raw;
         try {
-            raw = read();
-        } catch (IOException e) {
-            return fail("could not load module " + label + ": " + ioReason(e));
+            byte[] image;
+            Compression comp;
+            try {
+                byte[] raw = read();
+                comp = Compression.detect(raw);
+                image = decompress(comp, raw);
+            } catch (IOException e) {
+                throw refusal("could not load module " + label + ": " + ioReason(e));
+            }
+            KoFile ko = parse(image);
+            String name = moduleName(ko);
+            SignatureCheck.Split sig = signature(image);
+            String params;
+            try {
+                params = ParamString.join(req.params());
+            } catch (ParamString.BadParameterException e) {
+                throw refusal(e.getMessage());
+            }
+            int flags = req.force() ? Kernel.MODULE_INIT_IGNORE_MODVERSIONS | Kernel.MODULE_INIT_IGNORE_VERMAGIC : 0;
+            try {
+                submit(comp, image, name, params, flags);
+            } catch (KernelException e) {
+                throw refused(e, image, ko, name, sig);
+            }
+            if (req.force()) reportForced(name);
+            return 0;
+        } catch (UserError e) {
+            e.reportTo(out);
+            return e.status();
         }
-        // 2. decompress by magic
-        Compression comp = Compression.detect(raw);
+    }
+
+    /** The image by its magic: decompressed, and said so under -v. */
+    private byte[] decompress(Compression comp, byte[] raw) throws UserError {
         byte[] image;
         try {
             image = comp.decompress(raw);
         } catch (IOException e) {
-            return fail("could not load module " + label + ": corrupt " + comp.kernelName() + " data: " + e.getMessage());
+            throw refusal("could not load module " + label + ": corrupt " + comp.kernelName() + " data: " + e.getMessage());
         }
-        // 3. what is it?
+        if (req.verbose() && comp != Compression.NONE)
+            out.info("decompressed " + comp.kernelName() + ": " + raw.length + " -> " + image.length + " bytes");
+        return image;
+    }
+
+    /** The image as a 2.6+ module; a 2.0-2.4 one is refused (this kernel loads only .ko). */
+    private KoFile parse(byte[] image) throws UserError {
         KoFile ko;
         try {
             ko = KoFile.parse(image);
         } catch (KoFile.BadModuleException e) {
-            return fail("could not load module " + label + ": " + e.getMessage() + " (not a kernel module)");
+            throw refusal("could not load module " + label + ": " + e.getMessage() + " (not a kernel module)");
         }
         if (ko.isLegacyModule()) {
             String kv = ko.modinfo("kernel_version");
-            return fail("could not insert module " + label + ": it is a Linux 2.0-2.4 module (.o"
+            throw refusal("could not insert module " + label + ": it is a Linux 2.0-2.4 module (.o"
                     + (kv == null ? "" : ", kernel_version=" + kv) + ") that insmod links itself for a 2.4 kernel,"
                     + " but the running kernel " + kernel.release() + " loads only 2.6+ modules (.ko)");
         }
-        String name = moduleName(ko);
-        if (req.verbose() && comp != Compression.NONE)
-            out.info("decompressed " + comp.kernelName() + ": " + raw.length + " -> " + image.length + " bytes");
-        // 4. signature
-        ModuleSignature sig = null;
-        String sigProblem = null;
-        try {
-            sig = ModuleSignature.of(image);
-        } catch (ModuleSignature.BadSignatureException e) {
-            sigProblem = e.getMessage();
-        }
-        if (req.verbose()) describeSignature(sig, sigProblem);
+        return ko;
+    }
+
+    /** Reads the signature, describes it under -v and checks it under --verify. */
+    private SignatureCheck.Split signature(byte[] image) throws UserError {
+        SignatureCheck.Split split = SignatureCheck.Split.of(image);
+        if (req.verbose()) describeSignature(split.sig(), split.problem());
         if (!req.verifyCerts().isEmpty()) {
-            String refusal = verify(sig, sigProblem);
-            if (refusal != null) return fail("refusing to load " + label + ": --verify: " + refusal);
+            String refusal = verify(split.sig(), split.problem());
+            if (refusal != null) throw refusal("refusing to load " + label + ": --verify: " + refusal);
         }
-        // 5. parameters
-        String params;
-        try {
-            params = ParamString.join(req.params());
-        } catch (ParamString.BadParameterException e) {
-            return fail(e.getMessage());
+        return split;
+    }
+
+    /** The kernel's refusal in one error (several lines): the errno, the cause found, the detail. */
+    private UserError refused(KernelException e, byte[] image, KoFile ko, String name, SignatureCheck.Split sig) {
+        if (!e.fromSyscall()) return refusal("could not insert module " + label + ": " + e.getMessage());
+        Diagnostics d = new Diagnostics(kernel, ko, name, req.force(), sig.sig(), sig.problem());
+        List<String> why = d.explain(e.errno());
+        List<String> found = explain(image);
+        String cause = !found.isEmpty() ? found.get(0) : why.isEmpty() ? null : why.get(0);
+        StringBuilder sb = new StringBuilder("ERROR: could not insert module " + label + ": " + Errno.text(e.errno()));
+        if (cause != null) sb.append(" -- ").append(cause);
+        for (int i = 1; i < found.size(); i++) sb.append("\n  ").append(found.get(i));
+        for (int i = found.isEmpty() ? 1 : 0; i < why.size(); i++) {
+            if (i == 0 && why.get(0) == null) continue;
+            sb.append('\n').append(i == 0 ? "  (" + why.get(0) + ")" : why.get(i));
         }
-        int flags = req.force() ? Kernel.MODULE_INIT_IGNORE_MODVERSIONS | Kernel.MODULE_INIT_IGNORE_VERMAGIC : 0;
-        // 6. submit
-        try {
-            submit(comp, image, name, params, flags);
-        } catch (KernelException e) {
-            if (e.errno() == 0) return fail("could not insert module " + label + ": " + e.getMessage());
-            Diagnostics d = new Diagnostics(kernel, ko, name, req.force(), sig, sigProblem);
-            List<String> why = d.explain(e.errno());
-            List<String> found = explain(image);
-            String cause = !found.isEmpty() ? found.get(0) : why.isEmpty() ? null : why.get(0);
-            StringBuilder sb = new StringBuilder("ERROR: could not insert module " + label + ": " + Errno.text(e.errno()));
-            if (cause != null) sb.append(" -- ").append(cause);
-            for (int i = 1; i < found.size(); i++) sb.append("\n  ").append(found.get(i));
-            for (int i = found.isEmpty() ? 1 : 0; i < why.size(); i++) {
-                if (i == 0 && why.get(0) == null) continue;
-                sb.append('\n').append(i == 0 ? "  (" + why.get(0) + ")" : why.get(i));
-            }
-            out.error(sb.toString());
-            return 1;
-        }
-        if (req.force()) reportForced(name);
-        return 0;
+        return new UserError(sb.toString());
     }
 
     /** The explainer's causes; empty without one, or when it fails. */

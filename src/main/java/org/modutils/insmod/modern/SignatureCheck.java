@@ -25,14 +25,20 @@ public final class SignatureCheck {
 
     /** Checks the (uncompressed) module {@code image}. */
     public static Result verify(byte[] image, List<String> certFiles) {
-        ModuleSignature sig = null;
-        String problem = null;
-        try {
-            sig = ModuleSignature.of(image);
-        } catch (ModuleSignature.BadSignatureException e) {
-            problem = e.getMessage();
+        Split s = Split.of(image);
+        return verify(s.sig(), s.problem(), certFiles);
+    }
+
+    /** A module's appended signature ({@code sig}), or why its trailer is unusable ({@code problem}); both null: unsigned. */
+    public record Split(ModuleSignature sig, String problem) {
+        /** Splits the (uncompressed) module {@code image}. */
+        public static Split of(byte[] image) {
+            try {
+                return new Split(ModuleSignature.of(image), null);
+            } catch (ModuleSignature.BadSignatureException e) {
+                return new Split(null, e.getMessage());
+            }
         }
-        return verify(sig, problem, certFiles);
     }
 
     /** Checks an already split signature ({@code problem}: why the trailer is unusable, or null). */

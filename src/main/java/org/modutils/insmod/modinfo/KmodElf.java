@@ -87,6 +87,29 @@ final class KmodElf {
         return m[at] == 0;
     }
 
+    /** Checks {@code module} as kmod_elf_new does and returns it; for the callers that only need the checks. */
+    static KmodElf of(byte[] module) throws Failure {
+        return new KmodElf(module);
+    }
+
+    /** {offset, size} of the section called {@code name}, or null (kmod_elf_get_section). */
+    long[] section(String name) {
+        for (int i = 1; i < shnum; i++) {
+            long[] s = sectionInfo(i);
+            if (s != null && nameIs(s[2], name)) return new long[] {s[0], s[1]};
+        }
+        return null;
+    }
+
+    boolean is32() {
+        return x32;
+    }
+
+    /** An unsigned value of {@code size} bytes at {@code at}, in the file's byte order. */
+    long value(long at, int size) {
+        return uint(at, size);
+    }
+
     /** The strings of {@code .modinfo} as libkmod splits them: runs of NULs separate, empty strings vanish. */
     static List<String> modinfoStrings(byte[] module) throws Failure {
         KmodElf elf = new KmodElf(module);

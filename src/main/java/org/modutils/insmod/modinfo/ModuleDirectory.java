@@ -7,6 +7,7 @@ import java.nio.file.InvalidPathException;
 import org.modutils.insmod.sys.FileNames;
 import java.util.ArrayList;
 import java.util.List;
+import org.modutils.insmod.deps.IndexReader;
 import org.modutils.insmod.kernel.Errno;
 
 /**
@@ -34,9 +35,38 @@ public final class ModuleDirectory {
         return dirname;
     }
 
-    private IndexFile index(String name) {
+    /**
+     * The first value of {@code key} in the index {@code name}.bin; null when there is none, or
+     * no index, or one that is not an index or is damaged (libkmod then finds nothing).
+     */
+    private String search(String name, String key) {
+        IndexReader r = index(name);
+        try {
+            return r == null ? null : r.search(key);
+        } catch (RuntimeException damaged) {
+            return null;
+        }
+    }
+
+    /** Every value whose stored key, read as a pattern, matches {@code key}, in priority order; empty as {@link #search}. */
+    private List<String> searchWild(String name, String key) {
+        IndexReader r = index(name);
+        List<String> out = new ArrayList<>();
+        try {
+            if (r != null) for (IndexReader.Value v : r.searchWild(key)) out.add(v.text());
+        } catch (RuntimeException damaged) {
+            return List.of();
+        }
+        return out;
+    }
+
+    private IndexReader index(String name) {
         Path p = path(dirname + "/" + name + ".bin");
-        return p == null ? null : IndexFile.open(p);
+        try {
+            return p == null ? null : IndexReader.open(p);
+        } catch (IOException | RuntimeException notAnIndex) {
+            return null;
+        }
     }
 
     /** The file named by a byte string (module names and directories are bytes, as kmod has them); null when it names none. */
@@ -72,18 +102,13 @@ public final class ModuleDirectory {
             if (f != null) return List.of(f);
         }
         if (key.startsWith("symbol:")) {
-            IndexFile syms = index("modules.symbols");
-            if (syms != null) for (IndexFile.Value v : syms.searchWild(key)) out.add(module(v.value()));
+            for (String v : searchWild("modules.symbols", key)) out.add(module(v));
             if (!out.isEmpty()) return out;
         }
-        IndexFile aliases = index("modules.alias");
-        if (aliases != null) for (IndexFile.Value v : aliases.searchWild(key)) out.add(module(v.value()));
+        for (String v : searchWild("modules.alias", key)) out.add(module(v));
         if (!out.isEmpty()) return out;
-        IndexFile builtin = index("modules.builtin");
-        if (builtin != null && builtin.search(key) != null) return List.of(new Found(key, null, true));
-        IndexFile builtinAlias = index("modules.builtin.alias");
-        if (builtinAlias != null)
-            for (IndexFile.Value v : builtinAlias.searchWild(key)) out.add(new Found(v.value(), null, true));
+        if (search("modules.builtin", key) != null) return List.of(new Found(key, null, true));
+        for (String v : searchWild("modules.builtin.alias", key)) out.add(new Found(v, null, true));
         return out;
     }
 
@@ -92,16 +117,13 @@ public final class ModuleDirectory {
         String key = normalizeName(name);
         Found f = byDep(key);
         if (f != null) return f;
-        IndexFile builtin = index("modules.builtin");
-        if (builtin != null && builtin.search(key) != null) return new Found(key, null, true);
-        IndexFile builtinAlias = index("modules.builtin.alias");
-        List<IndexFile.Value> v = builtinAlias == null ? List.of() : builtinAlias.searchWild(key);
-        return v.isEmpty() ? null : new Found(v.get(0).value(), null, true);
+        if (search("modules.builtin", key) != null) return new Found(key, null, true);
+        List<String> v = searchWild("modules.builtin.alias", key);
+        return v.isEmpty() ? null : new Found(v.get(0), null, true);
     }
 
     private Found byDep(String name) {
-        IndexFile dep = index("modules.dep");
-        String line = dep == null ? null : dep.search(name);
+        String line = search("modules.dep", name);
         if (line == null) return null;
         int colon = line.indexOf(':');
         String rel = colon < 0 ? line : line.substring(0, colon);
@@ -110,16 +132,14 @@ public final class ModuleDirectory {
 
     /** Is {@code name} a module built into the kernel (modules.builtin)? */
     public boolean isBuiltin(String name) {
-        IndexFile builtin = index("modules.builtin");
-        return builtin != null && builtin.search(normalizeName(name)) != null;
+        return search("modules.builtin", normalizeName(name)) != null;
     }
 
     /** A module named by an index value: its file from modules.dep, else known only by name. */
     private Found module(String name) {
         Found f = byDep(name);
         if (f != null) return f;
-        IndexFile builtin = index("modules.builtin");
-        return new Found(name, null, builtin != null && builtin.search(name) != null);
+        return new Found(name, null, search("modules.builtin", name) != null);
     }
 
     /**

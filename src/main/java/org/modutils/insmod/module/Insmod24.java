@@ -103,12 +103,11 @@ public final class Insmod24 {
             }
             target.useKernelSymbols(this::kernelSymbol);
             s.target = target;
-            s.f = ObjLoader.load(elf, target);
+            s.f = ObjLoader.load(elf, target, s.log);
         } catch (ElfException e) {
             throw new UserError(e.getMessage());
         }
         s.checkLimit(allocatedSize(), "image of at least ");
-        s.flushPending();
     }
 
     /** Kernel symbols, struct module, the architecture's GOT/stubs, then what is still undefined. */
@@ -116,21 +115,17 @@ public final class Insmod24 {
         boolean gpl = ModInfo.license(s.f).gpl();
         binding = new SymbolBinding(s);
         binding.addKernelSymbols(gpl);
-        s.flushPending();
+        int before = s.log.errors();
         binding.createThisModule();
         s.target.createGot(s.f); // may fail, e.g. alpha's .got beyond 64 KiB
-        if (s.flushPending()) {
+        if (s.log.errors() > before) { // a symbol multiply defined on the way
             throw UserError.reported();
         }
         List<String> unresolved = s.f.checkUndefineds();
         if (!unresolved.isEmpty()) {
             throw unresolved(unresolved, gpl);
         }
-        long tooBig = s.f.allocateCommons(s.imageLimit);
-        if (tooBig != -1) {
-            throw new UserError("image of at least " + Long.toUnsignedString(tooBig) + " bytes exceeds the limit of "
-                    + s.imageLimit);
-        }
+        s.f.allocateCommons(s.imageLimit);
     }
 
     private UserError unresolved(List<String> names, boolean gpl) {

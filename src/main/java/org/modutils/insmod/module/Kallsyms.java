@@ -75,10 +75,36 @@ final class Kallsyms {
         }
         ByteArrayOutputStream strings = new ByteArrayOutputStream();
         byte[] secs = new byte[loaded * secSize];
+        long[] span = sectionTable(f, secs, secSize, strings);
+        List<long[]> syms = symbols(f, secOff, strings);
+        int symbolOff = hdrSize + loaded * secSize;
+        int stringOff = symbolOff + syms.size() * symSize;
+        byte[] out = new byte[stringOff + strings.size()];
+        putHeader(out, w, be, hdrSize, out.length, loaded, hdrSize, secSize, syms.size(), symbolOff, symSize,
+                stringOff, span[0], span[1]);
+        System.arraycopy(secs, 0, out, hdrSize, secs.length);
+        int ws = w ? 8 : 4;
+        for (int i = 0; i < syms.size(); i++) {
+            long[] sym = syms.get(i);
+            int o = symbolOff + i * symSize;
+            Endian.putWord(out, o, ws, sym[0], be);
+            Endian.putWord(out, o + ws, ws, sym[1], be);
+            Endian.putWord(out, o + 2 * ws, ws, sym[2], be);
+        }
+        byte[] str = strings.toByteArray();
+        System.arraycopy(str, 0, out, stringOff, str.length);
+        return out;
+    }
+
+    /**
+     * The allocated sections into {@code secs} (address, size, name offset, flags), their names
+     * into {@code strings}; returns the lowest start and the highest end.
+     */
+    private static long[] sectionTable(ObjFile f, byte[] secs, int secSize, ByteArrayOutputStream strings) {
+        boolean w = f.wide, be = f.bigEndian;
         long start = f.mask(-1L), end = 0;
         int k = 0;
-        for (int i = 0; i < nsec; i++) {
-            LinkSection s = f.section(i);
+        for (LinkSection s : f.sections()) {
             if ((s.flags & SHF_ALLOC) == 0) {
                 continue;
             }
@@ -97,7 +123,16 @@ final class Kallsyms {
             }
             k++;
         }
-        List<long[]> syms = new ArrayList<>(); // {section_off, addr, name_off}
+        return new long[] {start, end};
+    }
+
+    /**
+     * The symbols of allocated sections (not gcc2_compiled. or __insmod_*) as {section offset,
+     * address, name offset, -}, names appended to {@code strings}, by address then name.
+     */
+    private static List<long[]> symbols(ObjFile f, int[] secOff, ByteArrayOutputStream strings) {
+        int nsec = secOff.length;
+        List<long[]> syms = new ArrayList<>();
         List<String> names = new ArrayList<>();
         f.symbols().forEach(sym -> {
             if (sym.secidx >= nsec || secOff[sym.secidx] == -1) {
@@ -116,23 +151,7 @@ final class Kallsyms {
             int c = Long.compareUnsigned(a[1], b[1]);
             return c != 0 ? c : compareC(names.get((int) a[3]), names.get((int) b[3]));
         });
-        int symbolOff = hdrSize + loaded * secSize;
-        int stringOff = symbolOff + syms.size() * symSize;
-        byte[] out = new byte[stringOff + strings.size()];
-        putHeader(out, w, be, hdrSize, out.length, loaded, hdrSize, secSize, syms.size(), symbolOff, symSize,
-                stringOff, start, end);
-        System.arraycopy(secs, 0, out, hdrSize, secs.length);
-        int ws = w ? 8 : 4;
-        for (int i = 0; i < syms.size(); i++) {
-            long[] s = syms.get(i);
-            int o = symbolOff + i * symSize;
-            Endian.putWord(out, o, ws, s[0], be);
-            Endian.putWord(out, o + ws, ws, s[1], be);
-            Endian.putWord(out, o + 2 * ws, ws, s[2], be);
-        }
-        byte[] str = strings.toByteArray();
-        System.arraycopy(str, 0, out, stringOff, str.length);
-        return out;
+        return syms;
     }
 
     /** The header's fields in order: 0 for a pointer-sized one (aligned to its size), else the size in bytes. */

@@ -33,16 +33,6 @@ final class Session {
         this.imageLimit = imageLimit;
     }
 
-    /** Reports what the architecture or the object loader noted on the way; true when there was any. */
-    boolean flushPending() {
-        boolean any = !f.pendingErrors().isEmpty();
-        for (String e : f.pendingErrors()) {
-            log.error(e);
-        }
-        f.pendingErrors().clear();
-        return any;
-    }
-
     /** The image bound: a size beyond it stops the run. */
     void checkLimit(long size, String what) throws UserError {
         if (Long.compareUnsigned(size, imageLimit) > 0) {

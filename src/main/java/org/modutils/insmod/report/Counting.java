@@ -1,38 +1,17 @@
 package org.modutils.insmod.report;
 
 /** A Report that counts the errors passed through it: the original's {@code errors} counter. */
-public final class Counting implements Report {
-    private final Report to;
+public final class Counting extends Relay {
     private int errors;
 
     public Counting(Report to) {
-        this.to = to;
+        super(to);
     }
 
     @Override
     public void error(String text) {
         errors++;
-        to.error(text);
-    }
-
-    @Override
-    public void info(String text) {
-        to.info(text);
-    }
-
-    @Override
-    public void warning(String text) {
-        to.warning(text);
-    }
-
-    @Override
-    public void info(byte[] latin1, int length) {
-        to.info(latin1, length);
-    }
-
-    @Override
-    public void errorFile(String name) {
-        to.errorFile(name);
+        super.error(text);
     }
 
     /** Errors seen so far. */

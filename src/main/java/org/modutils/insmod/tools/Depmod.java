@@ -74,8 +74,6 @@ public final class Depmod {
         String systemMap;
         String symvers;
         char prefix;
-        boolean quiet;
-        boolean unresolvedError;
         final List<String> configs = new ArrayList<>();
     }
 
@@ -104,7 +102,7 @@ public final class Depmod {
         String dirname = o.root + "/lib/modules/" + kversion;
         if (operands.isEmpty()) o.all = true;
         if (o.quick) {
-            if (o.show || UpToDate.check(dirname, this::logError) == 1) return 0;
+            if (o.show || UpToDate.check(dirname, this::logError)) return 0;
             o.all = true;
         }
         if (o.printUnknown && o.symvers == null && o.systemMap == null) {
@@ -140,8 +138,12 @@ public final class Depmod {
                     o.prefix = a.charAt(0);
                     break;
                 case "w": o.warnDups = true; break;
-                case "q": o.quiet = true; break;
-                case "u": o.unresolvedError = true; break;
+                case "q":
+                case "u":
+                case "r":
+                case "m":
+                    log(LOG_WARNING, "Ignored deprecated option " + (opt.length > 2 ? "--" + opt[2] : "-" + opt[0]));
+                    break;
                 case "h": help(); return 0;
                 case "V": out.println("depmod (modutils-java) kmod 30 compatible"); return 0;
                 default: break;

@@ -26,36 +26,33 @@ final class Json {
 
     Json key(String k) {
         comma();
-        str(k);
-        sb.append(':');
+        sb.append(quoted(k)).append(':');
         first = true; // the value that follows needs no comma
         return this;
     }
 
     Json value(String bytes) {
-        comma();
-        if (bytes == null) sb.append("null");
-        else str(new String(bytes.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
-        first = false;
-        return this;
+        return bytes == null ? raw("null")
+                : raw(quoted(new String(bytes.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)));
     }
 
     Json value(long n) {
-        comma();
-        sb.append(n);
-        first = false;
-        return this;
+        return raw(Long.toString(n));
     }
 
     Json value(boolean b) {
-        comma();
-        sb.append(b);
-        first = false;
-        return this;
+        return raw(Boolean.toString(b));
     }
 
     Json field(String k, String bytes) {
         return key(k).value(bytes);
+    }
+
+    private Json raw(String text) {
+        comma();
+        sb.append(text);
+        first = false;
+        return this;
     }
 
     private void comma() {
@@ -63,22 +60,22 @@ final class Json {
         first = false;
     }
 
-    private void str(String s) {
-        sb.append('"');
+    private static String quoted(String s) {
+        StringBuilder q = new StringBuilder("\"");
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\t': sb.append("\\t"); break;
-                case '\r': sb.append("\\r"); break;
+                case '"': q.append("\\\""); break;
+                case '\\': q.append("\\\\"); break;
+                case '\n': q.append("\\n"); break;
+                case '\t': q.append("\\t"); break;
+                case '\r': q.append("\\r"); break;
                 default:
-                    if (c < 0x20 || c == 0x7f) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
+                    if (c < 0x20 || c == 0x7f) q.append(String.format("\\u%04x", (int) c));
+                    else q.append(c);
             }
         }
-        sb.append('"');
+        return q.append('"').toString();
     }
 
     @Override

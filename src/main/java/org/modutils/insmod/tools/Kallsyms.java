@@ -34,14 +34,10 @@ public final class Kallsyms {
     }
 
     public static int run(String[] args, ToolEnv env) {
-        return ToolLog.guarded("kallsyms", env, log -> main(args, env, log));
+        return ToolOptions.run("kallsyms", OPTIONS, USAGE, args, env, (g, log) -> main(g, env, log));
     }
 
-    private static int main(String[] args, ToolEnv env, ToolLog log) {
-        Getopt g = ToolOptions.parse("kallsyms", OPTIONS, args, env, USAGE);
-        if (g == null) {
-            return 1;
-        }
+    private static int main(Getopt g, ToolEnv env, ToolLog log) {
         for (Getopt.Opt o : g.options) {
             switch (o.key()) {
                 case "V":
@@ -62,7 +58,7 @@ public final class Kallsyms {
             return 1;
         }
         String file = g.operands.get(0);
-        log.setErrorFile(file);
+        log.errorFile(file);
         byte[] data;
         try {
             data = PersistSave.readObject(FileNames.forReading(file));

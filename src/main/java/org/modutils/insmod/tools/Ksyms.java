@@ -35,14 +35,10 @@ public final class Ksyms {
     }
 
     public static int run(String[] args, ToolEnv env) {
-        return ToolLog.guarded("ksyms", env, log -> main(args, env, log));
+        return ToolOptions.run("ksyms", OPTIONS, USAGE, args, env, (g, log) -> main(g, env, log));
     }
 
-    private static int main(String[] args, ToolEnv env, ToolLog log) {
-        Getopt g = ToolOptions.parse("ksyms", OPTIONS, args, env, USAGE);
-        if (g == null) {
-            return 1;
-        }
+    private static int main(Getopt g, ToolEnv env, ToolLog log) {
         boolean all = false, info = false, header = true, json = false;
         String target = null;
         for (Getopt.Opt o : g.options) {
@@ -60,23 +56,13 @@ public final class Ksyms {
                 default -> { }
             }
         }
-        Kernel kernel;
-        try {
-            kernel = env.kernels().open(target);
-        } catch (KernelException e) {
-            log.error(e.getMessage());
-            return 1;
-        }
-        try {
-            ModuleTable t = kernel.moduleTable(all ? ModuleQuery.SYMBOLS : new ModuleQuery(true, false, true));
-            log.out().print(json ? json(t, wordSize(kernel), all) : format(t, wordSize(kernel), all, info, header));
+        boolean showAll = all, showInfo = info, showHeader = header, asJson = json;
+        return env.withKernel(target, log, kernel -> {
+            ModuleTable t = kernel.moduleTable(showAll ? ModuleQuery.SYMBOLS : new ModuleQuery(true, false, true));
+            int w = wordSize(kernel);
+            log.out().print(asJson ? json(t, w, showAll) : format(t, w, showAll, showInfo, showHeader));
             return 0;
-        } catch (KernelException e) {
-            log.error(e.getMessage());
-            return 1;
-        } finally {
-            ToolEnv.close(kernel);
-        }
+        });
     }
 
     /** The kernel's word size: the target agent's, else from uname -m (64-bit machines have 8-byte words). */

@@ -196,22 +196,7 @@ final class LegacyDepmodTool {
     }
 
     private Messages messages() {
-        return new Messages() {
-            @Override
-            public void error(String text) {
-                LegacyDepmodTool.this.error(text);
-            }
-
-            @Override
-            public void info(String text) {
-                out.println(text);
-            }
-
-            @Override
-            public void warning(String text) {
-                err.println(text);
-            }
-        };
+        return Messages.of(this::error, out::println, err::println);
     }
 
     /** error(): counted, "depmod: TEXT" on stderr or syslog. */

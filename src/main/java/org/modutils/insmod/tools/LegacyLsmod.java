@@ -38,14 +38,10 @@ public final class LegacyLsmod {
     }
 
     public static int run(String[] args, ToolEnv env) {
-        return ToolLog.guarded("lsmod", env, log -> main(args, env, log));
+        return ToolOptions.run("lsmod", OPTIONS, USAGE, args, env, (g, log) -> main(g, env, log));
     }
 
-    private static int main(String[] args, ToolEnv env, ToolLog log) {
-        Getopt g = ToolOptions.parse("lsmod", OPTIONS, args, env, USAGE);
-        if (g == null) {
-            return 1;
-        }
+    private static int main(Getopt g, ToolEnv env, ToolLog log) {
         String target = null;
         for (Getopt.Opt o : g.options) {
             switch (o.key()) {
@@ -62,21 +58,7 @@ public final class LegacyLsmod {
                     break;
             }
         }
-        Kernel kernel;
-        try {
-            kernel = env.kernels().open(target);
-        } catch (KernelException e) {
-            log.error(e.getMessage());
-            return 1;
-        }
-        try {
-            return list(kernel, kernel instanceof LinuxKernel && !isRoot(), log);
-        } catch (KernelException e) {
-            log.error(e.getMessage());
-            return 1;
-        } finally {
-            ToolEnv.close(kernel);
-        }
+        return env.withKernel(target, log, kernel -> list(kernel, kernel instanceof LinuxKernel && !isRoot(), log));
     }
 
     private static int list(Kernel kernel, boolean copyProc, ToolLog log) throws KernelException {

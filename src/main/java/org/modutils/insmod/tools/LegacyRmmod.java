@@ -107,12 +107,7 @@ public final class LegacyRmmod {
         }
         List<String> names = g.operands;
         if (persistOnly) {
-            if (names.isEmpty()) {
-                saveAll();
-            } else {
-                names.forEach(this::save);
-            }
-            return 0;
+            return savePersistent(names);
         }
         if (names.isEmpty()) {
             env.err().print(USAGE);
@@ -142,7 +137,7 @@ public final class LegacyRmmod {
         } catch (LinkException e) {
             throw e;
         } catch (KernelException e) {
-            log.perror("rmmod", reason(e));
+            log.perror("rmmod", e.reason());
             snapshot();
             return 1;
         }
@@ -163,7 +158,7 @@ public final class LegacyRmmod {
                 if (e.errno() == Errno.ENOENT) {
                     log.error("module " + name + " is not loaded");
                 } else {
-                    log.perror(name, reason(e));
+                    log.perror(name, e.reason());
                 }
             }
         }
@@ -209,7 +204,7 @@ public final class LegacyRmmod {
                 } catch (LinkException e) {
                     throw e;
                 } catch (KernelException e) {
-                    log.error(m.name() + ": " + reason(e));
+                    log.error(m.name() + ": " + e.reason());
                     ret = 1;
                 }
             } else if (status[i] == WANT_TO_REMOVE) {
@@ -229,8 +224,14 @@ public final class LegacyRmmod {
         return -1;
     }
 
-    private static String reason(KernelException e) {
-        return e.errno() != 0 ? Errno.text(e.errno()) : e.getMessage();
+    /** -e: saves the persistent data of the modules named, or of all; removes nothing. */
+    private int savePersistent(List<String> names) {
+        if (names.isEmpty()) {
+            saveAll();
+        } else {
+            names.forEach(this::save);
+        }
+        return 0;
     }
 
     private void saveAll() {
@@ -254,7 +255,7 @@ public final class LegacyRmmod {
             return;
         }
         PersistSave.save(new PersistSave.Request(module, symbols, kernel, uname, now, verbose,
-                ProcessHandle.current().pid(), "rmmod"), log.report());
+                ProcessHandle.current().pid(), "rmmod"), log);
     }
 
     /** snap_shot: only when the list of modules changed (and there were modules before). */
@@ -266,6 +267,6 @@ public final class LegacyRmmod {
         if (now != null && now.names().equals(namesBefore)) {
             return;
         }
-        env.snapshot(kernel, log);
+        KsymoopsSnapshot.take(kernel, env.env(), log, KsymoopsSnapshot.RMMOD);
     }
 }

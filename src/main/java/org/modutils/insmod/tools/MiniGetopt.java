@@ -16,7 +16,7 @@ final class MiniGetopt {
         }
     }
 
-    /** Each option as {key, argument-or-null}, in order. */
+    /** Each option as {key, argument-or-null}, in order; a long option adds its full name as a third element. */
     final List<String[]> options = new ArrayList<>();
     final List<String> operands = new ArrayList<>();
 
@@ -62,7 +62,7 @@ final class MiniGetopt {
             }
         }
         if (hit == null && !prefixed.isEmpty()) hit = prefixed.get(0);
-        if (hit == null) throw new UsageError("unrecognized option '--" + name + "'");
+        if (hit == null) throw new UsageError("unrecognized option '--" + body + "'");
         boolean takesArg = hit[1].endsWith(":");
         String key = hit[1].substring(0, 1);
         String val = null;
@@ -73,7 +73,7 @@ final class MiniGetopt {
         } else if (eq >= 0) {
             throw new UsageError("option '--" + hit[0] + "' doesn't allow an argument");
         }
-        options.add(new String[] {key, val});
+        options.add(new String[] {key, val, hit[0]});
         return i;
     }
 

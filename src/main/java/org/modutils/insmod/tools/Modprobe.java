@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.time.Clock;
 
 import org.modutils.insmod.deps.DepmodLog;
 import org.modutils.insmod.deps.ModprobeConfig;
@@ -15,7 +17,8 @@ import org.modutils.insmod.deps.ModuleState;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.LinuxKernel;
-import org.modutils.insmod.modern.Messages;
+import org.modutils.insmod.report.Report;
+import org.modutils.insmod.sys.Syslog;
 
 /**
  * modprobe for 2.6+ kernels, as kmod 30's: looks the name up, loads what it needs first
@@ -23,14 +26,20 @@ import org.modutils.insmod.modern.Messages;
  * print kmod's lines ("insmod PATH OPTIONS", "rmmod NAME", "builtin NAME", "install CMD").
  */
 public final class Modprobe {
-    private static final String SHORT = "arRibfDcnC:d:S:sqvVhw:";
+    private static final String SHORT = "arw:RibfDcnC:d:S:sqvVh";
     private static final String[][] LONG = {
-        {"all", "a"}, {"remove", "r"}, {"resolve-alias", "R"}, {"first-time", "3"}, {"ignore-install", "i"},
+        {"all", "a"}, {"remove", "r"}, {"remove-dependencies", "5"}, {"remove-holders", "5"}, {"wait", "w:"},
+        {"resolve-alias", "R"}, {"first-time", "3"}, {"ignore-install", "i"},
         {"ignore-remove", "i"}, {"use-blacklist", "b"}, {"force", "f"}, {"force-modversion", "2"},
-        {"force-vermagic", "1"}, {"show-depends", "D"}, {"dry-run", "n"}, {"show", "n"}, {"config", "C:"},
+        {"force-vermagic", "1"}, {"show-depends", "D"}, {"showconfig", "c"}, {"show-config", "c"},
+        {"show-modversions", "4"}, {"dump-modversions", "4"}, {"show-exports", "6"},
+        {"dry-run", "n"}, {"show", "n"}, {"config", "C:"},
         {"dirname", "d:"}, {"set-version", "S:"}, {"syslog", "s"}, {"quiet", "q"}, {"verbose", "v"},
-        {"version", "V"}, {"help", "h"}, {"wait", "w:"},
+        {"version", "V"}, {"help", "h"},
     };
+    /** kmod's log priorities: LOG_CRIT, LOG_ERR, LOG_WARNING, LOG_INFO. */
+    private static final int CRIT = 2, ERR = 3, WARNING = 4, INFO = 6;
+    private static final int EAGAIN = 11;
 
     final PrintStream out;
     final PrintStream err;
@@ -51,27 +60,47 @@ public final class Modprobe {
         boolean dryRun;
         boolean show;
         boolean ignoreLoaded;
-        boolean quiet;
-        int verbose = 4;
+        boolean showConfig;
+        boolean showModversions;
+        boolean showExports;
+        boolean removeHolders;
+        long waitMsec;
+        boolean syslog;
+        int verbose = WARNING;
         String root;
         String kversion;
         List<String> configs = new ArrayList<>();
     }
 
-    private Modprobe(PrintStream out, PrintStream err) {
+    private final Map<String, String> env;
+    private final String syslogSocket;
+    private Syslog syslog;
+    /** MODPROBE_OPTIONS as kmod passes it on to install and remove commands (-C, -s, -q, -v appended). */
+    private String passedOptions;
+
+    private Modprobe(PrintStream out, PrintStream err, Map<String, String> env, String syslogSocket) {
         this.out = out;
         this.err = err;
+        this.env = env;
+        this.syslogSocket = syslogSocket;
     }
 
     public static int run(String[] args) {
-        return new Modprobe(System.out, System.err).main(args);
+        return run(args, System.getenv(), Syslog.DEFAULT_SOCKET, System.out, System.err);
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return new Modprobe(out, err).main(args);
+        return run(args, System.getenv(), Syslog.DEFAULT_SOCKET, out, err);
     }
 
-    private int main(String[] args) {
+    /** With the environment ({@code MODPROBE_OPTIONS}) and the syslog socket (-s) given. */
+    public static int run(String[] args, Map<String, String> env, String syslogSocket, PrintStream out, PrintStream err) {
+        return new Modprobe(out, err, env, syslogSocket).main(args);
+    }
+
+    private int main(String[] given) {
+        passedOptions = env.get("MODPROBE_OPTIONS");
+        String[] args = ModprobeQuery.prependOptions(passedOptions, given);
         MiniGetopt g;
         try {
             g = MiniGetopt.parse(SHORT, LONG, args);
@@ -81,27 +110,41 @@ public final class Modprobe {
         }
         Integer early = options(g);
         if (early != null) return early;
-        if (g.operands.isEmpty()) {
-            log("ERROR", "missing parameters. See -h.");
+        if (o.syslog) {
+            syslog = Syslog.open("modprobe", Syslog.LOG_DAEMON, syslogSocket, Clock.systemDefaultZone(),
+                    Syslog.DEFAULT_CONSOLE);
+        }
+        try {
+            return execute(g.operands);
+        } finally {
+            if (syslog != null) syslog.close();
+        }
+    }
+
+    private int execute(List<String> ops) {
+        if (!o.showConfig && ops.isEmpty()) {
+            emit(ERR, "missing parameters. See -h.");
             return 1;
         }
         String kver = o.kversion != null ? o.kversion : Depmod.unameRelease();
         String dir = (o.root == null ? "" : o.root) + "/lib/modules/" + kver;
+        ModprobeConfig cfg = ModprobeConfig.load(o.configs.isEmpty() ? ModprobeConfig.DEFAULT_PATHS : o.configs, dir,
+                readCmdline(), this::libkmod);
+        if (o.showConfig) return ModprobeQuery.showConfig(cfg, dir, out);
+        if (o.showModversions || o.showExports) {
+            String failure = ModprobeQuery.showVersions(ops.get(0), o.showExports, out);
+            if (failure != null) fatal(failure);
+            return failure == null ? 0 : 1;
+        }
         ModuleDb db;
         try {
             db = ModuleDb.read(dir);
         } catch (IOException e) {
-            log("FATAL", "could not open moddep file '" + dir + "/modules.dep.bin'");
+            fatal("could not open moddep file '" + dir + "/modules.dep.bin'");
             return 1;
         }
-        String cmdline = readCmdline();
-        ModprobeConfig cfg = ModprobeConfig.load(o.configs.isEmpty() ? ModprobeConfig.DEFAULT_PATHS : o.configs, dir,
-                cmdline, libkmodLogger());
-        org.modutils.insmod.deps.Modprobe mp = new org.modutils.insmod.deps.Modprobe(db, cfg,
-                new ModuleState(Path.of("/sys/module")));
-        this.mp = mp;
+        this.mp = new org.modutils.insmod.deps.Modprobe(db, cfg, new ModuleState(Path.of("/sys/module")));
         this.dir = dir;
-        List<String> ops = g.operands;
         if (o.remove) return removeAll(ops);
         if (o.all) return insertAll(ops);
         return insert(ops.get(0), optionsFromArgs(ops)) < 0 ? 1 : 0;
@@ -117,7 +160,7 @@ public final class Modprobe {
     private int insert(String name, String extra) {
         List<ModprobeTarget> list = mp.lookup(name);
         if (list.isEmpty()) {
-            log("FATAL", "Module " + name + " not found in directory " + dir);
+            fatal("Module " + name + " not found in directory " + dir);
             return -1;
         }
         int result = 0;
@@ -128,7 +171,7 @@ public final class Modprobe {
             }
             String failure = probeInsert(m, extra);
             if (failure != null) {
-                log("ERROR", "could not insert '" + m.name() + "': " + failure);
+                log(ERR, "could not insert '" + m.name() + "': " + failure);
                 result = -1;
             }
         }
@@ -200,9 +243,10 @@ public final class Modprobe {
         try {
             ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", line).inheritIO();
             pb.environment().put("MODPROBE_MODULE", module);
+            if (passedOptions != null) pb.environment().put("MODPROBE_OPTIONS", passedOptions);
             int st = pb.start().waitFor();
             if (st != 0) {
-                log("ERROR", "Error running " + type + " command '" + cmd + "' for module " + module + ": retcode " + st);
+                log(ERR, "Error running " + type + " command '" + cmd + "' for module " + module + ": retcode " + st);
                 return "Operation not permitted";
             }
             return null;
@@ -219,12 +263,12 @@ public final class Modprobe {
         for (String n : names) {
             List<ModprobeTarget> list = mp.lookup(n);
             if (list.isEmpty()) {
-                log("FATAL", "Module " + n + " not found.");
+                fatal("Module " + n + " not found.");
                 status = 1;
                 continue;
             }
             for (ModprobeTarget m : list) {
-                if (removeModule(m, false) < 0) {
+                if (removeModule(m, false, o.removeHolders) < 0) {
                     status = 1;
                     break;
                 }
@@ -234,26 +278,36 @@ public final class Modprobe {
         return status;
     }
 
-    /** rmmod_do_module: post-softdeps, the module, then its pre-softdeps; negative on failure. */
-    private int removeModule(ModprobeTarget mod, boolean ignoreBuiltin) {
+    /**
+     * rmmod_do_module: post-softdeps, with --remove-holders the modules holding it, the module, then
+     * its pre-softdeps; negative on failure.
+     */
+    private int removeModule(ModprobeTarget mod, boolean ignoreBuiltin, boolean holders) {
         String cmd = o.ignoreCommands ? null : mp.removeCommand(mod.name());
         List<List<ModprobeTarget>> sd = o.ignoreCommands ? List.of(List.of(), List.of()) : mp.softdeps(mod.name());
         if (cmd == null && !o.ignoreLoaded) {
             ModuleState.State st = mp.state().initstate(mod.name());
             if (st == ModuleState.State.ABSENT) {
                 if (!o.firstTime) return 0;
-                log("FATAL", "Module " + mod.name() + " is not in kernel.");
+                fatal("Module " + mod.name() + " is not in kernel.");
                 return -1;
             }
             if (st == ModuleState.State.BUILTIN) {
                 if (ignoreBuiltin) return 0;
-                log("FATAL", "Module " + mod.name() + " is builtin.");
+                fatal("Module " + mod.name() + " is builtin.");
                 return -1;
             }
         }
         removeList(sd.get(1));
-        if (cmd == null && !o.ignoreLoaded && mp.state().refcnt(mod.name()) > 0) {
-            log("FATAL", "Module " + mod.name() + " is in use.");
+        if (holders) {
+            List<String> hs = mp.state().holders(mod.name());
+            for (int i = hs.size() - 1; i >= 0; i--) {
+                int r = removeModule(mp.named(hs.get(i)), true, false);
+                if (r < 0) return r;
+            }
+        }
+        if (cmd == null && !o.ignoreLoaded && o.waitMsec == 0 && mp.state().refcnt(mod.name()) > 0) {
+            fatal("Module " + mod.name() + " is in use.");
             return -1;
         }
         int r;
@@ -269,7 +323,7 @@ public final class Modprobe {
     }
 
     private void removeList(List<ModprobeTarget> list) {
-        for (int i = list.size() - 1; i >= 0; i--) removeModule(list.get(i), true);
+        for (int i = list.size() - 1; i >= 0; i--) removeModule(list.get(i), true, false);
     }
 
     /** rmmod_do_remove_module: the module, then the dependencies nothing uses any more. */
@@ -277,19 +331,41 @@ public final class Modprobe {
         if (o.verbose > 4) out.println("rmmod " + m.name());
         if (o.dryRun) return 0;
         int r = 0;
-        try {
-            kernel().deleteModule(m.name());
-        } catch (KernelException e) {
-            String why = org.modutils.insmod.kernel.Errno.text(e.errno());
-            if (e.errno() != org.modutils.insmod.kernel.Errno.ENOENT || o.firstTime) {
-                log("ERROR", "could not remove '" + m.name() + "': " + why);
-                r = -1;
-            }
+        int errno = deleteWaiting(m.name());
+        if (errno != 0 && (errno != org.modutils.insmod.kernel.Errno.ENOENT || o.firstTime)) {
+            log(ERR, "could not remove '" + m.name() + "': " + org.modutils.insmod.kernel.Errno.text(errno));
+            r = -1;
         }
         for (ModprobeTarget d : mp.dependencies(m)) {
             if (mp.state().refcnt(d.name()) == 0) removeOne(d);
         }
         return r;
+    }
+
+    /**
+     * delete_module, and with -w MSEC again while the kernel answers EAGAIN (the module in use),
+     * backing off 1, 2, 4... ms until MSEC have passed, as kmod does; the errno, 0 on success.
+     */
+    private int deleteWaiting(String name) {
+        long deadline = System.nanoTime() / 1_000_000 + o.waitMsec;
+        long interval = 1;
+        while (true) {
+            try {
+                kernel().deleteModule(name);
+                return 0;
+            } catch (KernelException e) {
+                long now = System.nanoTime() / 1_000_000;
+                if (e.errno() != EAGAIN || o.waitMsec == 0 || now >= deadline) return e.errno();
+                long sleep = Math.min(interval, deadline - now);
+                interval <<= 1;
+                try {
+                    Thread.sleep(sleep);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return e.errno();
+                }
+            }
+        }
     }
 
     /** Applies the options; returns an exit status when the run ends here (-h, -V). */
@@ -298,24 +374,42 @@ public final class Modprobe {
             switch (opt[0]) {
                 case "a": o.all = true; break;
                 case "r": o.remove = true; break;
+                case "5": o.removeHolders = true; break;
+                case "w":
+                    Long w = ModprobeQuery.strtoul(opt[1]);
+                    if (w == null) {
+                        emit(ERR, "unexpected wait value '" + opt[1] + "'.");
+                        return 1;
+                    }
+                    o.waitMsec = w;
+                    break;
                 case "R": o.lookupOnly = true; break;
                 case "3": o.firstTime = true; break;
                 case "i": o.ignoreCommands = true; break;
                 case "b": o.useBlacklist = true; break;
                 case "f": o.force = true; break;
                 case "D": o.ignoreLoaded = true; o.dryRun = true; o.show = true; break;
+                case "c": o.showConfig = true; break;
+                case "4": o.showModversions = true; break;
+                case "6": o.showExports = true; break;
                 case "n": o.dryRun = true; break;
-                case "C": o.configs.add(opt[1]); break;
+                case "C": o.configs.add(opt[1]); passOn("-C"); passOn(opt[1]); break;
                 case "d": o.root = opt[1]; break;
                 case "S": o.kversion = opt[1]; break;
-                case "q": o.quiet = true; break;
-                case "v": o.verbose++; break;
+                case "s": o.syslog = true; passOn("-s"); break;
+                case "q": o.verbose = 0; passOn("-q"); break;
+                case "v": o.verbose++; passOn("-v"); break;
                 case "V": out.println("modprobe (modutils-java) kmod 30 compatible"); return 0;
-                case "h": help(); return 0;
+                case "h": ModprobeQuery.help(out); return 0;
                 default: break;
             }
         }
         return null;
+    }
+
+    /** kmod's env_modprobe_options_append. */
+    private void passOn(String word) {
+        passedOptions = passedOptions == null ? word : passedOptions + " " + word;
     }
 
     /** kmod's options_from_array: the words after the module name, a value with spaces quoted. */
@@ -343,27 +437,44 @@ public final class Modprobe {
         }
     }
 
-    void log(String level, String text) {
-        if (o.quiet) return;
-        err.println("modprobe: " + level + ": " + text);
-        err.flush();
+    /** kmod's LOG(): at LOG_CRIT ("FATAL"), or LOG_WARNING under -a. */
+    void fatal(String text) {
+        log(o.all ? WARNING : CRIT, text);
     }
+
+    /** kmod's log_printf once the verbosity is set: shown when {@code prio} is within it. */
+    void log(int prio, String text) {
+        if (prio <= o.verbose) emit(prio, text);
+    }
+
+    /** "modprobe: LEVEL: text" on stderr, or "LEVEL: text" to syslog with -s. */
+    void emit(int prio, String text) {
+        String line = PRIO_NAMES[prio] + ": " + text;
+        if (syslog != null) {
+            syslog.log(prio, line + "\n");
+        } else {
+            err.println("modprobe: " + line);
+            err.flush();
+        }
+    }
+
+    private static final String[] PRIO_NAMES = {"EMERGENCY", "ALERT", "FATAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"};
 
     DepmodLog logger() {
         return new DepmodLog() {
             @Override
             public void error(String text) {
-                log("ERROR", text);
+                log(ERR, text);
             }
 
             @Override
             public void warning(String text) {
-                log("WARNING", text);
+                log(WARNING, text);
             }
 
             @Override
             public void info(String text) {
-                if (o.verbose > 5) log("INFO", text);
+                log(INFO, text);
             }
 
             @Override
@@ -373,35 +484,29 @@ public final class Modprobe {
         };
     }
 
-    /** libkmod's own stderr logging, which kmod 30's modprobe leaves on for configuration errors. */
-    DepmodLog libkmodLogger() {
-        return new DepmodLog() {
-            @Override
-            public void error(String text) {
-                err.println("libkmod: ERROR ../libkmod/libkmod-config.c:712 kmod_config_parse: " + text);
-                err.flush();
-            }
-
-            @Override
-            public void warning(String text) {
-                error(text);
-            }
-
-            @Override
-            public void info(String text) {}
-
-            @Override
-            public void show(String text) {}
-        };
+    /** libkmod's own stderr logging, which kmod 30's modprobe leaves on while it reads the configuration. */
+    private void libkmod(ModprobeConfig.Problem kind, String text) {
+        String where;
+        switch (kind) {
+            case DEPRECATED: where = "libkmod-config.c:708 kmod_config_parse"; break;
+            case DIRECTORY: where = "libkmod-config.c:772 conf_files_filter_out"; break;
+            case BAD_KCMDLINE: where = "libkmod-config.c:489 kcmdline_parse_result"; break;
+            default: where = "libkmod-config.c:712 kmod_config_parse"; break;
+        }
+        err.println("libkmod: ERROR ../libkmod/" + where + ": " + text);
+        err.flush();
     }
 
     /** What ModernInsmod says, as modprobe's. */
-    Messages messages() {
-        return new Messages() {
+    Report messages() {
+        return new Report() {
             @Override
             public void error(String text) {
-                if (o.quiet) return;
-                for (String line : text.split("\n", -1)) err.println("modprobe: " + line);
+                if (o.verbose < ERR) return;
+                for (String line : text.split("\n", -1)) {
+                    if (syslog != null) syslog.log(ERR, line + "\n");
+                    else err.println("modprobe: " + line);
+                }
                 err.flush();
             }
 
@@ -410,49 +515,16 @@ public final class Modprobe {
                 out.println(text);
                 out.flush();
             }
+
+            @Override
+            public void warning(String text) {
+                error(text);
+            }
         };
     }
 
     Kernel kernel() {
         if (kernel == null) kernel = new LinuxKernel();
         return kernel;
-    }
-
-    private void help() {
-        out.print("Usage:\n"
-                + "\tmodprobe [options] [-i] [-b] modulename\n"
-                + "\tmodprobe [options] -a [-i] [-b] modulename [modulename...]\n"
-                + "\tmodprobe [options] -r [-i] modulename\n"
-                + "\tmodprobe [options] -r -a [-i] modulename [modulename...]\n"
-                + "\tmodprobe [options] -D modulename\n"
-                + "\n"
-                + "Management Options:\n"
-                + "\t-a, --all                   Consider every non-argument to\n"
-                + "\t                            be a module name to be inserted\n"
-                + "\t                            or removed (-r)\n"
-                + "\t-r, --remove                Remove modules instead of inserting\n"
-                + "\t-R, --resolve-alias         Only lookup and print alias and exit\n"
-                + "\t    --first-time            Fail if module already inserted or removed\n"
-                + "\t-i, --ignore-install        Ignore install commands\n"
-                + "\t-i, --ignore-remove         Ignore remove commands\n"
-                + "\t-b, --use-blacklist         Apply blacklist to resolved alias.\n"
-                + "\t-f, --force                 Force module insertion or removal.\n"
-                + "\t                            implies --force-modversions and\n"
-                + "\t                            --force-vermagic\n"
-                + "\n"
-                + "Query Options:\n"
-                + "\t-D, --show-depends          Only print module dependencies and exit\n"
-                + "\n"
-                + "General Options:\n"
-                + "\t-n, --dry-run               Do not execute operations, just print out\n"
-                + "\t-n, --show                  Same as --dry-run\n"
-                + "\t-C, --config=FILE           Use FILE instead of default search paths\n"
-                + "\t-d, --dirname=DIR           Use DIR as filesystem root for /lib/modules\n"
-                + "\t-S, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
-                + "\t-q, --quiet                 disable messages\n"
-                + "\t-v, --verbose               enables more messages\n"
-                + "\t-V, --version               show version\n"
-                + "\t-h, --help                  show this help\n");
-        out.flush();
     }
 }

@@ -5,11 +5,6 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +12,6 @@ import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.LinuxKernel;
 import org.modutils.insmod.kernel.remote.RemoteKernel;
-import org.modutils.insmod.sys.Snapshot;
 
 /**
  * What a tool of the family runs with: its streams, its environment and how it reaches a
@@ -47,20 +41,33 @@ public record ToolEnv(PrintStream out, PrintStream err, Map<String, String> env,
         return target == null ? new LinuxKernel() : RemoteKernel.open(target);
     }
 
-    /** The value of a --target=SPEC / --target SPEC argument (before "--"), or null. */
-    static String targetOf(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--")) {
-                break;
-            }
-            if (args[i].startsWith("--target=")) {
-                return args[i].substring("--target=".length());
-            }
-            if (args[i].equals("--target") && i + 1 < args.length) {
-                return args[i + 1];
-            }
+    /** A tool's work on an open kernel: its exit status. */
+    @FunctionalInterface
+    interface KernelWork {
+        int run(Kernel k) throws KernelException;
+    }
+
+    /**
+     * Opens the kernel ({@code target}: the --target spec, or null for this machine), runs
+     * {@code work} on it and closes it; a KernelException on the way is one error line and exit
+     * status 1.
+     */
+    int withKernel(String target, ToolLog log, KernelWork work) {
+        Kernel kernel;
+        try {
+            kernel = kernels.open(target);
+        } catch (KernelException e) {
+            log.error(e.getMessage());
+            return 1;
         }
-        return null;
+        try {
+            return work.run(kernel);
+        } catch (KernelException e) {
+            log.error(e.getMessage());
+            return 1;
+        } finally {
+            close(kernel);
+        }
     }
 
     static void close(Kernel k) {
@@ -69,42 +76,6 @@ public record ToolEnv(PrintStream out, PrintStream err, Map<String, String> env,
                 c.close();
             } catch (Exception ignored) {
                 // closing a link: nothing left to report
-            }
-        }
-    }
-
-    /**
-     * The ksymoops snapshot of /proc/ksyms and /proc/modules (modutils' snap_shot): into
-     * /var/log/ksymoops (INSMOD_KSYMOOPS_DIR for tests) when it exists, on the target through
-     * its agent for a remote kernel.
-     */
-    void snapshot(Kernel kernel, ToolLog log) {
-        try {
-            if (kernel instanceof RemoteKernel remote) {
-                remoteSnapshot(remote);
-                return;
-            }
-            String dir = env.get("INSMOD_KSYMOOPS_DIR");
-            Snapshot snap = new Snapshot(dir != null ? Path.of(dir) : Snapshot.DEFAULT_DIR,
-                    Clock.systemDefaultZone(), log::error);
-            snap.take(kernel.readFile("/proc/ksyms"), kernel.readFile("/proc/modules"));
-        } catch (KernelException e) {
-            log.error("cannot take the ksymoops snapshot: " + e.getMessage());
-        }
-    }
-
-    private static void remoteSnapshot(RemoteKernel k) throws KernelException {
-        String dir = "/var/log/ksymoops";
-        if (!k.isDirectory(dir)) {
-            return;
-        }
-        String ts = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
-                .format(LocalDateTime.ofEpochSecond(k.time(), 0, ZoneOffset.UTC));
-        byte[] ksyms = k.readFile("/proc/ksyms");
-        byte[] modules = k.readFile("/proc/modules");
-        for (Object[] f : List.of(new Object[] {"ksyms", ksyms}, new Object[] {"modules", modules})) {
-            if (f[1] != null) {
-                k.writeFile(dir + "/" + ts + "." + f[0], (byte[]) f[1]);
             }
         }
     }

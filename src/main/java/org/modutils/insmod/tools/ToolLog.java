@@ -1,21 +1,28 @@
 package org.modutils.insmod.tools;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
 import org.modutils.insmod.sys.Syslog;
 
 /**
- * modutils' logger for the family's tools: error() writes "error_file: message" to stderr (or
- * LOG_ERR with -s), verbose and informational text goes to stdout (or LOG_INFO). perror()
- * always goes to stderr, as the C library's perror did.
+ * modutils' logger ({@code util/logger.c}), the one for every tool, insmod included: error()
+ * writes "error_file: message" to stderr (or LOG_ERR with -s), verbose and informational text
+ * goes to stdout (or LOG_INFO); with -s the messages are sent when the tool exits, as the
+ * original does. Warnings (the original's straight fprintf to stderr) and perror() always go to
+ * stderr. It is the library's {@link org.modutils.insmod.report.Report} for the tool's run.
  */
-final class ToolLog {
+public final class ToolLog implements org.modutils.insmod.config.Messages {
     private final PrintStream out;
     private final PrintStream err;
     private String errorFile;
     private int errors;
+    private String lastError;
     private Syslog.Deferred syslog;
+
+    /** True when {@code out} encodes ISO-8859-1, so Latin-1 bytes may be written to it as they are. */
+    private final boolean latin1Out;
 
     /** A tool's body, given its log. */
     interface Body {
@@ -38,24 +45,39 @@ final class ToolLog {
         }
     }
 
-    ToolLog(String program, PrintStream out, PrintStream err) {
+    /** A log whose errors are about {@code program} until {@link #errorFile} says otherwise. */
+    public ToolLog(String program, PrintStream out, PrintStream err) {
+        this(program, out, err, false);
+    }
+
+    /** {@code latin1Out}: {@code out} encodes ISO-8859-1, so a Latin-1 text is written as its bytes. */
+    public ToolLog(String program, PrintStream out, PrintStream err, boolean latin1Out) {
         this.errorFile = program;
         this.out = out;
         this.err = err;
+        this.latin1Out = latin1Out;
     }
 
     /** -s: openlog(program, LOG_CONS, LOG_DAEMON); messages are sent when the tool exits. */
     void toSyslog(String program) {
-        syslog = new Syslog.Deferred(Syslog.open(program, Syslog.LOG_DAEMON, Syslog.DEFAULT_SOCKET,
-                Clock.systemDefaultZone(), Syslog.DEFAULT_CONSOLE));
+        toSyslog(Syslog.open(program, Syslog.LOG_DAEMON, Syslog.DEFAULT_SOCKET, Clock.systemDefaultZone(),
+                Syslog.DEFAULT_CONSOLE));
     }
 
-    void setErrorFile(String name) {
+    /** -s: from now on messages go to {@code target}, sent when the tool exits. */
+    public void toSyslog(Syslog target) {
+        syslog = new Syslog.Deferred(target);
+    }
+
+    @Override
+    public void errorFile(String name) {
         errorFile = name;
     }
 
-    void error(String message) {
+    @Override
+    public void error(String message) {
         errors++;
+        lastError = message;
         if (syslog != null) {
             syslog.error(errorFile + ": " + message);
             return;
@@ -64,7 +86,8 @@ final class ToolLog {
         err.print(errorFile + ": " + message + "\n");
     }
 
-    void info(String message) {
+    @Override
+    public void info(String message) {
         if (syslog != null) {
             syslog.info(message);
             return;
@@ -72,13 +95,35 @@ final class ToolLog {
         out.print(message + "\n");
     }
 
-    /** perror(3): "what: strerror" on stderr whatever -s says. */
-    void perror(String what, String reason) {
-        out.flush();
-        err.print(what + ": " + reason + "\n");
+    @Override
+    public void info(byte[] text, int length) {
+        if (syslog != null || !latin1Out) {
+            info(new String(text, 0, length, StandardCharsets.ISO_8859_1));
+            return;
+        }
+        out.write(text, 0, length);
+        out.write('\n');
     }
 
-    int errors() {
+    /** Text the original wrote straight to stderr (deprecation warnings): never prefixed or logged. */
+    @Override
+    public void warning(String message) {
+        out.flush();
+        err.print(message + "\n");
+    }
+
+    /** perror(3): "what: strerror" on stderr whatever -s says. */
+    void perror(String what, String reason) {
+        warning(what + ": " + reason);
+    }
+
+    /** The text of the last error reported (without its prefix), or null. */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** How many errors were reported so far. */
+    public int errors() {
         return errors;
     }
 
@@ -90,39 +135,13 @@ final class ToolLog {
         return err;
     }
 
-    void flush() {
+    /** Sends what -s deferred and flushes both streams. */
+    public void flush() {
         if (syslog != null) {
             syslog.close();
             syslog = null;
         }
         out.flush();
         err.flush();
-    }
-
-    /** This logger as the library's {@link org.modutils.insmod.report.Report}. */
-    org.modutils.insmod.report.Report report() {
-        ToolLog self = this;
-        return new org.modutils.insmod.report.Report() {
-            @Override
-            public void error(String text) {
-                self.error(text);
-            }
-
-            @Override
-            public void info(String text) {
-                self.info(text);
-            }
-
-            @Override
-            public void warning(String text) {
-                self.out.flush();
-                self.err.print(text + "\n");
-            }
-
-            @Override
-            public void errorFile(String name) {
-                self.setErrorFile(name);
-            }
-        };
     }
 }

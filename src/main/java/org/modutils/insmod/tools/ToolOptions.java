@@ -28,4 +28,20 @@ final class ToolOptions {
             return null;
         }
     }
+
+    /** A tool's body, given its parsed command line and its log. */
+    interface Body {
+        int run(Getopt g, ToolLog log);
+    }
+
+    /**
+     * Runs a tool guarded by its log ({@link ToolLog#guarded}): the command line parsed (exit
+     * status 1 after the reason and the usage when it does not parse), then the body.
+     */
+    static int run(String program, Options table, String usage, String[] args, ToolEnv env, Body body) {
+        return ToolLog.guarded(program, env, log -> {
+            Getopt g = parse(program, table, args, env, usage);
+            return g == null ? 1 : body.run(g, log);
+        });
+    }
 }

@@ -4,24 +4,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Collects what the code under test reports, by kind. */
-final class RecordingMessages implements Messages {
-    final List<String> errors = new ArrayList<>();
-    final List<String> infos = new ArrayList<>();
-    final List<String> warnings = new ArrayList<>();
+final class RecordingMessages extends RelayMessages {
+    final List<String> errors;
+    final List<String> infos;
+    final List<String> warnings;
 
-    @Override
-    public void error(String text) {
-        errors.add(text);
+    RecordingMessages() {
+        this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     }
 
-    @Override
-    public void info(String text) {
-        infos.add(text);
-    }
-
-    @Override
-    public void warning(String text) {
-        warnings.add(text);
+    private RecordingMessages(List<String> errors, List<String> infos, List<String> warnings) {
+        super(errors::add, infos::add, warnings::add);
+        this.errors = errors;
+        this.infos = infos;
+        this.warnings = warnings;
     }
 
     boolean silent() {

@@ -53,6 +53,13 @@ final class DepTrees {
         return null;
     }
 
+    /** kmod's modprobe beside {@link #kmodDepmod()}, or null. */
+    static String kmodModprobe() {
+        String depmod = kmodDepmod();
+        Path p = depmod == null ? null : Path.of(depmod).resolveSibling("modprobe");
+        return p != null && Files.isExecutable(p) ? p.toString() : null;
+    }
+
     static Run exec(List<String> cmd) throws IOException {
         Path out = Files.createTempFile("depmod-out", ".txt");
         Path err = Files.createTempFile("depmod-err", ".txt");

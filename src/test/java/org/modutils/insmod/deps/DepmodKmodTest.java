@@ -114,6 +114,11 @@ class DepmodKmodTest {
         compare(src, "-C", src.resolve("depmod.conf").toString());
         compare(src, "-P", "xy");
         compare(src, "-A");
+        compare(src, "-m", "-n"); // kmod 30 ignores the old -m, -q, -r, -u with a warning, and has no -o nor -I
+        compare(src, "--quiet", "-u", "--root", "--map");
+        compare(src, "-o", src.toString());
+        compare(src, "-I", "x");
+        compare(src, "--outdir=" + src);
         Path symvers = Path.of("/usr/src/linux-headers-" + DepTrees.KVER, "Module.symvers");
         if (Files.isRegularFile(symvers)) compare(src, "-e", "-E", symvers.toString());
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.modutils.insmod.kernel.Errno;
 import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.RecordingKernel;
+import org.modutils.insmod.tools.ToolLog;
 
 class ModernInsmodTest {
     @TempDir
@@ -36,7 +37,7 @@ class ModernInsmodTest {
 
     private int run(String module, List<String> params, boolean force, boolean verbose, List<String> certs,
                     ModernRequest.Syscall how, byte[] stdin) {
-        Messages m = Messages.of(new PrintStream(stdout, true), new PrintStream(stderr, true));
+        ToolLog m = new ToolLog("insmod", new PrintStream(stdout, true), new PrintStream(stderr, true));
         return ModernInsmod.run(new ModernRequest(module, params, force, verbose, certs, how, k,
                 new ByteArrayInputStream(stdin == null ? new byte[0] : stdin)), m);
     }
@@ -231,7 +232,7 @@ class ModernInsmodTest {
     void aKoForA24KernelIsRecognised() {
         assertTrue(ModernInsmod.isModernModule(Fixtures.bytes("hello.ko.xz")));
         assertFalse(ModernInsmod.isModernModule(Fixtures.bytes("legacy24-hello.o")));
-        Messages m = Messages.of(new PrintStream(stdout, true), new PrintStream(stderr, true));
+        ToolLog m = new ToolLog("insmod", new PrintStream(stdout, true), new PrintStream(stderr, true));
         assertEquals(1, ModernInsmod.refuseOnLegacyKernel("hello.ko", "2.4.27", m));
         assertTrue(err().contains("hello.ko: it is a Linux 2.6+ module (.ko), but the running kernel 2.4.27 is a 2.1-2.4 kernel"), err());
     }

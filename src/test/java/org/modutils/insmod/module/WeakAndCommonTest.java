@@ -50,15 +50,7 @@ class WeakAndCommonTest {
     void weakUndefinedIsZeroAndCommonsGoToBss() throws Exception {
         Path s = tmp.resolve("weak.s"), o = tmp.resolve("weak.o"), blob = tmp.resolve("blob");
         Files.writeString(s, SOURCE);
-        Process p;
-        try {
-            p = new ProcessBuilder("as", "--32", "-o", o.toString(), s.toString()).redirectErrorStream(true).start();
-        } catch (java.io.IOException e) {
-            assumeTrue(false, "GNU as is not installed (binutils)");
-            return;
-        }
-        p.getInputStream().readAllBytes();
-        assumeTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "as --32 failed");
+        assemble(s, o);
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         int rc = Insmod.run(new String[] {"--ksyms=testdata/oracle/ksyms/ksyms32.txt", "--uname-release=2.4.27", "-n",
                 "-m", "-O", blob.toString(), o.toString()}, new PrintStream(out, true), new PrintStream(err, true),
@@ -89,5 +81,48 @@ class WeakAndCommonTest {
         assertEquals(bss + 4, small);
         assertEquals(bss + 16, big);
         assertTrue(secs.get(".bss")[1] >= 16 + 64, "bss grew by the commons");
+    }
+
+    /**
+     * Two globals of one name (the second renamed in .strtab after assembly): modutils'
+     * obj_add_symbol says "NAME multiply defined" as an error() when it meets the second, the
+     * load goes on to its next errors check and stops there, writing nothing.
+     */
+    @Test
+    void multiplyDefinedIsAnErrorThatStopsTheLoad() throws Exception {
+        Path s = tmp.resolve("dup.s"), o = tmp.resolve("dup.o"), blob = tmp.resolve("blob");
+        Files.writeString(s, String.join("\n",
+                "\t.section .modinfo,\"a\"", "\t.string \"kernel_version=2.4.27\"", "\t.text",
+                "\t.globl init_module", "init_module:", "\tret", "\t.globl dupxa", "dupxa:", "\tret",
+                "\t.data", "\t.globl dupxb", "dupxb:", "\t.long 1", ""));
+        assemble(s, o);
+        byte[] obj = Files.readAllBytes(o);
+        String text = new String(obj, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("dupxb\0");
+        assertTrue(at > 0 && text.indexOf("dupxb\0", at + 1) < 0, "one dupxb in the string table");
+        obj[at + 4] = 'a';
+        Files.write(o, obj);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int rc = Insmod.run(new String[] {"--ksyms=testdata/oracle/ksyms/ksyms32.txt", "--uname-release=2.4.27", "-n",
+                "-O", blob.toString(), o.toString()}, new PrintStream(out, true), new PrintStream(err, true),
+                Map.of("MODULECONFIG", "/dev/null"));
+        String e = err.toString(StandardCharsets.ISO_8859_1);
+        assertEquals(1, rc, e);
+        assertEquals(o + ": dupxa multiply defined\n", e.lines().filter(l -> l.contains("multiply")).findFirst()
+                .map(l -> l + "\n").orElse(e));
+        assertTrue(!Files.exists(blob), "no -O output after the error");
+    }
+
+    /** GNU as --32 of {@code s} into {@code o}; the test is skipped without binutils. */
+    private static void assemble(Path s, Path o) throws Exception {
+        Process p;
+        try {
+            p = new ProcessBuilder("as", "--32", "-o", o.toString(), s.toString()).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            assumeTrue(false, "GNU as is not installed (binutils)");
+            return;
+        }
+        p.getInputStream().readAllBytes();
+        assumeTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "as --32 failed");
     }
 }

@@ -171,44 +171,9 @@ public final class AgentClient implements AutoCloseable {
     private Frame readFrame(long deadline, String what, boolean quietTimeout) throws KernelException {
         long started = System.currentTimeMillis();
         for (;;) {
-            int avail = inEnd - inStart;
-            int magic = -1;
-            for (int i = inStart; i < inEnd; i++) {
-                if (in[i] == 'K' && (i + 1 == inEnd || in[i + 1] == 'M')) {
-                    magic = i;
-                    break;
-                }
-            }
-            if (magic < 0) {
-                inStart = inEnd = 0;
-                avail = 0;
-            } else {
-                inStart = magic;
-                avail = inEnd - inStart;
-            }
-            if (avail >= Protocol.HEADER) {
-                long len = Bytes.getUInt(in, inStart + 4);
-                if (len > Protocol.MAX_PAYLOAD || (in[inStart + 2] & 0x80) == 0) {
-                    inStart++;                              // not an answer header
-                    continue;
-                }
-                int total = Protocol.HEADER + (int) len + Protocol.TRAILER;
-                if (avail >= total) {
-                    int crc = Frame.crc(in, inStart, Protocol.HEADER + (int) len);
-                    if (crc != Bytes.getInt(in, inStart + Protocol.HEADER + (int) len)) {
-                        if (quietTimeout) {                 // during the greeting: just resynchronise
-                            inStart++;
-                            continue;
-                        }
-                        throw fail("corrupt frame (checksum mismatch) from the agent on " + link.describe()
-                                + " during " + what);
-                    }
-                    byte[] payload = new byte[(int) len];
-                    System.arraycopy(in, inStart + Protocol.HEADER, payload, 0, (int) len);
-                    Frame f = new Frame(in[inStart + 2] & 0xff, in[inStart + 3] & 0xff, payload);
-                    inStart += total;
-                    return f;
-                }
+            Frame f = nextBuffered(what, quietTimeout);
+            if (f != null) {
+                return f;
             }
             if (inStart > 0) {
                 System.arraycopy(in, inStart, in, 0, inEnd - inStart);
@@ -232,6 +197,54 @@ public final class AgentClient implements AutoCloseable {
                 throw fail("the agent on " + link.describe() + " closed the link during " + what);
             inEnd += n;
         }
+    }
+
+    /**
+     * The first well-formed answer frame in the buffer, taken out of it; null when the buffer
+     * holds none complete yet. Bytes that cannot start one are dropped.
+     */
+    private Frame nextBuffered(String what, boolean quietTimeout) throws KernelException {
+        for (;;) {
+            skipToMagic();
+            int avail = inEnd - inStart;
+            if (avail < Protocol.HEADER) {
+                return null;
+            }
+            long len = Bytes.getUInt(in, inStart + 4);
+            if (len > Protocol.MAX_PAYLOAD || (in[inStart + 2] & 0x80) == 0) {
+                inStart++;                              // not an answer header
+                continue;
+            }
+            int total = Protocol.HEADER + (int) len + Protocol.TRAILER;
+            if (avail < total) {
+                return null;
+            }
+            int crc = Frame.crc(in, inStart, Protocol.HEADER + (int) len);
+            if (crc != Bytes.getInt(in, inStart + Protocol.HEADER + (int) len)) {
+                if (quietTimeout) {                 // during the greeting: just resynchronise
+                    inStart++;
+                    continue;
+                }
+                throw fail("corrupt frame (checksum mismatch) from the agent on " + link.describe()
+                        + " during " + what);
+            }
+            byte[] payload = new byte[(int) len];
+            System.arraycopy(in, inStart + Protocol.HEADER, payload, 0, (int) len);
+            Frame f = new Frame(in[inStart + 2] & 0xff, in[inStart + 3] & 0xff, payload);
+            inStart += total;
+            return f;
+        }
+    }
+
+    /** Moves the buffer's start to the next "KM" (or a 'K' at its end); empties it when there is none. */
+    private void skipToMagic() {
+        for (int i = inStart; i < inEnd; i++) {
+            if (in[i] == 'K' && (i + 1 == inEnd || in[i + 1] == 'M')) {
+                inStart = i;
+                return;
+            }
+        }
+        inStart = inEnd = 0;
     }
 
     @Override

@@ -69,28 +69,11 @@ public final class AgentCtl {
             throws KernelException {
         switch (cmd) {
             case "info" -> {
-                AgentClient.Hello h = k.agent();
-                out.println("target:  " + k.spec());
-                out.println("agent:   protocol " + h.version() + ", " + h.arch() + ", " + h.wordSize() * 8 + "-bit "
-                        + (h.bigEndian() ? "big" : "little") + " endian, idle limit " + h.idleSeconds() + " s");
-                out.println("kernel:  " + k.sysname() + " " + k.release() + " " + k.version() + " " + k.machine());
-                out.println("modules: " + (k.legacy() ? "query_module present (2.1-2.4 interface)" : "no query_module"));
-                out.println("clock:   " + k.time() + " (target seconds since the epoch)");
+                info(k, out);
                 return 0;
             }
             case "cat" -> {
-                int rc = 0;
-                for (String p : a) {
-                    byte[] b = k.readFile(p);
-                    if (b == null) {
-                        err.println("insmod-agentctl: " + p + ": no such file on the target");
-                        rc = 1;
-                    } else {
-                        out.write(b, 0, b.length);
-                    }
-                }
-                out.flush();
-                return rc;
+                return cat(k, a, out, err);
             }
             case "dmesg" -> {
                 byte[] b = k.kernelLog();
@@ -99,33 +82,12 @@ public final class AgentCtl {
                 return 0;
             }
             case "modules", "ksyms" -> {
-                KernelSymbols s = k.symbols();
-                for (LoadedModule m : s.modules()) {
-                    if (cmd.equals("modules")) {
-                        out.printf("%-20s %08x %d symbols%n", m.name(), m.address(), m.symbols().size());
-                    } else {
-                        for (KernelSymbol sym : m.symbols())
-                            out.printf("%08x %s\t[%s]%n", sym.value(), sym.name(), m.name());
-                    }
-                }
-                if (cmd.equals("modules"))
-                    out.println("kernel: " + s.kernel().size() + " symbols");
-                else
-                    for (KernelSymbol sym : s.kernel())
-                        out.printf("%08x %s%n", sym.value(), sym.name());
+                listSymbols(k.symbols(), cmd.equals("modules"), out);
                 return 0;
             }
             case "write" -> {
                 need(a, 1);
-                byte[] data;
-                try {
-                    data = System.in.readAllBytes();
-                } catch (IOException e) {
-                    err.println("insmod-agentctl: cannot read stdin: " + e.getMessage());
-                    return 1;
-                }
-                k.writeFile(a[0], data);
-                return 0;
+                return write(k, a[0], err);
             }
             case "isdir" -> {
                 need(a, 1);
@@ -147,6 +109,61 @@ public final class AgentCtl {
                 return 1;
             }
         }
+    }
+
+    private static void info(RemoteKernel k, PrintStream out) throws KernelException {
+        AgentClient.Hello h = k.agent();
+        out.println("target:  " + k.spec());
+        out.println("agent:   protocol " + h.version() + ", " + h.arch() + ", " + h.wordSize() * 8 + "-bit "
+                + (h.bigEndian() ? "big" : "little") + " endian, idle limit " + h.idleSeconds() + " s");
+        out.println("kernel:  " + k.sysname() + " " + k.release() + " " + k.version() + " " + k.machine());
+        out.println("modules: " + (k.legacy() ? "query_module present (2.1-2.4 interface)" : "no query_module"));
+        out.println("clock:   " + k.time() + " (target seconds since the epoch)");
+    }
+
+    private static int cat(RemoteKernel k, String[] paths, PrintStream out, PrintStream err) throws KernelException {
+        int rc = 0;
+        for (String p : paths) {
+            byte[] b = k.readFile(p);
+            if (b == null) {
+                err.println("insmod-agentctl: " + p + ": no such file on the target");
+                rc = 1;
+            } else {
+                out.write(b, 0, b.length);
+            }
+        }
+        out.flush();
+        return rc;
+    }
+
+    /** "modules": one line a module and the kernel's count; "ksyms": every symbol, modules first. */
+    private static void listSymbols(KernelSymbols s, boolean modules, PrintStream out) {
+        for (LoadedModule m : s.modules()) {
+            if (modules) {
+                out.printf("%-20s %08x %d symbols%n", m.name(), m.address(), m.symbols().size());
+            } else {
+                for (KernelSymbol sym : m.symbols())
+                    out.printf("%08x %s\t[%s]%n", sym.value(), sym.name(), m.name());
+            }
+        }
+        if (modules)
+            out.println("kernel: " + s.kernel().size() + " symbols");
+        else
+            for (KernelSymbol sym : s.kernel())
+                out.printf("%08x %s%n", sym.value(), sym.name());
+    }
+
+    /** Writes standard input to {@code path} on the target. */
+    private static int write(RemoteKernel k, String path, PrintStream err) throws KernelException {
+        byte[] data;
+        try {
+            data = System.in.readAllBytes();
+        } catch (IOException e) {
+            err.println("insmod-agentctl: cannot read stdin: " + e.getMessage());
+            return 1;
+        }
+        k.writeFile(path, data);
+        return 0;
     }
 
     private static void need(String[] a, int n) throws KernelException {

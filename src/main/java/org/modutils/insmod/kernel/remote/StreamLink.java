@@ -11,10 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * A link over plain streams (a serial device opened as a file, a child process's pipes). Streams
  * have no read timeout, so a daemon thread pumps the input into a buffer that {@link #read} waits on.
  */
-public class StreamLink implements Link {
+public class StreamLink extends OutputLink {
     private final InputStream in;
-    private final OutputStream out;
-    private final String description;
     private final Runnable onClose;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
@@ -25,9 +23,8 @@ public class StreamLink implements Link {
     private volatile boolean closed;
 
     public StreamLink(InputStream in, OutputStream out, String description, Runnable onClose) {
+        super(out, description);
         this.in = in;
-        this.out = out;
-        this.description = description;
         this.onClose = onClose;
         Thread t = new Thread(this::pump, "insmod-link-reader");
         t.setDaemon(true);
@@ -75,12 +72,6 @@ public class StreamLink implements Link {
     }
 
     @Override
-    public void write(byte[] b) throws IOException {
-        out.write(b);
-        out.flush();
-    }
-
-    @Override
     public int read(byte[] b, int off, int len, long timeoutMillis) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();
@@ -117,11 +108,6 @@ public class StreamLink implements Link {
         } finally {
             lock.unlock();
         }
-    }
-
-    @Override
-    public String describe() {
-        return description;
     }
 
     @Override

@@ -2,23 +2,19 @@ package org.modutils.insmod.kernel.remote;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 
 /** The agent (or a serial port that qemu or a terminal server exposes) at HOST:PORT. */
-public final class TcpLink implements Link {
+public final class TcpLink extends OutputLink {
     private final Socket socket;
     private final InputStream in;
-    private final OutputStream out;
-    private final String description;
 
     private TcpLink(Socket socket, String description) throws IOException {
+        super(socket.getOutputStream(), description);
         this.socket = socket;
         this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
-        this.description = description;
     }
 
     public static TcpLink connect(String host, int port, int connectTimeoutMillis) throws IOException {
@@ -31,12 +27,6 @@ public final class TcpLink implements Link {
             s.close();
             throw e;
         }
-    }
-
-    @Override
-    public void write(byte[] b) throws IOException {
-        out.write(b);
-        out.flush();
     }
 
     @Override
@@ -55,11 +45,6 @@ public final class TcpLink implements Link {
         while (in.available() > 0 && in.read(junk, 0, Math.min(junk.length, in.available())) > 0) {
             // discard
         }
-    }
-
-    @Override
-    public String describe() {
-        return description;
     }
 
     @Override

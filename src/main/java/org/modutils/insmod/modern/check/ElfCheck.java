@@ -1,6 +1,5 @@
 package org.modutils.insmod.modern.check;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.modutils.insmod.modern.KoFile;
 
@@ -9,24 +8,21 @@ import org.modutils.insmod.modern.KoFile;
  * kernel sees it (signature removed). The first defect stops the check, as it stops the kernel;
  * the message starts with the kernel's own words (what dmesg shows), then what it means.
  */
-final class ElfCheck {
+final class ElfCheck extends ImageWords {
     private static final int SHT_NULL = 0, SHT_SYMTAB = 2, SHT_NOBITS = 8;
     private static final long SHF_ALLOC = 2;
 
-    private final byte[] d;
     private final boolean is64;
-    private final ByteOrder order;
     private final int[] want; // {machine, class} the kernel needs, or null
     private final long thisModuleSize; // sizeof(struct module) of the kernel, or -1
 
     private ElfCheck(byte[] d, int[] want, long thisModuleSize) {
-        this.d = d;
+        // the kernel reads the header with its own layout; unknown kernel: the file's own class
+        super(d, want != null ? ByteOrder.LITTLE_ENDIAN : d.length > 5 && d[5] == 2 ? ByteOrder.BIG_ENDIAN
+                : ByteOrder.LITTLE_ENDIAN);
         this.want = want;
         this.thisModuleSize = thisModuleSize;
-        // the kernel reads the header with its own layout; unknown kernel: the file's own class
         this.is64 = want != null ? want[1] == 64 : d.length > 4 && d[4] == 2;
-        this.order = want != null ? ByteOrder.LITTLE_ENDIAN : d.length > 5 && d[5] == 2 ? ByteOrder.BIG_ENDIAN
-                : ByteOrder.LITTLE_ENDIAN;
     }
 
     /** Null when the kernel would accept the ELF structure, else the one error. */
@@ -159,18 +155,6 @@ final class ElfCheck {
         int end = from;
         while (end < d.length && d[end] != 0) end++;
         return new String(d, from, end - from, java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
-
-    private int u16(long at) {
-        return ByteBuffer.wrap(d, (int) at, 2).order(order).getShort() & 0xffff;
-    }
-
-    private long u32(long at) {
-        return ByteBuffer.wrap(d, (int) at, 4).order(order).getInt() & 0xffffffffL;
-    }
-
-    private long u64(long at) {
-        return ByteBuffer.wrap(d, (int) at, 8).order(order).getLong();
     }
 
 }

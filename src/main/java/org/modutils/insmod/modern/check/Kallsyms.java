@@ -31,21 +31,57 @@ final class Kallsyms {
     }
 
     private static void fromKallsyms(String text, Symvers symvers, Map<String, KernelView.Export> out) {
-        Map<String, Long> kernelAddr = new HashMap<>();
-        Set<String> globals = new HashSet<>();
-        Set<String> modulesWithKsymtab = new HashSet<>();
-        Set<String> modules = new HashSet<>();
-        long gplStart = 0, gplStop = 0;
+        Scan scan = new Scan();
         int at = 0;
         while (at < text.length()) {
             int nl = text.indexOf('\n', at);
             if (nl < 0) nl = text.length();
-            String line = text.substring(at, nl);
+            scan.line(text.substring(at, nl), symvers, out);
+            at = nl + 1;
+        }
+        if (scan.kernelAddr.size() < 64) {
+            // a kernel whose kallsyms does not list __ksymtab_ entries: its exports from Module.symvers,
+            // else every global kernel symbol (whether exported is then not known)
+            if (symvers != null) {
+                for (Map.Entry<String, Symvers.Entry> e : symvers.entries().entrySet())
+                    if (e.getValue().module().equals("vmlinux"))
+                        out.put(e.getKey(), new KernelView.Export("vmlinux", e.getValue().gplOnly()));
+            } else {
+                for (String g : scan.globals) out.put(g, new KernelView.Export("vmlinux", null));
+            }
+            scan.kernelAddr.clear();
+        }
+        boolean ranges = scan.gplStart != 0 && scan.gplStop > scan.gplStart;
+        for (Map.Entry<String, Long> e : scan.kernelAddr.entrySet()) {
+            Boolean gpl = gplOf(symvers, e.getKey());
+            if (gpl == null && ranges) gpl = e.getValue() >= scan.gplStart && e.getValue() < scan.gplStop;
+            out.put(e.getKey(), new KernelView.Export("vmlinux", gpl));
+        }
+        // a module whose __ksymtab_ entries kallsyms does not list: its exports as Module.symvers has them
+        if (symvers != null) {
+            for (Map.Entry<String, Symvers.Entry> e : symvers.entries().entrySet()) {
+                String owner = Symvers.moduleName(e.getValue().module());
+                if (scan.modules.contains(owner) && !scan.modulesWithKsymtab.contains(owner))
+                    out.putIfAbsent(e.getKey(), new KernelView.Export(owner, e.getValue().gplOnly()));
+            }
+        }
+    }
+
+    /** What the lines of /proc/kallsyms tell: the kernel's part collected, modules' exports put out at once. */
+    private static final class Scan {
+        final Map<String, Long> kernelAddr = new HashMap<>();
+        final Set<String> globals = new HashSet<>();
+        final Set<String> modulesWithKsymtab = new HashSet<>();
+        final Set<String> modules = new HashSet<>();
+        long gplStart;
+        long gplStop;
+
+        /** One "ADDR TYPE NAME[\t[MODULE]]" line; others are passed over. */
+        void line(String line, Symvers symvers, Map<String, KernelView.Export> out) {
             int s1 = line.indexOf(' ');
             int s2 = s1 < 0 ? -1 : line.indexOf(' ', s1 + 1);
             if (s2 < 0) {
-                at = nl + 1;
-                continue;
+                return;
             }
             int tab = line.indexOf('\t', s2);
             String name = line.substring(s2 + 1, tab < 0 ? line.length() : tab);
@@ -55,7 +91,6 @@ final class Kallsyms {
                 if (lb >= 0 && rb > lb) module = line.substring(lb + 1, rb);
             }
             long addr = parseHex(line, 0, s1);
-            at = nl + 1;
             if (module != null) {
                 modules.add(module);
                 if (name.startsWith(KSYMTAB)) {
@@ -63,39 +98,13 @@ final class Kallsyms {
                     String sym = name.substring(KSYMTAB.length());
                     out.put(sym, new KernelView.Export(module, gplOf(symvers, sym)));
                 }
-                continue;
+                return;
             }
             char type = s1 + 1 < line.length() ? line.charAt(s1 + 1) : '?';
             if (type >= 'A' && type <= 'Z') globals.add(name);
             if (name.equals("__start___ksymtab_gpl")) gplStart = addr;
             else if (name.equals("__stop___ksymtab_gpl")) gplStop = addr;
             else if (name.startsWith(KSYMTAB)) kernelAddr.put(name.substring(KSYMTAB.length()), addr);
-        }
-        if (kernelAddr.size() < 64) {
-            // a kernel whose kallsyms does not list __ksymtab_ entries: its exports from Module.symvers,
-            // else every global kernel symbol (whether exported is then not known)
-            if (symvers != null) {
-                for (Map.Entry<String, Symvers.Entry> e : symvers.entries().entrySet())
-                    if (e.getValue().module().equals("vmlinux"))
-                        out.put(e.getKey(), new KernelView.Export("vmlinux", e.getValue().gplOnly()));
-            } else {
-                for (String g : globals) out.put(g, new KernelView.Export("vmlinux", null));
-            }
-            kernelAddr.clear();
-        }
-        boolean ranges = gplStart != 0 && gplStop > gplStart;
-        for (Map.Entry<String, Long> e : kernelAddr.entrySet()) {
-            Boolean gpl = gplOf(symvers, e.getKey());
-            if (gpl == null && ranges) gpl = e.getValue() >= gplStart && e.getValue() < gplStop;
-            out.put(e.getKey(), new KernelView.Export("vmlinux", gpl));
-        }
-        // a module whose __ksymtab_ entries kallsyms does not list: its exports as Module.symvers has them
-        if (symvers != null) {
-            for (Map.Entry<String, Symvers.Entry> e : symvers.entries().entrySet()) {
-                String owner = Symvers.moduleName(e.getValue().module());
-                if (modules.contains(owner) && !modulesWithKsymtab.contains(owner))
-                    out.putIfAbsent(e.getKey(), new KernelView.Export(owner, e.getValue().gplOnly()));
-            }
         }
     }
 

@@ -1,6 +1,5 @@
 package org.modutils.insmod.modern.check;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -15,7 +14,7 @@ import org.modutils.insmod.modern.KoFile;
  * array's kparam_array its maximum count and element ops. Modules whose relocations cannot be
  * followed fall back to the {@code parmtype=NAME:TYPE} tags of .modinfo (no sizes then).
  */
-final class ParamDecls {
+final class ParamDecls extends ImageWords {
     /** One declared parameter: type as in parmtype ("int", "charp", "string", ...), element type and sizes. */
     record Decl(String name, String type, String elemType, int maxlen, int maxCount) {
         boolean isArray() {
@@ -23,15 +22,12 @@ final class ParamDecls {
         }
     }
 
-    private final byte[] d;
-    private final ByteOrder order;
     private final boolean is64;
     private final List<KoFile.Section> sections;
 
     private ParamDecls(KoFile ko, byte[] image) {
-        this.d = image;
+        super(image, image[5] == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         this.is64 = ko.is64();
-        this.order = image[5] == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         this.sections = ko.sections();
     }
 
@@ -169,17 +165,5 @@ final class ParamDecls {
         int end = (int) from;
         while (end < limit && d[end] != 0) end++;
         return new String(d, (int) from, end - (int) from, StandardCharsets.ISO_8859_1);
-    }
-
-    private int u16(long at) {
-        return ByteBuffer.wrap(d, (int) at, 2).order(order).getShort() & 0xffff;
-    }
-
-    private long u32(long at) {
-        return ByteBuffer.wrap(d, (int) at, 4).order(order).getInt() & 0xffffffffL;
-    }
-
-    private long u64(long at) {
-        return ByteBuffer.wrap(d, (int) at, 8).order(order).getLong();
     }
 }

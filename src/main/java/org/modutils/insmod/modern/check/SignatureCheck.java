@@ -36,17 +36,7 @@ final class SignatureCheck {
         boolean locked = lockdown != null && !lockdown.equals("none");
         if (!certs.isEmpty()) verify(sig, certs, out);
         if (sig == null) {
-            if (Boolean.TRUE.equals(enforced))
-                out.add(Finding.error("signature", "Loading of unsigned module is rejected -- the kernel enforces"
-                        + " module signatures (module.sig_enforce=1) and the module carries none: sign it with a key"
-                        + " the kernel trusts (scripts/sign-file)"));
-            else if (locked)
-                out.add(Finding.error("signature", "Lockdown: unsigned module loading is restricted -- the kernel is"
-                        + " locked down (" + lockdown + ") and the module carries no signature: sign it with a key"
-                        + " the kernel trusts"));
-            else
-                out.add(Finding.pass("signature", "unsigned; the kernel does not enforce signatures"
-                        + (enforced == null ? " (as far as can be seen)" : "")));
+            out.add(unsigned(enforced, locked, lockdown));
             return false;
         }
         List<CmsSignature.Signer> signers;
@@ -77,6 +67,20 @@ final class SignatureCheck {
             out.add(Finding.pass("signature", "signed by " + who + ", a key the kernel does not have; it does not"
                     + " enforce signatures"));
         return false;
+    }
+
+    /** The verdict on an unsigned module: refused where signatures are enforced or the kernel is locked down. */
+    private static Finding unsigned(Boolean enforced, boolean locked, String lockdown) {
+        if (Boolean.TRUE.equals(enforced))
+            return Finding.error("signature", "Loading of unsigned module is rejected -- the kernel enforces"
+                    + " module signatures (module.sig_enforce=1) and the module carries none: sign it with a key"
+                    + " the kernel trusts (scripts/sign-file)");
+        if (locked)
+            return Finding.error("signature", "Lockdown: unsigned module loading is restricted -- the kernel is"
+                    + " locked down (" + lockdown + ") and the module carries no signature: sign it with a key"
+                    + " the kernel trusts");
+        return Finding.pass("signature", "unsigned; the kernel does not enforce signatures"
+                + (enforced == null ? " (as far as can be seen)" : ""));
     }
 
     /** The description of a key in the kernel's keyrings that is the signer's, or null. */
