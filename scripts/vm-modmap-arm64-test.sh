@@ -11,7 +11,10 @@
 # symbol of each module in the map at its address and letter (per-cpu ones with --ksyms), the
 # layout from .text and .init.text alone gives every section's address, and the -O image equals
 # the kernel's memory in the unpatched sections, .plt (the veneers of the calls that do not
-# reach the kernel) included.
+# reach the kernel) included. Debian's cloud kernel has no CONFIG_KALLSYMS_ALL (kallsyms lists
+# text symbols only): the kernel's data symbols for -O come from its Image's export table
+# (scripts/vm/ksymtab.py), a module's per-cpu base from the kernel's relocation of its code
+# (scripts/vm/arm64-percpu.py), and per-cpu symbols are not compared with kallsyms.
 # The cache (kernel, module tree, busybox; ~165 MB in ${VMTEST_ARM64_CACHE:-/var/cache/vmtest-arm64})
 # is made by scripts/vm/arm64-setup.sh (scripts/test-all --install runs it). Exit 0 when all
 # pass, 77 (SKIP) when the cache or qemu-system-aarch64 is missing and VMTEST_SETUP=1 does not
@@ -23,7 +26,7 @@ VMTEST=$top/scripts/vm
 CACHE=${VMTEST_ARM64_CACHE:-/var/cache/vmtest-arm64}
 # x_tables: per-cpu data; vfat+fat: exports, init sections; xfs: thousands of calls into the kernel
 MODULES=${MODMAP_ARM64_MODULES:-dummy libcrc32c vfat x_tables zram xfs}
-IMAGE_MODULES="libcrc32c dummy vfat fat x_tables"
+IMAGE_MODULES=${IMAGE_MODULES:-libcrc32c dummy vfat fat x_tables}
 name=vm-modmap-arm64-test CHECKS_NAME=$name
 say() { echo "$name: $*" >&2; }
 
@@ -79,19 +82,19 @@ for f in "${order[@]}"; do
 	echo "$b" >>"$R/m/order"
 done
 # Debian's cloud kernel has no CONFIG_KALLSYMS_ALL: /proc/kallsyms lists text symbols only, no
-# data and no per-cpu ones: a module's per-cpu base is not known, so -O is not checked on modules
-# with per-cpu data (the layout checks cover where the rest lies)
+# data and no per-cpu ones. For -O, the kernel's data symbols are then read from its Image's
+# export table, and the per-cpu base of a module with per-cpu data off the kernel's relocation
+# of its code (its .text is read too): see below.
 ALLSYMS=1
 grep -qx 'CONFIG_KALLSYMS_ALL=y' "$MODDIR/../../../boot/config-$KVER" || ALLSYMS=0
-images=
+images= pcpu_code=
 for m in $IMAGE_MODULES; do
 	if [ ! -f "$R/m/$m.ko" ]; then
 		say "no -O check of $m: it is not loaded"
-	elif [ $ALLSYMS = 0 ] && readelf -SW "$R/m/$m.ko" | grep -q ' \.data\.\.percpu '; then
-		say "no -O check of $m: it has per-cpu data, and $KVER's kallsyms does not say where"
-	else
-		images="$images $m"
+		continue
 	fi
+	images="$images $m"
+	[ $ALLSYMS = 0 ] && readelf -SW "$R/m/$m.ko" | grep -q ' \.data\.\.percpu ' && pcpu_code="$pcpu_code $m"
 done
 IMAGE_MODULES=$images
 # the kernel's symbols the image modules use (their undefined symbols), and their sections to read
@@ -100,8 +103,9 @@ for m in $IMAGE_MODULES; do
 	nm -u "$R/m/$m.ko" | awk '{ print $2 }'
 	# (the sizes as laid out: .plt's is the kernel's count of veneers, the file's one byte)
 	"$top/bin/insmod" -n -m "$R/m/$m.ko" | awk -v m="$m" '/^Sections:/ { on = 1; next } /^$/ { on = 0 }
-		on && $2 !~ /^0+$/ && $1 ~ /^(\.rodata|__param$|__ksymtab|__kcrctab|__bug_table$|\.note\.Linux$|\.plt$)/ {
-		print m, $1, $2 }' | while read -r a b c; do echo "$a $b $((0x$c))" >>"$R/m/sizes"; done
+		on && $2 !~ /^0+$/ && $1 ~ /^(\.rodata|__param$|__ksymtab|__kcrctab|__bug_table$|\.note\.Linux$|\.plt$|\.text$)/ {
+		print m, $1, $2 }' | while read -r a b c; do
+		[ "$b" != .text ] || [[ " $pcpu_code " == *" $a "* ]] && echo "$a $b $((0x$c))" >>"$R/m/sizes"; done
 done | { cat; printf '%s\n' capable _printk kfree memcpy; } | sort -u >"$R/m/want" # (+ text symbols to check by)
 (cd "$R" && find . -mindepth 1 | LC_ALL=C sort | busybox cpio -o -H newc -R 0:0 2>/dev/null) >"$S/initrd"
 
@@ -138,5 +142,12 @@ if [ $ALLSYMS = 0 ]; then
 	else
 		say "the kernel's data symbols were not found: the -O checks of modules that use them fail"
 	fi
+	for m in $pcpu_code; do # the per-cpu base, off the kernel's relocation of the module's code
+		read -r _ size off < <(grep '^\.text ' "$S/memidx.$m.txt")
+		tail -c +$((off + 1)) "$S/mem.$m" | head -c "$size" >"$S/text.$m"
+		text=$(awk -v m="$m" '$1 == m && $2 == ".text" { print $3 }' "$S/sections.txt")
+		/usr/bin/python3 "$VMTEST/arm64-percpu.py" "$R/m/$m.ko" "$m" "${text#0x}" "$S/text.$m" >>"$S/allsyms.txt" ||
+			say "$m: its per-cpu base was not found: its -O check fails"
+	done
 fi
 . "$VMTEST/modmap-checks.sh"
