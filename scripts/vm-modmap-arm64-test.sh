@@ -30,10 +30,10 @@ IMAGE_MODULES=${IMAGE_MODULES:-libcrc32c dummy vfat fat x_tables}
 name=vm-modmap-arm64-test CHECKS_NAME=$name
 say() { echo "$name: $*" >&2; }
 
-if ! command -v qemu-system-aarch64 >/dev/null; then
-	echo "$name: SKIP: qemu-system-aarch64 is not installed (Debian package qemu-system-arm)"
-	exit 77
-fi
+for t in qemu-system-aarch64:qemu-system-arm busybox:busybox-static /usr/bin/python3:python3; do
+	command -v "${t%%:*}" >/dev/null ||
+		{ echo "$name: SKIP: ${t%%:*} is not installed (Debian package ${t#*:})"; exit 77; }
+done
 conf_ok() { [ -r "$CACHE/arm64.conf" ] && (. "$CACHE/arm64.conf" && [ -f "$KERNEL" ] && [ -x "$BUSYBOX" ] &&
 	[ -f "$MODDIR/modules.dep" ]); }
 if ! conf_ok; then

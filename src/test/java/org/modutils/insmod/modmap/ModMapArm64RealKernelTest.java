@@ -2,15 +2,12 @@ package org.modutils.insmod.modmap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,15 +39,8 @@ class ModMapArm64RealKernelTest {
     @ParameterizedTest
     @ValueSource(strings = {"dummy", "vfat"})
     void everyKallsymsSymbolIsInTheMapAtItsAddressWithItsLetter(String module) throws MapException {
-        Set<String> have = new HashSet<>();
-        for (ModuleMap.Symbol s : map(module, recorded(module)).symbols()) {
-            have.add(String.format("%016x %c %s", s.address(), s.type(), s.name()));
-        }
-        List<String> want = ModMapRealKernelTest.lines(DIR + module + ".kallsyms");
-        assertFalse(want.isEmpty());
-        for (String line : want) {
-            assertTrue(have.contains(line), module + ": " + line + " not in the map");
-        }
+        ModMapRealKernelTest.assertEveryLineInTheMap(module, map(module, recorded(module)),
+                ModMapRealKernelTest.lines(DIR + module + ".kallsyms"));
     }
 
     @ParameterizedTest
