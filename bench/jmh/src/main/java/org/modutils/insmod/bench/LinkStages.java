@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.modutils.insmod.arch.Target;
+import org.modutils.insmod.link.Target;
 import org.modutils.insmod.arch.Targets;
 import org.modutils.insmod.cli.Insmod;
 import org.modutils.insmod.elf.ElfFile;
@@ -70,7 +70,12 @@ public class LinkStages {
     private ObjFile load() throws Exception {
         ElfFile elf = ElfFile.parse(objPath, object);
         Target t = Targets.forObject(elf.machine(), elf.is64(), elf.bigEndian());
-        t.useKernelSymbols(ksyms);
+        t.useKernelSymbols(name -> {
+            for (KernelSymbol k : ksyms.kernel()) {
+                if (k.name().equals(name)) return k.value();
+            }
+            return null;
+        });
         return ObjLoader.load(elf, t);
     }
 
@@ -87,7 +92,7 @@ public class LinkStages {
         return used + f.checkUndefineds().size();
     }
 
-    private static long layout(ObjFile f) {
+    private static long layout(ObjFile f) throws Exception {
         f.target.createGot(f);
         f.allocateCommons();
         return f.loadSize();
@@ -137,7 +142,7 @@ public class LinkStages {
             f = b.load();
             resolve(f, b.ksyms.kernel());
             size = layout(f);
-            Relocator.relocate(f, 0x12340000L, false);
+            Relocator.relocate(f, 0x12340000L, false, false);
         }
     }
 
@@ -152,21 +157,19 @@ public class LinkStages {
     }
 
     @Benchmark
-    public long layout(AfterResolve s) {
+    public long layout(AfterResolve s) throws Exception {
         return layout(s.f);
     }
 
     @Benchmark
-    public List<String> relocate(AfterLayout s) {
-        return Relocator.relocate(s.f, 0x12340000L, false);
+    public List<String> relocate(AfterLayout s) throws Exception {
+        return Relocator.relocate(s.f, 0x12340000L, false, false);
     }
 
     @Benchmark
     public int emit(AfterRelocate s) {
         byte[] image = s.f.createImage(s.size);
-        int[] len = new int[1];
-        LoadMap.bytes(s.f, len);
-        return image.length + len[0];
+        return image.length + LoadMap.bytes(s.f).length;
     }
 
     /** The whole -n -m -O run in process (options, reading, linking, map to a null stream, blob). */
