@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.modutils.insmod.config.ModprobeRules;
 import org.modutils.insmod.config.ModprobeRules.Kind;
 import org.modutils.insmod.config.ModprobeRules.When;
+import org.modutils.insmod.report.Report;
 
 /**
  * modutils 2.4's modprobe: loading a name ({@code modprobe_fromlist}: probe and probeall lists,
@@ -43,11 +44,8 @@ public final class LegacyProbe {
         /** A -v line (the host prints it only with -v). */
         void verbose(String text);
 
-        /** error(): "modprobe: TEXT". */
-        void error(String text);
-
-        /** Raw text on stderr. */
-        void warning(String text);
+        /** Where error() ("modprobe: TEXT") and raw stderr text (warning) go. */
+        Report report();
 
         /** perror(): "WHAT: strerror(errno)". */
         void perror(String what, int errno);
@@ -107,12 +105,12 @@ public final class LegacyProbe {
         if (loaded > 0) return 0;
         if (ret == LegacyStack.UNKNOWN) {
             if (stacks.errorName != null && !stacks.errorIsTop) {
-                host.error("Can't locate module " + stacks.errorName + " which is needed for " + name);
+                host.report().error("Can't locate module " + stacks.errorName + " which is needed for " + name);
             } else if (!s.quiet()) {
-                host.error("Can't locate module " + name);
+                host.report().error("Can't locate module " + name);
             }
         } else {
-            host.error("insmod " + name + " failed");
+            host.report().error("insmod " + name + " failed");
         }
         return -1;
     }
@@ -207,7 +205,7 @@ public final class LegacyProbe {
             List<String> argv = LegacyInsmodLine.argv(d, s, options);
             host.verbose(String.join(" ", argv) + "\n");
             if (s.run()) ret = host.insmod(argv);
-            if (!s.quiet() && ret != 0) host.error("insmod " + d.nod.path() + " failed");
+            if (!s.quiet() && ret != 0) host.report().error("insmod " + d.nod.path() + " failed");
         }
         ret = commands(When.POST_INSTALL, d.names, ret);
         if (ret == 0) fresh.add(0, d);
@@ -222,7 +220,7 @@ public final class LegacyProbe {
             Optional<String> ex = command(when, n);
             if (ex.isEmpty()) continue;
             host.verbose("# " + when.keyword() + " " + n + ":\n" + ex.get() + "\n");
-            if (s.run() && (ret = host.system(ex.get())) != 0) host.error(when.keyword() + " " + n + " failed");
+            if (s.run() && (ret = host.system(ex.get())) != 0) host.report().error(when.keyword() + " " + n + " failed");
         }
         return ret;
     }
@@ -310,7 +308,7 @@ public final class LegacyProbe {
             if (ex.isEmpty()) continue;
             host.verbose("# " + when.keyword() + " " + n + ":\n" + ex.get() + "\n");
             if (s.run() && host.system(ex.get()) != 0) {
-                if (!s.quiet() && complain) host.error(when.keyword() + " " + n + " failed");
+                if (!s.quiet() && complain) host.report().error(when.keyword() + " " + n + " failed");
                 ret = -1;
             }
         }

@@ -82,7 +82,7 @@ final class LegacyStack {
             d.names.add(p);
             options(d, p);
             if (++levels > MAX_ALIASES) {
-                host.warning("modprobe: alias loop detected on " + name);
+                host.report().warning("modprobe: alias loop detected on " + name);
                 break;
             }
         }

@@ -22,6 +22,7 @@ import org.modutils.insmod.kernel.Kernel;
 import org.modutils.insmod.kernel.KernelException;
 import org.modutils.insmod.kernel.ModuleQuery;
 import org.modutils.insmod.kernel.ModuleStatus;
+import org.modutils.insmod.report.Report;
 import org.modutils.insmod.report.UserError;
 import org.modutils.insmod.sys.Getopt;
 
@@ -317,13 +318,8 @@ public final class LegacyModprobe {
         }
 
         @Override
-        public void error(String text) {
-            log.error(text);
-        }
-
-        @Override
-        public void warning(String text) {
-            log.warning(text);
+        public Report report() {
+            return log;
         }
 
         @Override
