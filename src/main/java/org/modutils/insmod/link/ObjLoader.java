@@ -16,7 +16,7 @@ public final class ObjLoader {
 
     /** A module whose symbol errors (obj_add_symbol's "multiply defined") nobody is told of. */
     public static ObjFile load(ElfFile elf, Target target) throws ElfException {
-        return load(elf, target, SILENT);
+        return load(elf, target, Report.NONE);
     }
 
     /**
@@ -31,18 +31,12 @@ public final class ObjLoader {
         return loadAny(elf, target, report);
     }
 
-    private static final Report SILENT = new Report() {
-        @Override public void error(String text) {}
-        @Override public void info(String text) {}
-        @Override public void warning(String text) {}
-    };
-
     /** obj_load(..., ET_EXEC, ...) as kallsyms uses it: a linked kernel (vmlinux) instead of a module. */
     public static ObjFile loadExecutable(ElfFile elf, Target target) throws ElfException {
         if (elf.type() != ET_EXEC) {
             throw new ElfException("ELF file " + elf.fileName() + " not an executable");
         }
-        return loadAny(elf, target, SILENT);
+        return loadAny(elf, target, Report.NONE);
     }
 
     private static ObjFile loadAny(ElfFile elf, Target target, Report report) throws ElfException {
