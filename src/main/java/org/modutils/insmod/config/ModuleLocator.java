@@ -144,13 +144,7 @@ public final class ModuleLocator {
             return Optional.of(match::equals);
         }
         if (MetaExpander.globOnly(match)) {
-            PathMatcher m;
-            try {
-                m = FileSystems.getDefault().getPathMatcher("glob:" + match);
-            } catch (RuntimeException bad) {
-                return Optional.empty();
-            }
-            return Optional.of(base -> m.matches(Path.of(base)));
+            return Optional.ofNullable(glob(match));
         }
         if (!MetaExpander.hasAny(match, "&();|<>$`\"'\\!{}~+:[]?*")) {
             return Optional.of(match::equals); // only '=' in it: taken literally
@@ -224,9 +218,11 @@ public final class ModuleLocator {
 
     /** A name to match exactly, or a glob pattern; null for a pattern that does not compile. */
     private static Predicate<String> namePattern(String match) {
-        if (!MetaExpander.globOnly(match)) {
-            return match::equals;
-        }
+        return MetaExpander.globOnly(match) ? glob(match) : match::equals;
+    }
+
+    /** A base name test for the glob {@code match}; null for a pattern that does not compile. */
+    private static Predicate<String> glob(String match) {
         try {
             PathMatcher pm = FileSystems.getDefault().getPathMatcher("glob:" + match);
             return base -> pm.matches(Path.of(base));
