@@ -32,9 +32,14 @@ import java.util.Map;
  *     of quotes removed.</li>
  * </ol>
  */
-final class MetaExpander {
+public final class MetaExpander {
     /** The original's SHELL_META. */
     static final String SHELL_META = "&();|<>$`\"'\\!{}[]~=+:?*";
+
+    /** True when {@code s} holds one of the original's SHELL_META characters (a pattern, not a plain name). */
+    public static boolean hasShellMeta(String s) {
+        return hasAny(s, SHELL_META);
+    }
 
     private final String release;
     private final Map<String, String> env;

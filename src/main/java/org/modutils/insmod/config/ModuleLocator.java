@@ -112,7 +112,7 @@ public final class ModuleLocator {
         if (test.isEmpty()) {
             return Optional.empty();
         }
-        boolean meta = MetaExpander.hasAny(match, MetaExpander.SHELL_META);
+        boolean meta = MetaExpander.hasShellMeta(match);
         FirstMatch first = new FirstMatch(test.get());
         TreeWalk walk = new TreeWalk(ModulesConf.TYPES, conf.pruneList(), out);
         for (SearchPath sp : conf.paths()) {
@@ -140,7 +140,7 @@ public final class ModuleLocator {
      * with other shell characters) not at all, which is empty.
      */
     private static Optional<Predicate<String>> nameTest(String match) {
-        if (!MetaExpander.hasAny(match, MetaExpander.SHELL_META)) {
+        if (!MetaExpander.hasShellMeta(match)) {
             return Optional.of(match::equals);
         }
         if (MetaExpander.globOnly(match)) {

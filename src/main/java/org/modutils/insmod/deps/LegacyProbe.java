@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.modutils.insmod.config.MetaExpander;
 import org.modutils.insmod.config.ModprobeRules;
 import org.modutils.insmod.config.ModprobeRules.Kind;
 import org.modutils.insmod.config.ModprobeRules.When;
@@ -61,8 +62,6 @@ public final class LegacyProbe {
     /** The errno of a busy module (EBUSY). */
     public static final int EBUSY = 16;
 
-    private static final String SHELL_META = "&();|<>$`\"'\\!{}[]~=+:?*";
-
     private final ModprobeRules rules;
     private final LegacyModDep dep;
     private final Host host;
@@ -117,7 +116,7 @@ public final class LegacyProbe {
 
     /** One name of the list: by search (-t or a pattern), a probe list, or modules.dep. */
     private int one(String name, List<String> options, String type, boolean loadAll) {
-        if (type != null || containsAny(name, SHELL_META)) return located(name, options, type, loadAll);
+        if (type != null || MetaExpander.hasShellMeta(name)) return located(name, options, type, loadAll);
         Optional<ModprobeRules.Entry> probe = rules.get(Kind.PROBE, name);
         if (probe.isPresent()) return fromList(probe.get().words(), false);
         Optional<ModprobeRules.Entry> probeall = rules.get(Kind.PROBEALL, name);
@@ -338,10 +337,5 @@ public final class LegacyProbe {
     /** The original aborts on a dependency loop: its lines, for the tool to print before dying the same way. */
     public static Optional<String> loopMessage(RuntimeException e) {
         return e instanceof LegacyStack.Loop ? Optional.of(e.getMessage()) : Optional.empty();
-    }
-
-    private static boolean containsAny(String s, String chars) {
-        for (int i = 0; i < s.length(); i++) if (chars.indexOf(s.charAt(i)) >= 0) return true;
-        return false;
     }
 }
