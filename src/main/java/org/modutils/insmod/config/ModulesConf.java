@@ -96,7 +96,7 @@ public final class ModulesConf {
     }
 
     /**
-     * Reads the configuration for insmod. Report go to {@code out} (see the class comment);
+     * Reads the configuration for insmod. Messages go to {@code out} (see the class comment);
      * this never throws for bad input.
      */
     public static ModulesConf read(ConfigContext ctx, Report out) {

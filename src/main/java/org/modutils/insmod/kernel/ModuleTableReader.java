@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * modutils' get_kernel_info over query_module(2), shared by the local kernel and the agent:
  * QM_MODULES, then per module QM_INFO, QM_REFS and QM_SYMBOLS as asked, then the kernel's
- * QM_SYMBOLS. Report name the query as modutils did ("module X: QM_INFO: ..."). Public for the
+ * QM_SYMBOLS. Messages name the query as modutils did ("module X: QM_INFO: ..."). Public for the
  * remote kernel (kernel.remote), which asks through its agent.
  */
 public final class ModuleTableReader {

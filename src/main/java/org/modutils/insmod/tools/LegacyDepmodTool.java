@@ -21,7 +21,7 @@ import org.modutils.insmod.sys.Syslog;
 /**
  * depmod as modutils 2.4's: {@code depmod [-a|-A] [-b BASE] [-C conf] [-F System.map] [-e -n -q
  * -r -s -u -v -V] [version]} over the tree modules.conf names, or {@code depmod [...] a.o b.o.gz}
- * over the objects named (everything on stdout). Report are "depmod: TEXT" on stderr, or
+ * over the objects named (everything on stdout). Messages are "depmod: TEXT" on stderr, or
  * syslog under -s. The generated files are each written to a temporary name beside them, then
  * renamed (modules.dep last, its time stamp is what -A and modprobe look at).
  */
