@@ -8,6 +8,7 @@ import org.modutils.insmod.config.MetaExpander;
 import org.modutils.insmod.config.ModprobeRules;
 import org.modutils.insmod.config.ModprobeRules.Kind;
 import org.modutils.insmod.config.ModprobeRules.When;
+import org.modutils.insmod.kernel.Errno;
 import org.modutils.insmod.report.Report;
 
 /**
@@ -58,9 +59,6 @@ public final class LegacyProbe {
      */
     public record Settings(boolean run, boolean quiet, boolean autoclean, boolean syslog, String type, boolean loadAll,
                            String insmodOpt, String base) {}
-
-    /** The errno of a busy module (EBUSY). */
-    public static final int EBUSY = 16;
 
     private final ModprobeRules rules;
     private final LegacyModDep dep;
@@ -278,7 +276,7 @@ public final class LegacyProbe {
         Optional<Module> m = mods.stream().filter(x -> x.name().equals(kname)).findFirst();
         if (m.isEmpty()) return 0;
         if (m.get().busy()) {
-            lastErrno = EBUSY;
+            lastErrno = Errno.EBUSY;
             return -1;
         }
         int ret = removeCommands(When.PRE_REMOVE, names, names, complain, 0);

@@ -39,7 +39,6 @@ public final class Modprobe {
     };
     /** kmod's log priorities: LOG_CRIT, LOG_ERR, LOG_WARNING, LOG_INFO. */
     private static final int CRIT = 2, ERR = 3, WARNING = 4, INFO = 6;
-    private static final int EAGAIN = 11;
 
     final PrintStream out;
     final PrintStream err;
@@ -364,7 +363,7 @@ public final class Modprobe {
                 return 0;
             } catch (KernelException e) {
                 long now = System.nanoTime() / 1_000_000;
-                if (e.errno() != EAGAIN || o.waitMsec == 0 || now >= deadline) return e.errno();
+                if (e.errno() != org.modutils.insmod.kernel.Errno.EAGAIN || o.waitMsec == 0 || now >= deadline) return e.errno();
                 long sleep = Math.min(interval, deadline - now);
                 interval <<= 1;
                 try {
