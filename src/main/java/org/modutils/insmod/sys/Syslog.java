@@ -32,8 +32,12 @@ import java.util.Locale;
 public final class Syslog implements AutoCloseable {
     /** LOG_DAEMON, the facility insmod uses. */
     public static final int LOG_DAEMON = 3 << 3;
+    /** LOG_CRIT (kmod's "FATAL"). */
+    public static final int LOG_CRIT = 2;
     /** Priority of {@link #error(String)}. */
     public static final int LOG_ERR = 3;
+    /** LOG_WARNING. */
+    public static final int LOG_WARNING = 4;
     /** Priority of {@link #info(String)}. */
     public static final int LOG_INFO = 6;
     /** glibc's _PATH_LOG. */

@@ -1,5 +1,10 @@
 package org.modutils.insmod.tools;
 
+import static org.modutils.insmod.sys.Syslog.LOG_CRIT;
+import static org.modutils.insmod.sys.Syslog.LOG_ERR;
+import static org.modutils.insmod.sys.Syslog.LOG_INFO;
+import static org.modutils.insmod.sys.Syslog.LOG_WARNING;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -33,9 +38,6 @@ public final class Depmod {
         {"show", "n"}, {"dry-run", "n"}, {"symbol-prefix", "P:"}, {"warn", "w"}, {"map", "m"},
         {"version", "V"}, {"help", "h"},
     };
-    private static final int LOG_ERR = 3;
-    private static final int LOG_WARNING = 4;
-    private static final int LOG_INFO = 6;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -176,7 +178,7 @@ public final class Depmod {
         try {
             result = ModuleDeps.run(req, logger());
         } catch (DepmodException e) {
-            if (e.getMessage() != null) log(e.fatal() ? 2 : LOG_ERR, e.getMessage());
+            if (e.getMessage() != null) log(e.fatal() ? LOG_CRIT : LOG_ERR, e.getMessage());
             return 1;
         }
         if (req.textOnly()) {
@@ -251,9 +253,7 @@ public final class Depmod {
 
     private void log(int prio, String text) {
         if (prio > verbose) return;
-        String name = prio <= 2 ? "FATAL" : prio == LOG_ERR ? "ERROR" : prio == LOG_WARNING ? "WARNING"
-                : prio == 5 ? "NOTICE" : prio == LOG_INFO ? "INFO" : "DEBUG";
-        err.println("depmod: " + name + ": " + text);
+        err.println("depmod: " + Modprobe.level(prio) + ": " + text);
         err.flush();
     }
 

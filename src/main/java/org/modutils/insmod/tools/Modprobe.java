@@ -1,5 +1,10 @@
 package org.modutils.insmod.tools;
 
+import static org.modutils.insmod.sys.Syslog.LOG_CRIT;
+import static org.modutils.insmod.sys.Syslog.LOG_ERR;
+import static org.modutils.insmod.sys.Syslog.LOG_INFO;
+import static org.modutils.insmod.sys.Syslog.LOG_WARNING;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -37,8 +42,6 @@ public final class Modprobe {
         {"dirname", "d:"}, {"set-version", "S:"}, {"syslog", "s"}, {"quiet", "q"}, {"verbose", "v"},
         {"version", "V"}, {"help", "h"},
     };
-    /** kmod's log priorities: LOG_CRIT, LOG_ERR, LOG_WARNING, LOG_INFO. */
-    private static final int CRIT = 2, ERR = 3, WARNING = 4, INFO = 6;
 
     final PrintStream out;
     final PrintStream err;
@@ -65,7 +68,7 @@ public final class Modprobe {
         boolean removeHolders;
         long waitMsec;
         boolean syslog;
-        int verbose = WARNING;
+        int verbose = LOG_WARNING;
         String root;
         String kversion;
         List<String> configs = new ArrayList<>();
@@ -131,7 +134,7 @@ public final class Modprobe {
 
     private int execute(List<String> ops) {
         if (!o.showConfig && ops.isEmpty()) {
-            emit(ERR, "missing parameters. See -h.");
+            emit(LOG_ERR, "missing parameters. See -h.");
             return 1;
         }
         String kver = o.kversion != null ? o.kversion : Depmod.unameRelease();
@@ -179,7 +182,7 @@ public final class Modprobe {
             }
             String failure = probeInsert(m, extra);
             if (failure != null) {
-                log(ERR, "could not insert '" + m.name() + "': " + failure);
+                log(LOG_ERR, "could not insert '" + m.name() + "': " + failure);
                 result = -1;
             }
         }
@@ -254,7 +257,7 @@ public final class Modprobe {
             if (passedOptions != null) pb.environment().put("MODPROBE_OPTIONS", passedOptions);
             int st = pb.start().waitFor();
             if (st != 0) {
-                log(ERR, "Error running " + type + " command '" + cmd + "' for module " + module + ": retcode " + st);
+                log(LOG_ERR, "Error running " + type + " command '" + cmd + "' for module " + module + ": retcode " + st);
                 return "Operation not permitted";
             }
             return null;
@@ -341,7 +344,7 @@ public final class Modprobe {
         int r = 0;
         int errno = deleteWaiting(m.name());
         if (errno != 0 && (errno != org.modutils.insmod.kernel.Errno.ENOENT || o.firstTime)) {
-            log(ERR, "could not remove '" + m.name() + "': " + org.modutils.insmod.kernel.Errno.text(errno));
+            log(LOG_ERR, "could not remove '" + m.name() + "': " + org.modutils.insmod.kernel.Errno.text(errno));
             r = -1;
         }
         for (ModprobeTarget d : mp.dependencies(m)) {
@@ -386,7 +389,7 @@ public final class Modprobe {
                 case "w":
                     Long w = ModprobeQuery.strtoul(opt[1]);
                     if (w == null) {
-                        emit(ERR, "unexpected wait value '" + opt[1] + "'.");
+                        emit(LOG_ERR, "unexpected wait value '" + opt[1] + "'.");
                         return 1;
                     }
                     o.waitMsec = w;
@@ -447,7 +450,7 @@ public final class Modprobe {
 
     /** kmod's LOG(): at LOG_CRIT ("FATAL"), or LOG_WARNING under -a. */
     void fatal(String text) {
-        log(o.all ? WARNING : CRIT, text);
+        log(o.all ? LOG_WARNING : LOG_CRIT, text);
     }
 
     /** kmod's log_printf once the verbosity is set: shown when {@code prio} is within it. */
@@ -457,7 +460,7 @@ public final class Modprobe {
 
     /** "modprobe: LEVEL: text" on stderr, or "LEVEL: text" to syslog with -s. */
     void emit(int prio, String text) {
-        String line = PRIO_NAMES[prio] + ": " + text;
+        String line = level(prio) + ": " + text;
         if (syslog != null) {
             syslog.log(prio, line + "\n");
         } else {
@@ -468,21 +471,26 @@ public final class Modprobe {
 
     private static final String[] PRIO_NAMES = {"EMERGENCY", "ALERT", "FATAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"};
 
+    /** The word kmod's tools put before a message of priority {@code prio} ("FATAL", "ERROR"...). */
+    static String level(int prio) {
+        return PRIO_NAMES[prio];
+    }
+
     DepmodLog logger() {
         return new DepmodLog() {
             @Override
             public void error(String text) {
-                log(ERR, text);
+                log(LOG_ERR, text);
             }
 
             @Override
             public void warning(String text) {
-                log(WARNING, text);
+                log(LOG_WARNING, text);
             }
 
             @Override
             public void info(String text) {
-                log(INFO, text);
+                log(LOG_INFO, text);
             }
 
             @Override
@@ -510,9 +518,9 @@ public final class Modprobe {
         return new Report() {
             @Override
             public void error(String text) {
-                if (o.verbose < ERR) return;
+                if (o.verbose < LOG_ERR) return;
                 for (String line : text.split("\n", -1)) {
-                    if (syslog != null) syslog.log(ERR, line + "\n");
+                    if (syslog != null) syslog.log(LOG_ERR, line + "\n");
                     else err.println("modprobe: " + line);
                 }
                 err.flush();
