@@ -27,18 +27,18 @@ public final class KoReader {
         try {
             raw = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new ModinfoException(Errno.ENOENT, Errno.text(Errno.ENOENT));
+            throw new ModinfoException(Errno.ENOENT);
         } catch (AccessDeniedException e) {
-            throw new ModinfoException(13, Errno.text(13));
+            throw new ModinfoException(13);
         } catch (IOException | OutOfMemoryError e) {
-            throw new ModinfoException(Errno.EIO, Errno.text(Errno.EIO));
+            throw new ModinfoException(Errno.EIO);
         }
-        if (raw.length == 0) throw new ModinfoException(Errno.EINVAL, Errno.text(Errno.EINVAL)); // mmap of 0 bytes
+        if (raw.length == 0) throw new ModinfoException(Errno.EINVAL); // mmap of 0 bytes
         Compression c = Compression.detect(raw);
         try {
             return c.decompress(raw);
         } catch (IOException | RuntimeException e) {
-            throw new ModinfoException(Errno.EINVAL, Errno.text(Errno.EINVAL));
+            throw new ModinfoException(Errno.EINVAL);
         }
     }
 
@@ -51,7 +51,7 @@ public final class KoReader {
         try {
             strings = KmodElf.modinfoStrings(module);
         } catch (KmodElf.Failure f) {
-            throw new ModinfoException(f.errno, Errno.text(f.errno));
+            throw new ModinfoException(f.errno);
         }
         List<Field> out = new ArrayList<>(strings.size() + 5);
         for (String s : strings) {

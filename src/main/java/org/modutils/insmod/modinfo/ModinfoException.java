@@ -1,5 +1,6 @@
 package org.modutils.insmod.modinfo;
 
+import org.modutils.insmod.kernel.Errno;
 import org.modutils.insmod.report.UserError;
 
 /**
@@ -12,6 +13,11 @@ public final class ModinfoException extends UserError {
     public ModinfoException(int errno, String message) {
         super(message);
         this.errno = errno;
+    }
+
+    /** The errno with its strerror text as the message, as libkmod's callers print it. */
+    public ModinfoException(int errno) {
+        this(errno, Errno.text(errno));
     }
 
     public int errno() {

@@ -82,7 +82,7 @@ public final class ModuleDirectory {
     static String normalizeAlias(String alias) throws ModinfoException {
         String key = org.modutils.insmod.deps.Aliases.normalize(alias);
         if (key == null) {
-            throw new ModinfoException(Errno.EINVAL, Errno.text(Errno.EINVAL));
+            throw new ModinfoException(Errno.EINVAL);
         }
         return key;
     }

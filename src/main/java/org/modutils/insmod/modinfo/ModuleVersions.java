@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.modutils.insmod.deps.ModuleFacts;
-import org.modutils.insmod.kernel.Errno;
 import org.modutils.insmod.modern.KoFile;
 
 /**
@@ -27,8 +26,8 @@ public final class ModuleVersions {
     public static List<Crc> versions(byte[] module) throws ModinfoException {
         KmodElf elf = elf(module);
         long[] s = elf.section("__versions");
-        if (s == null) throw failure(KmodElf.ENOENT);
-        if (s[1] % VERLEN != 0) throw failure(KmodElf.EINVAL);
+        if (s == null) throw new ModinfoException(KmodElf.ENOENT);
+        if (s[1] % VERLEN != 0) throw new ModinfoException(KmodElf.EINVAL);
         int crclen = elf.is32() ? 4 : 8;
         List<Crc> out = new ArrayList<>();
         for (long at = s[0]; at < s[0] + s[1]; at += VERLEN) {
@@ -48,10 +47,10 @@ public final class ModuleVersions {
         try {
             facts = ModuleFacts.read(module);
         } catch (KoFile.BadModuleException e) {
-            throw failure(KmodElf.EINVAL);
+            throw new ModinfoException(KmodElf.EINVAL);
         }
-        if (facts.exportError() != null) throw failure(KmodElf.EINVAL);
-        if (facts.exports().isEmpty() && elf.section("__ksymtab_strings") == null) throw failure(KmodElf.ENOENT);
+        if (facts.exportError() != null) throw new ModinfoException(KmodElf.EINVAL);
+        if (facts.exports().isEmpty() && elf.section("__ksymtab_strings") == null) throw new ModinfoException(KmodElf.ENOENT);
         List<Crc> out = new ArrayList<>();
         for (ModuleFacts.Symbol sym : facts.exports()) out.add(new Crc(sym.crc(), sym.name()));
         return out;
@@ -61,11 +60,7 @@ public final class ModuleVersions {
         try {
             return KmodElf.of(module);
         } catch (KmodElf.Failure f) {
-            throw failure(f.errno);
+            throw new ModinfoException(f.errno);
         }
-    }
-
-    private static ModinfoException failure(int errno) {
-        return new ModinfoException(errno, Errno.text(errno));
     }
 }
