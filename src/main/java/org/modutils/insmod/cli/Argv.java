@@ -51,7 +51,8 @@ final class Argv {
         return out;
     }
 
-    private static String[] reencoded(String[] args, Charset jnu) {
+    /** Each string encoded with {@code jnu}, its bytes held as Latin-1 chars. */
+    static String[] reencoded(String[] args, Charset jnu) {
         String[] out = new String[args.length];
         for (int i = 0; i < args.length; i++) {
             out[i] = new String(args[i].getBytes(jnu), StandardCharsets.ISO_8859_1);

@@ -52,11 +52,7 @@ public final class Main {
     /** modutils 2.4's modprobe runs insmod: here, in this process (the first word, /sbin/insmod, names it). */
     private static int insmod24(java.util.List<String> argv) {
         String[] a = argv.subList(1, argv.size()).toArray(new String[0]);
-        for (int i = 0; i < a.length; i++) {
-            a[i] = new String(a[i].getBytes(java.nio.charset.Charset.defaultCharset()),
-                    java.nio.charset.StandardCharsets.ISO_8859_1);
-        }
-        return Insmod.run(a);
+        return Insmod.run(Argv.reencoded(a, java.nio.charset.Charset.defaultCharset()));
     }
 
     /** Byte strings back to text in the platform's charset, for the tools that take Java strings. */
