@@ -92,7 +92,7 @@ public final class Depmod {
         Integer early = options(g, o);
         if (early != null) return early;
         List<String> operands = g.operands;
-        String kversion = unameRelease();
+        String kversion = RunningKernel.release();
         if (!operands.isEmpty()) {
             if (!operands.get(0).matches("\\s*\\+?\\d+\\.\\s*\\+?\\d+.*")) {
                 log(LOG_ERR, "Bad version passed " + operands.get(0));
@@ -169,7 +169,7 @@ public final class Depmod {
                 return false;
             }
         }
-        return LegacyDepmodTool.wanted(g.operands, g.operands.isEmpty() ? unameRelease() : null);
+        return LegacyDepmodTool.wanted(g.operands, g.operands.isEmpty() ? RunningKernel.release() : null);
     }
 
     /** Computes, then prints (-n) or writes the files. */
@@ -255,14 +255,6 @@ public final class Depmod {
         if (prio > verbose) return;
         err.println("depmod: " + Modprobe.level(prio) + ": " + text);
         err.flush();
-    }
-
-    static String unameRelease() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
-        } catch (IOException e) {
-            return System.getProperty("os.version");
-        }
     }
 
     private void help() {

@@ -113,7 +113,7 @@ final class LegacyDepmodTool {
         }
         int status;
         if (o.std || g.operands.isEmpty()) {
-            status = tree(o, g.operands.isEmpty() ? Depmod.unameRelease() : g.operands.get(0), running);
+            status = tree(o, g.operands.isEmpty() ? RunningKernel.release() : g.operands.get(0), running);
         } else {
             LegacyDepmod.Result r = LegacyDepmod.run(new LegacyDepmod.Request(g.operands, o.ksyms, o.base,
                     o.showErrors, o.quiet, o.unresolvedError, running));

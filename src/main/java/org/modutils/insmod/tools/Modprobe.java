@@ -137,7 +137,7 @@ public final class Modprobe {
             emit(LOG_ERR, "missing parameters. See -h.");
             return 1;
         }
-        String kver = o.kversion != null ? o.kversion : Depmod.unameRelease();
+        String kver = o.kversion != null ? o.kversion : RunningKernel.release();
         String dir = (o.root == null ? "" : o.root) + "/lib/modules/" + kver;
         ModprobeConfig cfg = ModprobeConfig.load(o.configs.isEmpty() ? ModprobeConfig.DEFAULT_PATHS : o.configs, dir,
                 readCmdline(), this::libkmod);
