@@ -52,6 +52,11 @@ public final class Snapshot {
         this.error = Objects.requireNonNull(error);
     }
 
+    /** The base name of a snapshot taken at {@code time} (its files add ".ksyms" and ".modules"). */
+    public static String stamp(LocalDateTime time) {
+        return STAMP.format(time);
+    }
+
     /** The real thing: {@code /var/log/ksymoops}, the system clock and zone. */
     public static Snapshot standard(Consumer<String> error) {
         return new Snapshot(DEFAULT_DIR, Clock.systemDefaultZone(), error);
@@ -70,7 +75,7 @@ public final class Snapshot {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        String stamp = STAMP.format(LocalDateTime.now(clock));
+        String stamp = stamp(LocalDateTime.now(clock));
         String[] suffix = {"ksyms", "modules"};
         String[] source = {"/proc/ksyms", "/proc/modules"};
         byte[][] data = {ksyms, modules};

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 import org.modutils.insmod.kernel.Kernel;
@@ -52,12 +51,11 @@ public final class KsymoopsSnapshot {
     }
 
     private static void remote(RemoteKernel k) throws KernelException {
-        String dir = "/var/log/ksymoops";
+        String dir = Snapshot.DEFAULT_DIR.toString();
         if (!k.isDirectory(dir)) {
             return;
         }
-        String ts = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
-                .format(LocalDateTime.ofEpochSecond(k.time(), 0, ZoneOffset.UTC));
+        String ts = Snapshot.stamp(LocalDateTime.ofEpochSecond(k.time(), 0, ZoneOffset.UTC));
         byte[] ksyms = k.readFile("/proc/ksyms");
         byte[] modules = k.readFile("/proc/modules");
         if (ksyms != null) {
