@@ -196,7 +196,7 @@ final class ConfReader {
     }
 
     private boolean process(List<String> lines, List<Integer> numbers, String name, int depth) {
-        boolean[] keep = {false, true}; // [0] unused; [1]: the next path line drops what was collected
+        boolean[] dropDefaultPaths = {true}; // do_read's drop_default_paths: the next path line drops what was collected
         Conditionals cond = new Conditionals(ctx, meta);
         boolean ok = true;
         for (int li = 0; li < lines.size(); li++) {
@@ -210,7 +210,7 @@ final class ConfReader {
                 return false;
             }
             if (!cond.active()) continue;
-            Done d = directive(line, lineno, depth, keep);
+            Done d = directive(line, lineno, depth, dropDefaultPaths);
             if (d == Done.FATAL) return false;
             if (d == Done.UNKNOWN && all) {
                 out.error("Invalid line " + lineno + " in " + name + "\n\t" + line.text());
@@ -245,7 +245,7 @@ final class ConfReader {
                     if (!p.word.isEmpty()) prune.add(p.word);
                     return Done.TAKEN;
                 case "keep":
-                    dropDefaultPaths[1] = false;
+                    dropDefaultPaths[0] = false;
                     return Done.TAKEN;
                 default:
                     return all ? modprobeKeyword(l) : Done.UNKNOWN;
@@ -288,8 +288,8 @@ final class ConfReader {
     }
 
     private boolean path(String parm, String arg, boolean[] dropDefaultPaths) {
-        if (dropDefaultPaths[1]) {
-            dropDefaultPaths[1] = false;
+        if (dropDefaultPaths[0]) {
+            dropDefaultPaths[0] = false;
             paths.clear();
         }
         String type = "misc";
