@@ -2,7 +2,6 @@ package org.modutils.insmod.tools;
 
 import static org.modutils.insmod.sys.Syslog.LOG_CRIT;
 import static org.modutils.insmod.sys.Syslog.LOG_ERR;
-import static org.modutils.insmod.sys.Syslog.LOG_INFO;
 import static org.modutils.insmod.sys.Syslog.LOG_WARNING;
 
 import java.io.IOException;
@@ -225,30 +224,12 @@ public final class Depmod {
     }
 
     private DepmodLog logger() {
-        return new DepmodLog() {
-            @Override
-            public void error(String text) {
-                log(LOG_ERR, text);
+        return DepmodLog.of(this::log, text -> {
+            if (verbose > LOG_WARNING) {
+                out.println(text);
+                out.flush();
             }
-
-            @Override
-            public void warning(String text) {
-                log(LOG_WARNING, text);
-            }
-
-            @Override
-            public void info(String text) {
-                log(LOG_INFO, text);
-            }
-
-            @Override
-            public void show(String text) {
-                if (verbose > LOG_WARNING) {
-                    out.println(text);
-                    out.flush();
-                }
-            }
-        };
+        });
     }
 
     private void log(int prio, String text) {

@@ -2,7 +2,6 @@ package org.modutils.insmod.tools;
 
 import static org.modutils.insmod.sys.Syslog.LOG_CRIT;
 import static org.modutils.insmod.sys.Syslog.LOG_ERR;
-import static org.modutils.insmod.sys.Syslog.LOG_INFO;
 import static org.modutils.insmod.sys.Syslog.LOG_WARNING;
 
 import java.io.IOException;
@@ -477,27 +476,7 @@ public final class Modprobe {
     }
 
     DepmodLog logger() {
-        return new DepmodLog() {
-            @Override
-            public void error(String text) {
-                log(LOG_ERR, text);
-            }
-
-            @Override
-            public void warning(String text) {
-                log(LOG_WARNING, text);
-            }
-
-            @Override
-            public void info(String text) {
-                log(LOG_INFO, text);
-            }
-
-            @Override
-            public void show(String text) {
-                out.println(text);
-            }
-        };
+        return DepmodLog.of(this::log, out::println);
     }
 
     /** libkmod's own stderr logging, which kmod 30's modprobe leaves on while it reads the configuration. */
