@@ -9,7 +9,12 @@ public final class Protocol {
     public static final int TRAILER = 4;
     /** The largest payload either side accepts; the agent announces its own value in HELLO. */
     public static final int MAX_PAYLOAD = 16384 + 1024;
-    public static final int CHUNK = 16384;
+    /**
+     * Bytes staged per acknowledged frame: at most half of a 2.4 tty's 4096-byte line buffer, so
+     * an agent that a slow (or emulated) board schedules late still finds room for a whole frame;
+     * 16 KB frames overflowed it on a slow TCG host and the line dropped bytes.
+     */
+    public static final int CHUNK = 2048;
 
     public static final int HELLO = 0x01;
     public static final int UNAME = 0x02;
