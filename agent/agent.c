@@ -14,7 +14,7 @@
  */
 #include "arch.h"
 
-#define PROTO_VERSION   1
+#define PROTO_VERSION   2
 #define HDR_LEN         8
 #define MAX_PAYLOAD     (16384 + 1024)
 #define DATA_CHUNK      16384
@@ -205,6 +205,7 @@ static void put32(unsigned char *p, unsigned v)
 static int fd_in = 0, fd_out = 1;
 static int link_broken;
 static long idle_limit = 30;           /* seconds without a valid frame before pending modules are deleted */
+static long idle_default = 30;         /* the limit a HELLO with idle 0 restores (--idle, agent_idle=) */
 static int legacy_ok;                  /* the kernel has query_module(2), so the 2.4 module calls are safe */
 
 static unsigned char rxbuf[2 * FRAME_MAX];
@@ -215,6 +216,19 @@ static unsigned long stage_total, stage_fill;
 static unsigned char bulk[BULK_MAX];
 
 static char pending[MAX_PENDING][NAME_MAX_LEN + 1];
+
+/*
+ * The last request obeyed and its final answer, kept so that a repeat of a request that changes
+ * something (the host sends it again when the request or its answer was lost on the line) is
+ * answered again rather than done twice.
+ */
+static struct {
+    int valid, type, seq;
+    unsigned crc;
+    unsigned long len;
+    int capture;                        /* the dispatch in progress records its OK/ERR here */
+    unsigned char frame[HDR_LEN + 256 + 4];
+} last;
 
 /* ---- output ---- */
 
@@ -246,6 +260,10 @@ static void send_frame(int type, int seq, const void *p, unsigned long n)
     if (p)
         memmove(txbuf + HDR_LEN, p, n);
     put32(txbuf + HDR_LEN + n, crc32(txbuf, HDR_LEN + n));
+    if (last.capture && type != RSP_DATA && HDR_LEN + n + 4 <= sizeof last.frame) {
+        memcpy(last.frame, txbuf, HDR_LEN + n + 4);
+        last.len = HDR_LEN + n + 4;
+    }
     write_all(txbuf, HDR_LEN + n + 4);
 }
 
@@ -420,8 +438,7 @@ static void op_hello(int seq, struct rd *r)
         send_err(seq, E_BAD_REQUEST, 0, "hello: want nonce, idle");
         return;
     }
-    if (idle)
-        idle_limit = idle;
+    idle_limit = idle ? (long) idle : idle_default;     /* for this session only */
     put32(p, nonce);
     p[4] = PROTO_VERSION;
     p[5] = (unsigned char) legacy_ok;
@@ -802,6 +819,31 @@ static void dispatch(int type, int seq, const unsigned char *payload, unsigned l
     }
 }
 
+/* The requests that change the target's state: done once, answered again when repeated. */
+static int changes_state(int type)
+{
+    return type == REQ_STAGE || type == REQ_WRITE_FILE || type == REQ_CREATE_MODULE
+        || type == REQ_INIT_MODULE || type == REQ_DELETE_MODULE;
+}
+
+/* Dispatches the valid request at rxbuf, or repeats the answer when it is the last one again. */
+static void obey(int type, int seq, unsigned crc, unsigned long len)
+{
+    if (last.valid && last.len && type == last.type && seq == last.seq && crc == last.crc
+            && changes_state(type)) {
+        write_all(last.frame, last.len);
+        return;
+    }
+    last.valid = type != REQ_HELLO;     /* a greeting starts a session: nothing to repeat */
+    last.type = type;
+    last.seq = seq;
+    last.crc = crc;
+    last.len = 0;
+    last.capture = 1;
+    dispatch(type, seq, rxbuf + HDR_LEN, len);
+    last.capture = 0;
+}
+
 /* ---- framing: find, check and dispatch frames in rxbuf ---- */
 
 static void rx_drop(unsigned long n)
@@ -838,13 +880,13 @@ static int rx_process(void)
             return 1;
         if (crc32(rxbuf, HDR_LEN + len) != get32(rxbuf + HDR_LEN + len)) {
             send_err(rxbuf[3], E_BAD_FRAME, 0, "checksum mismatch");
+            say("insmod-agent: checksum mismatch in a frame of ");
+            say_num((long) len);
+            say(" bytes\n");
             rx_drop(1);                 /* a real frame may start inside this one */
             continue;
         }
-        {
-            int type = rxbuf[2], seq = rxbuf[3];
-            dispatch(type, seq, rxbuf + HDR_LEN, len);
-        }
+        obey(rxbuf[2], rxbuf[3], get32(rxbuf + HDR_LEN + len), len);
         rx_drop(HDR_LEN + len + 4);
         return 2;                       /* a valid frame: the caller resets its idle clock */
     }
@@ -882,8 +924,12 @@ static void serve(void)
             break;
         }
         if (r == 0) {
-            if (partial)
+            if (partial) {
+                say("insmod-agent: dropped a partial frame after 1 s without bytes (");
+                say_num((long) rxlen);
+                say(" bytes)\n");
                 rx_drop(1);             /* a frame stalled mid-way: give up on it */
+            }
             if (now() - last >= idle_limit) {
                 pending_cleanup("link idle");
                 last = now();
@@ -1062,6 +1108,7 @@ static int run_as_init(char **envp)
         idle_limit = (long) to_num(idle);
     if (idle_limit <= 0)
         idle_limit = 30;
+    idle_default = idle_limit;
     say("insmod-agent: init on ");
     say(arch.name);
     say(legacy_ok ? ", query_module present\n" : ", no query_module (not a 2.1-2.4 kernel)\n");
@@ -1099,6 +1146,7 @@ int agent_main(int argc, char **argv, char **envp)
     }
     if (idle_limit <= 0)
         idle_limit = 30;
+    idle_default = idle_limit;
     if (stdio + (tty != 0) + (port != 0) != 1)
         return usage();
     if (stdio) {

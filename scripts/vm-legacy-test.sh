@@ -161,14 +161,15 @@ agent_checks() {
     for ((i = 0; i < 60; i++)); do grep -q created "$WORK/$name.abandon" && break; sleep 0.5; done
     kill -9 "$apid" 2>/dev/null; wait "$apid" 2>/dev/null
     local before after
-    before=$(ctl cat /proc/modules 2>&1 | grep -c '^agkill ')
+    # A session's idle limit lasts until the next greeting, so each look asks for 4 s again.
+    before=$(ctl cat /proc/modules --idle 4 2>&1 | grep -c '^agkill ')
     # The agent deletes it after 4 s without a frame. Every look (ctl) is a frame and restarts
     # that clock, so each look follows a silence longer than the limit; under emulation on a
     # loaded host the timer can fire late, hence up to four silences (seen after the first
     # on an idle host).
     for ((i = 0; i < 4; i++)); do
         sleep $((6 + 2 * i))
-        after=$(ctl cat /proc/modules 2>&1 | grep -c '^agkill ')
+        after=$(ctl cat /proc/modules --idle 4 2>&1 | grep -c '^agkill ')
         [ "$after" = 0 ] && break
     done
     if [ "$before" = 1 ] && [ "$after" = 0 ] && grep -q 'link idle: deleted half-created module agkill' "$CONSOLE"; then

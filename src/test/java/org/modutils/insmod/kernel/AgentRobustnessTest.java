@@ -1,5 +1,6 @@
 package org.modutils.insmod.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -145,6 +146,32 @@ class AgentRobustnessTest {
         assertEquals(Protocol.MAX_PAYLOAD, Bytes.getInt(p, 8));
         assertEquals(7, Bytes.getInt(p, 20), "idle limit taken over");
         assertEquals(archName(), Bytes.cstrings(p, 24, 1)[0]);
+        Frame next = request(Protocol.HELLO, 10, Bytes.builder().u32(1).u32(0).build());
+        assertEquals(30, Bytes.getInt(next.payload(), 20), "a new session's idle 0 is the agent's own limit, not the last session's");
+    }
+
+    /** A request sent again (its answer was lost) is answered again; what it changed is changed once. */
+    @Test
+    void aRepeatedStageOrCreateIsAnsweredFromMemory() throws Exception {
+        Frame hello = request(Protocol.HELLO, 1, Bytes.builder().u32(5).u32(0).build());
+        assertEquals(Protocol.OK, hello.type());
+        byte[] chunk = Bytes.builder().u32(0).u32(8).bytes(new byte[4], 0, 4).build();
+        Frame a = request(Protocol.STAGE, 2, chunk);
+        Frame b = request(Protocol.STAGE, 2, chunk);
+        assertEquals(Protocol.OK, b.type());
+        assertEquals(4, Bytes.getInt(b.payload(), 0));
+        assertArrayEquals(a.payload(), b.payload());
+        byte[] second = Bytes.builder().u32(4).u32(8).bytes(new byte[4], 0, 4).build();
+        Frame c = request(Protocol.STAGE, 3, second);
+        assertEquals(8, Bytes.getInt(c.payload(), 0), "the repeat did not stage its bytes again");
+        // The same bytes under a new number are a new request: here out of sequence.
+        assertEquals(Protocol.E_STATE, errCode(request(Protocol.STAGE, 4, second)));
+        // A refusal is repeated as it was (create_module is ENOSYS on this modern host).
+        byte[] create = Bytes.builder().u32(4096).cstring("x").build();
+        Frame e1 = request(Protocol.CREATE_MODULE, 5, create);
+        Frame e2 = request(Protocol.CREATE_MODULE, 5, create);
+        assertArrayEquals(new Frame(e1.type(), e1.seq(), e1.payload()).encode(),
+                new Frame(e2.type(), e2.seq(), e2.payload()).encode());
     }
 
     @Test

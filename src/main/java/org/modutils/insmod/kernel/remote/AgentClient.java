@@ -27,6 +27,7 @@ public final class AgentClient implements AutoCloseable {
     private int seq;
     private Hello hello;
     private String broken;
+    private long lastByte;
 
     private AgentClient(Link link, long timeoutMillis) {
         this.link = link;
@@ -64,7 +65,7 @@ public final class AgentClient implements AutoCloseable {
             send(new Frame(Protocol.HELLO, s, Bytes.builder().u32(nonce).u32(idleSeconds).build()), "hello");
             long deadline = System.currentTimeMillis() + perTry;
             for (;;) {
-                Frame f = readFrame(deadline, "hello", true);
+                Frame f = readFrame(deadline, "hello");
                 if (f == null)
                     break;                                  // this try timed out
                 if (f.seq() != s || f.type() != Protocol.OK || f.payload().length < 25)
@@ -78,9 +79,9 @@ public final class AgentClient implements AutoCloseable {
                 hello = new Hello(p[4] & 0xff, p[5] != 0, p[6] & 0xff, p[7] != 0, Bytes.getInt(p, 8),
                         Bytes.getUInt(p, 12), Bytes.getUInt(p, 16), Bytes.getInt(p, 20),
                         new String(p, 24, end - 24, StandardCharsets.ISO_8859_1));
-                if (hello.version() != Protocol.VERSION)
+                if (hello.version() < 1 || hello.version() > Protocol.VERSION)
                     throw fail("the agent speaks protocol version " + hello.version() + ", this insmod "
-                            + Protocol.VERSION);
+                            + Protocol.VERSION + " (and 1)");
                 if (hello.wordSize() != 4 && hello.wordSize() != 8)
                     throw fail("the agent reports a word size of " + hello.wordSize() + " bytes");
                 return;
@@ -102,27 +103,108 @@ public final class AgentClient implements AutoCloseable {
         return broken != null;
     }
 
-    /** Sends one request and collects its answer. An ERR answer becomes a {@link KernelException}. */
+    /**
+     * Sends one request and collects its answer. An ERR answer becomes a {@link KernelException}.
+     * When nothing of the answer comes back for a while, or the agent saw the request damaged, the
+     * same frame (same sequence number) goes again: an agent of protocol version 2 answers a
+     * repeated state-changing request from its memory instead of doing it twice, and does a
+     * repeated read again. A serial line that drops or mangles bytes costs a resend, not the load.
+     */
     public Reply call(int type, byte[] payload, long timeout, String what) throws KernelException {
         if (broken != null)
             throw new LinkException(broken);
         int s = nextSeq();
-        send(new Frame(type, s, payload), what);
+        byte[] frame = new Frame(type, s, payload).encode();
+        send(frame, what);
+        Resend resend = new Resend(hello == null || hello.version() >= 2);
         ByteArrayOutputStream data = new ByteArrayOutputStream();
+        long since = System.currentTimeMillis();
         for (;;) {
-            Frame f = readFrame(System.currentTimeMillis() + timeout, what, false);
+            Frame f = readFrame(Math.min(since + timeout, resend.due()), what);
+            long now = System.currentTimeMillis();
+            if (f == null) {
+                if (now >= since + timeout)
+                    throw fail("no answer from the agent on " + link.describe() + " within "
+                            + (now - since + 500) / 1000 + " s during " + what);
+                again(frame, resend, data, what);
+                continue;
+            }
             if (f.seq() != s)
                 continue;                                   // an answer to an abandoned request
+            since = now;
+            resend.progress();
             switch (f.type()) {
                 case Protocol.DATA -> data.writeBytes(f.payload());
                 case Protocol.OK -> {
-                    return new Reply(data.toByteArray(), f.payload());
+                    if (complete(type, payload, data.size(), f.payload()))
+                        return new Reply(data.toByteArray(), f.payload());
+                    data.reset();                           // DATA frames were lost: wait for a resend's
                 }
-                case Protocol.ERR -> throw refusal(f.payload(), what);
+                case Protocol.ERR -> {
+                    if (!damaged(f.payload()) || !resend.allowed())
+                        throw refusal(f.payload(), what);
+                    again(frame, resend, data, what);
+                }
                 default -> throw fail("unexpected frame type 0x" + Integer.toHexString(f.type())
                         + " from the agent on " + link.describe() + " during " + what);
             }
         }
+    }
+
+    /** When to send a request again: 1.5 s of silence at first, doubling, at most five times. */
+    private static final class Resend {
+        private final boolean allowed;
+        private long interval = 1500;
+        private long due;
+        private int count;
+
+        Resend(boolean allowed) {
+            this.allowed = allowed;
+            this.due = allowed ? System.currentTimeMillis() + interval : Long.MAX_VALUE;
+        }
+
+        long due() {
+            return due;
+        }
+
+        boolean allowed() {
+            return allowed && count < 5;
+        }
+
+        void progress() {
+            if (allowed())
+                due = System.currentTimeMillis() + interval;
+        }
+
+        void sent() {
+            count++;
+            interval = Math.min(2 * interval, 8000);
+            due = allowed() ? System.currentTimeMillis() + interval : Long.MAX_VALUE;
+        }
+    }
+
+    private void again(byte[] frame, Resend resend, ByteArrayOutputStream data, String what) throws KernelException {
+        dropStalledPartial();
+        data.reset();
+        send(frame, what);
+        resend.sent();
+    }
+
+    /**
+     * Whether the DATA frames collected add up to what the OK frame says was sent (a lost DATA
+     * frame, or the tail of an earlier attempt's answer, shows as a different length).
+     */
+    private static boolean complete(int type, byte[] request, int got, byte[] ok) {
+        return switch (type) {
+            case Protocol.READ_FILE, Protocol.KLOG, Protocol.READ_AT -> ok.length >= 4 && Bytes.getUInt(ok, 0) == got;
+            case Protocol.QUERY_MODULE -> ok.length >= 4 && request.length >= 8
+                    && got == (Bytes.getInt(ok, 0) == 0 ? Bytes.getUInt(request, 4) : 0);
+            default -> got == 0;
+        };
+    }
+
+    private static boolean damaged(byte[] err) {
+        return err.length >= 4 && Bytes.getInt(err, 0) == Protocol.E_BAD_FRAME;
     }
 
     public Reply call(int type, byte[] payload, String what) throws KernelException {
@@ -152,8 +234,12 @@ public final class AgentClient implements AutoCloseable {
     }
 
     private void send(Frame f, String what) throws KernelException {
+        send(f.encode(), what);
+    }
+
+    private void send(byte[] frame, String what) throws KernelException {
         try {
-            link.write(f.encode());
+            link.write(frame);
         } catch (IOException e) {
             throw fail("lost the link to " + link.describe() + " while sending " + what + ": " + e.getMessage());
         }
@@ -165,28 +251,22 @@ public final class AgentClient implements AutoCloseable {
     }
 
     /**
-     * Reads the next well-formed frame, skipping bytes that cannot start one. Returns null on
-     * timeout when {@code quietTimeout}, otherwise a timeout is a link failure.
+     * Reads the next well-formed answer frame, skipping bytes that cannot start one and frames
+     * whose checksum fails (the resend recovers what they held). Returns null at the deadline.
      */
-    private Frame readFrame(long deadline, String what, boolean quietTimeout) throws KernelException {
-        long started = System.currentTimeMillis();
+    private Frame readFrame(long deadline, String what) throws KernelException {
         for (;;) {
-            Frame f = nextBuffered(what, quietTimeout);
-            if (f != null) {
+            Frame f = nextBuffered();
+            if (f != null)
                 return f;
-            }
             if (inStart > 0) {
                 System.arraycopy(in, inStart, in, 0, inEnd - inStart);
                 inEnd -= inStart;
                 inStart = 0;
             }
             long left = deadline - System.currentTimeMillis();
-            if (left <= 0) {
-                if (quietTimeout)
-                    return null;
-                throw fail("no answer from the agent on " + link.describe() + " within "
-                        + (System.currentTimeMillis() - started + 500) / 1000 + " s during " + what);
-            }
+            if (left <= 0)
+                return null;
             int n;
             try {
                 n = link.read(in, inEnd, in.length - inEnd, left);
@@ -195,38 +275,43 @@ public final class AgentClient implements AutoCloseable {
             }
             if (n < 0)
                 throw fail("the agent on " + link.describe() + " closed the link during " + what);
+            if (n > 0)
+                lastByte = System.currentTimeMillis();
             inEnd += n;
         }
+    }
+
+    /**
+     * Before a resend: a partial frame that got no byte for a second lost bytes on the way (its
+     * length would swallow the next answer), so the search for a frame start moves past it.
+     */
+    private void dropStalledPartial() {
+        if (inEnd > inStart && System.currentTimeMillis() - lastByte >= 1000)
+            inStart++;
     }
 
     /**
      * The first well-formed answer frame in the buffer, taken out of it; null when the buffer
      * holds none complete yet. Bytes that cannot start one are dropped.
      */
-    private Frame nextBuffered(String what, boolean quietTimeout) throws KernelException {
+    private Frame nextBuffered() {
         for (;;) {
             skipToMagic();
             int avail = inEnd - inStart;
-            if (avail < Protocol.HEADER) {
+            if (avail < Protocol.HEADER)
                 return null;
-            }
             long len = Bytes.getUInt(in, inStart + 4);
             if (len > Protocol.MAX_PAYLOAD || (in[inStart + 2] & 0x80) == 0) {
                 inStart++;                              // not an answer header
                 continue;
             }
             int total = Protocol.HEADER + (int) len + Protocol.TRAILER;
-            if (avail < total) {
+            if (avail < total)
                 return null;
-            }
             int crc = Frame.crc(in, inStart, Protocol.HEADER + (int) len);
             if (crc != Bytes.getInt(in, inStart + Protocol.HEADER + (int) len)) {
-                if (quietTimeout) {                 // during the greeting: just resynchronise
-                    inStart++;
-                    continue;
-                }
-                throw fail("corrupt frame (checksum mismatch) from the agent on " + link.describe()
-                        + " during " + what);
+                inStart++;                              // damaged: a real frame may start inside it
+                continue;
             }
             byte[] payload = new byte[(int) len];
             System.arraycopy(in, inStart + Protocol.HEADER, payload, 0, (int) len);

@@ -4,17 +4,21 @@ package org.modutils.insmod.kernel.remote;
 public final class Protocol {
     private Protocol() {}
 
-    public static final int VERSION = 1;
+    /** 2: a repeated state-changing request is answered again, not done again (1 is still spoken). */
+    public static final int VERSION = 2;
     public static final int HEADER = 8;
     public static final int TRAILER = 4;
     /** The largest payload either side accepts; the agent announces its own value in HELLO. */
     public static final int MAX_PAYLOAD = 16384 + 1024;
     /**
-     * Bytes staged per acknowledged frame: at most half of a 2.4 tty's 4096-byte line buffer, so
-     * an agent that a slow (or emulated) board schedules late still finds room for a whole frame;
-     * 16 KB frames overflowed it on a slow TCG host and the line dropped bytes.
+     * Bytes staged per acknowledged frame. A 2.4 serial driver moves received bytes through a
+     * 512-byte flip buffer; when it fills while the agent is reading, the driver leaves the rest
+     * in the UART and (with an edge-triggered interrupt) hears of it again only at its 10 s
+     * strobe, so the line stalls mid-frame. A frame of 448 bytes plus 20 of header and checksum
+     * never fills it: with one frame in flight the stall cannot happen. 2 KB frames stalled now
+     * and then on a slow TCG host, 16 KB ones on most loads.
      */
-    public static final int CHUNK = 2048;
+    public static final int CHUNK = 448;
 
     public static final int HELLO = 0x01;
     public static final int UNAME = 0x02;
