@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -202,6 +203,61 @@ class RemoteKernelAgentTest {
         for (String spec : new String[] {"tcp:host", "tcp:host:0", "tcp:host:99999", "tcp::5", "serial", "/dev/ttyS0,fast"}) {
             KernelException e = assertThrows(KernelException.class, () -> RemoteKernel.opener(spec), spec);
             assertTrue(e.getMessage().startsWith("bad target " + spec), e.getMessage());
+        }
+    }
+
+    /** The agent behind a {@link LossyLink}: every request gets through once, whatever the line loses. */
+    private RemoteKernel lossyKernel(LossyLink[] holder) throws Exception {
+        agent = AgentProcess.start("--stdio");
+        Process p = agent;
+        return RemoteKernel.over("lossy", () -> holder[0] = new LossyLink(AgentProcess.stdio(p)),
+                new RemoteKernel.Options(20_000, 20_000, 30));
+    }
+
+    private static byte[] randomBytes(int n, int seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void anAppendSurvivesCutDamagedAndLostFramesAndHappensOnce() throws Exception {
+        LossyLink[] link = new LossyLink[1];
+        Path f = tmp.resolve("log");
+        byte[] first = randomBytes(1000, 1);
+        byte[] second = randomBytes(5000, 2);            // 12 STAGE frames and the WRITE_FILE
+        try (RemoteKernel k = lossyKernel(link)) {
+            k.writeFile(f.toString(), first);
+            int base = link[0].sent, answers = link[0].received;
+            link[0].out.put(base + 2, LossyLink.Fault.CUT);        // a STAGE frame loses its tail
+            link[0].out.put(base + 5, LossyLink.Fault.FLIP);       // one arrives damaged: the agent says so
+            link[0].in.put(answers + 7, LossyLink.Fault.DROP);     // a STAGE done, its answer lost
+            link[0].in.put(answers + 9, LossyLink.Fault.FLIP);     // a STAGE done, its answer damaged
+            link[0].in.put(answers + 12, LossyLink.Fault.DROP);    // the append done, its answer lost
+            long t0 = System.nanoTime();
+            k.appendFile(f.toString(), second);
+            assertTrue(link[0].out.isEmpty() && link[0].in.isEmpty(), "every fault was applied");
+            assertTrue(link[0].sent > base + 13, "lost frames were sent again: " + (link[0].sent - base));
+            assertTrue(System.nanoTime() - t0 < 15_000_000_000L, "recovered by resending, not by timing out");
+        }
+        byte[] want = new byte[first.length + second.length];
+        System.arraycopy(first, 0, want, 0, first.length);
+        System.arraycopy(second, 0, want, first.length, second.length);
+        assertArrayEquals(want, Files.readAllBytes(f), "the append happened exactly once");
+    }
+
+    @Test
+    void aReadWhoseDataFrameIsLostIsAskedAgain() throws Exception {
+        LossyLink[] link = new LossyLink[1];
+        byte[] data = randomBytes(100_000, 3);                  // seven DATA frames and an OK
+        Path f = tmp.resolve("big");
+        Files.write(f, data);
+        try (RemoteKernel k = lossyKernel(link)) {
+            link[0].in.put(link[0].received + 3, LossyLink.Fault.DROP);
+            assertArrayEquals(data, k.readFile(f.toString()));
+            link[0].in.put(link[0].received + 1, LossyLink.Fault.FLIP);
+            assertArrayEquals(data, k.readFile(f.toString()));
+            assertEquals(Map.of(), link[0].in);
         }
     }
 }
