@@ -5,6 +5,7 @@
 # run there, on /lib/modules/$(uname -r)):
 # `modprobe -n -v vfat` and `--show-depends` print what kmod's print; `modprobe vfat` loads fat,
 # then vfat; `modprobe -n -v -r vfat` prints what kmod's prints; `modprobe -r vfat` removes both;
+# `-r --remove-holders fat` and `-r -w 1500 fat` (vfat holding it) do what kmod's do;
 # the ext4 stack loads and unloads leaving the kernel as kmod's modprobe leaves it.
 # Prints PASS/FAIL lines; exit 0 only if all pass, 77 (SKIP) when the VM cache is not set up and
 # VMTEST_SETUP=1 does not ask to set it up. Env: VMTEST_DIR, VMTEST_CACHE, VMTEST_SETUP.
@@ -83,6 +84,37 @@ echo "  before: [$before] ours: [$after_ours] -> [$removed_ours] kmod: [$after_k
 check "modprobe ext4 / -r ext4: exit 0 both times" '[ $r1 = 0 ] && [ $r2 = 0 ] && [ $r3 = 0 ] && [ $r4 = 0 ]'
 check "ext4 loaded: the same modules as kmod's modprobe loads" '[ "$after_ours" = "$after_kmod" ] && loaded_ext4=1'
 check "ext4 removed: the same modules left as kmod's modprobe leaves" '[ "$removed_ours" = "$removed_kmod" ]'
+
+echo "### --remove-holders and --wait in the kernel, ours and then kmod's"
+rh() { # $1 modprobe, $2 output: vfat loaded, then fat removed with the modules holding it
+	"$1" vfat >/dev/null 2>&1
+	"$1" -v -r --remove-holders fat >"$2" 2>&1
+	echo "exit $?" >>"$2"
+	echo "left: $(mods vfat fat | tr '\n' ' ')" >>"$2"
+}
+rh "$OURS" "$S/ours"
+rh "$KMOD" "$S/kmod"
+sed 's/^/  ours| /' "$S/ours"; sed 's/^/  kmod| /' "$S/kmod"
+check "-v -r --remove-holders fat: vfat and fat removed, same output as kmod" \
+	'cmp -s "$S/ours" "$S/kmod" && grep -qx "left: " "$S/ours" && grep -qx "exit 0" "$S/ours"'
+wt() { # $1 modprobe, $2 output: fat held by vfat; -r -w 1500 fat retries, then gives up
+	local t0
+	"$1" vfat >/dev/null 2>&1
+	t0=$(date +%s%N)
+	"$1" -r -w 1500 fat >"$2" 2>&1
+	echo "exit $?" >>"$2"
+	echo $((($(date +%s%N) - t0) / 1000000)) >"$2.ms"
+	echo "left: $(mods vfat fat | tr '\n' ' ')" >>"$2"
+	"$1" -r vfat >/dev/null 2>&1
+}
+wt "$OURS" "$S/ours"
+wt "$KMOD" "$S/kmod"
+sed 's/^/  ours| /' "$S/ours"; sed 's/^/  kmod| /' "$S/kmod"
+ours_ms=$(cat "$S/ours.ms") kmod_ms=$(cat "$S/kmod.ms")
+check "-r -w 1500 fat while vfat holds it: same message, status and modules left as kmod" 'cmp -s "$S/ours" "$S/kmod"'
+check "-w 1500 waited as kmod's did before giving up (ours ${ours_ms} ms, kmod's ${kmod_ms} ms)" \
+	'[ "$ours_ms" -ge 1400 ] && [ "$kmod_ms" -ge 1400 ]'
+check "vfat and fat gone after the -w checks" '! loaded vfat && ! loaded fat'
 
 echo "### errors"
 both nosuchmodule

@@ -116,7 +116,7 @@ public final class AgentClient implements AutoCloseable {
         int s = nextSeq();
         byte[] frame = new Frame(type, s, payload).encode();
         send(frame, what);
-        Resend resend = new Resend(hello == null || hello.version() >= 2);
+        Resend resend = new Resend(hello == null || hello.version() >= 2, link.wireMillis(frame.length));
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         long since = System.currentTimeMillis();
         for (;;) {
@@ -151,15 +151,19 @@ public final class AgentClient implements AutoCloseable {
         }
     }
 
-    /** When to send a request again: 1.5 s of silence at first, doubling, at most five times. */
+    /**
+     * When to send a request again: after 1.5 s of silence (plus twice the frame's time on a slow
+     * serial line), then doubling up to 8 s, at most five times.
+     */
     private static final class Resend {
         private final boolean allowed;
-        private long interval = 1500;
+        private long interval;
         private long due;
         private int count;
 
-        Resend(boolean allowed) {
+        Resend(boolean allowed, long wireMillis) {
             this.allowed = allowed;
+            this.interval = 1500 + 2 * wireMillis;
             this.due = allowed ? System.currentTimeMillis() + interval : Long.MAX_VALUE;
         }
 
@@ -178,7 +182,7 @@ public final class AgentClient implements AutoCloseable {
 
         void sent() {
             count++;
-            interval = Math.min(2 * interval, 8000);
+            interval = Math.max(interval, Math.min(2 * interval, 8000));
             due = allowed() ? System.currentTimeMillis() + interval : Long.MAX_VALUE;
         }
     }

@@ -16,6 +16,11 @@ public interface Link extends AutoCloseable {
     /** Drops whatever input has already arrived (stale answers of an earlier session). */
     void drain() throws IOException;
 
+    /** How long {@code bytes} take on the wire: 0 when the link is fast enough not to matter (TCP, pipes). */
+    default long wireMillis(int bytes) {
+        return 0;
+    }
+
     /** What the user named, e.g. "tcp:127.0.0.1:5555" or "/dev/ttyUSB0,115200". */
     String describe();
 

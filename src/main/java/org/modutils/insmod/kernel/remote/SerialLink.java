@@ -38,6 +38,11 @@ public final class SerialLink {
             in.close();
             throw e;
         }
-        return new StreamLink(in, out, device + "," + speed, null);
+        return new StreamLink(in, out, device + "," + speed, null) {
+            @Override
+            public long wireMillis(int bytes) {
+                return bytes * 10_000L / speed;             // 8N1: ten bits a byte
+            }
+        };
     }
 }
