@@ -95,8 +95,11 @@ rh() { # $1 modprobe, $2 output: vfat loaded, then fat removed with the modules 
 rh "$OURS" "$S/ours"
 rh "$KMOD" "$S/kmod"
 sed 's/^/  ours| /' "$S/ours"; sed 's/^/  kmod| /' "$S/kmod"
-check "-v -r --remove-holders fat: vfat and fat removed, same output as kmod" \
-	'cmp -s "$S/ours" "$S/kmod" && grep -qx "left: " "$S/ours" && grep -qx "exit 0" "$S/ours"'
+# kmod 30 removes fat as vfat's unused dependency, then tries fat again and fails (README: not copied)
+check "-v -r --remove-holders fat: the same rmmod lines as kmod's; vfat and fat gone, exit 0" \
+	'[ "$(grep ^rmmod "$S/ours")" = "$(grep ^rmmod "$S/kmod")" ] && grep -qx "left: " "$S/ours" && grep -qx "exit 0" "$S/ours"'
+check "kmod's --remove-holders left the same, then failed on fat again (the kmod 30 bug we do not copy)" \
+	'grep -qx "left: " "$S/kmod" && grep -q "could not remove '"'fat'"': No such file or directory" "$S/kmod" && grep -qx "exit 1" "$S/kmod"'
 wt() { # $1 modprobe, $2 output: fat held by vfat; -r -w 1500 fat retries, then gives up
 	local t0
 	"$1" vfat >/dev/null 2>&1
@@ -111,12 +114,25 @@ wt "$OURS" "$S/ours"
 wt "$KMOD" "$S/kmod"
 sed 's/^/  ours| /' "$S/ours"; sed 's/^/  kmod| /' "$S/kmod"
 ours_ms=$(cat "$S/ours.ms") kmod_ms=$(cat "$S/kmod.ms")
-check "-r -w 1500 fat while vfat holds it: same message, status and modules left as kmod" 'cmp -s "$S/ours" "$S/kmod"'
 check "-w 1500 waited as kmod's did before giving up (ours ${ours_ms} ms, kmod's ${kmod_ms} ms)" \
 	'[ "$ours_ms" -ge 1400 ] && [ "$kmod_ms" -ge 1400 ]'
+check "-r -w 1500 fat while vfat holds it: both left loaded; ours says why and exits 1" \
+	'[ "$(cat "$S/ours")" = "modprobe: ERROR: could not remove '"'fat'"': Resource temporarily unavailable
+exit 1
+left: vfat fat " ]'
+check "kmod's -r -w 1500 fat exited 0 with fat still loaded (the kmod 30 bug we do not copy)" \
+	'[ "$(cat "$S/kmod")" = "exit 0
+left: vfat fat " ]'
 check "vfat and fat gone after the -w checks" '! loaded vfat && ! loaded fat'
 
 echo "### errors"
+"$OURS" vfat
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+nobody "$OURS" -r vfat >"$S/ours" 2>&1; echo "exit $?" >>"$S/ours"
+nobody "$KMOD" -r vfat >"$S/kmod" 2>&1; echo "exit $?" >>"$S/kmod"
+echo "\$ modprobe -r vfat (as nobody)"; sed 's/^/  ours| /' "$S/ours"; sed 's/^/  kmod| /' "$S/kmod"
+check "-r vfat as nobody: delete_module refused, same message (libkmod's) and status as kmod" 'cmp -s "$S/ours" "$S/kmod" && loaded vfat'
+"$OURS" -r vfat
 both nosuchmodule
 check "unknown module: same message and status as kmod" 'cmp -s "$S/ours" "$S/kmod"'
 echo "### $n checks, $fails failed"

@@ -343,7 +343,9 @@ public final class Modprobe {
         int r = 0;
         int errno = deleteWaiting(m.name());
         if (errno != 0 && (errno != org.modutils.insmod.kernel.Errno.ENOENT || o.firstTime)) {
-            log(LOG_ERR, "could not remove '" + m.name() + "': " + org.modutils.insmod.kernel.Errno.text(errno));
+            // Without -w kmod leaves the message to libkmod, which Debian builds with its source place.
+            String why = "could not remove '" + m.name() + "': " + org.modutils.insmod.kernel.Errno.text(errno);
+            log(LOG_ERR, o.waitMsec == 0 ? "../libkmod/libkmod-module.c:856 kmod_module_remove_module() " + why : why);
             r = -1;
         }
         for (ModprobeTarget d : mp.dependencies(m)) {
