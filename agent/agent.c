@@ -223,12 +223,12 @@ static char pending[MAX_PENDING][NAME_MAX_LEN + 1];
  * answered again rather than done twice.
  */
 static struct {
-    int valid, type, seq;
+    int type, seq;
     unsigned crc;
-    unsigned long len;
+    unsigned long len;                  /* 0: nothing kept */
     int capture;                        /* the dispatch in progress records its OK/ERR here */
     unsigned char frame[HDR_LEN + 256 + 4];
-} last;
+} answered;
 
 /* ---- output ---- */
 
@@ -260,9 +260,9 @@ static void send_frame(int type, int seq, const void *p, unsigned long n)
     if (p)
         memmove(txbuf + HDR_LEN, p, n);
     put32(txbuf + HDR_LEN + n, crc32(txbuf, HDR_LEN + n));
-    if (last.capture && type != RSP_DATA && HDR_LEN + n + 4 <= sizeof last.frame) {
-        memcpy(last.frame, txbuf, HDR_LEN + n + 4);
-        last.len = HDR_LEN + n + 4;
+    if (answered.capture && type != RSP_DATA && HDR_LEN + n + 4 <= sizeof answered.frame) {
+        memcpy(answered.frame, txbuf, HDR_LEN + n + 4);
+        answered.len = HDR_LEN + n + 4;
     }
     write_all(txbuf, HDR_LEN + n + 4);
 }
@@ -819,7 +819,10 @@ static void dispatch(int type, int seq, const unsigned char *payload, unsigned l
     }
 }
 
-/* The requests that change the target's state: done once, answered again when repeated. */
+/*
+ * The requests that change the target's state: done once, answered again when repeated. (HELLO
+ * is not one: after a greeting there is nothing to repeat.)
+ */
 static int changes_state(int type)
 {
     return type == REQ_STAGE || type == REQ_WRITE_FILE || type == REQ_CREATE_MODULE
@@ -829,19 +832,18 @@ static int changes_state(int type)
 /* Dispatches the valid request at rxbuf, or repeats the answer when it is the last one again. */
 static void obey(int type, int seq, unsigned crc, unsigned long len)
 {
-    if (last.valid && last.len && type == last.type && seq == last.seq && crc == last.crc
+    if (answered.len && type == answered.type && seq == answered.seq && crc == answered.crc
             && changes_state(type)) {
-        write_all(last.frame, last.len);
+        write_all(answered.frame, answered.len);
         return;
     }
-    last.valid = type != REQ_HELLO;     /* a greeting starts a session: nothing to repeat */
-    last.type = type;
-    last.seq = seq;
-    last.crc = crc;
-    last.len = 0;
-    last.capture = 1;
+    answered.type = type;
+    answered.seq = seq;
+    answered.crc = crc;
+    answered.len = 0;
+    answered.capture = 1;
     dispatch(type, seq, rxbuf + HDR_LEN, len);
-    last.capture = 0;
+    answered.capture = 0;
 }
 
 /* ---- framing: find, check and dispatch frames in rxbuf ---- */
