@@ -132,15 +132,9 @@ public record LoadRequest(ModuleFile module, String moduleName, List<String> arg
         }
 
         /** -o, else the name comes from the file name. */
-        public Builder moduleName(String name) {
-            this.moduleName = name;
-            return this;
-        }
+        public Builder moduleName(String name) { this.moduleName = name; return this; }
 
-        public Builder args(List<String> a) {
-            this.args = a;
-            return this;
-        }
+        public Builder args(List<String> a) { this.args = a; return this; }
 
         /** uname -r and -v. */
         public Builder kernel(String unameRelease, String unameVersion) {
@@ -150,10 +144,7 @@ public record LoadRequest(ModuleFile module, String moduleName, List<String> arg
         }
 
         /** uname -m (null: no check). */
-        public Builder requiredArch(String unameMachine) {
-            this.requiredArch = unameMachine;
-            return this;
-        }
+        public Builder requiredArch(String unameMachine) { this.requiredArch = unameMachine; return this; }
 
         public Builder option(Option o, boolean on) {
             if (on) {
@@ -169,10 +160,7 @@ public record LoadRequest(ModuleFile module, String moduleName, List<String> arg
         public Builder verbose(boolean on) { return option(Option.VERBOSE, on); }
 
         /** -P. */
-        public Builder prefix(String p) {
-            this.prefix = p;
-            return this;
-        }
+        public Builder prefix(String p) { this.prefix = p; return this; }
 
         /** -e FILE ("" to derive it) and the configuration's persistdir and search directories. */
         public Builder persist(String file, String dir, List<String> searchDirs) {
