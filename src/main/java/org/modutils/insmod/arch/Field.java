@@ -21,6 +21,11 @@ final class Field {
         return RelocResult.OK;
     }
 
+    /** The low 16 bits of {@code v} at the 2-byte place of {@code r} (no range check). */
+    static RelocResult put16(ObjFile f, Reloc r, long v) {
+        return put(f, r, 2, v & 0xffff);
+    }
+
     /** {@code *loc += v} on the {@code size}-byte place of {@code r} (REL: the addend is in the place). */
     static RelocResult add(ObjFile f, Reloc r, int size, long v) {
         f.write(r.target, r.offset, size, f.read(r.target, r.offset, size) + v);

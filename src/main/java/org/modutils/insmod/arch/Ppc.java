@@ -67,10 +67,6 @@ public final class Ppc implements Target {
         pltSection = f.createAllocedSection(".plt", 16, plt.next, SHF_WRITE);
     }
 
-    private static RelocResult put16(ObjFile f, Reloc r, long v) {
-        return Field.put(f, r, 2, v & 0xffff);
-    }
-
     /** Range check for the types the original never applied (no recorded -n bytes to keep). */
     private static RelocResult range(Reloc r, long v, int bits, String what) {
         if (!Range.fitsSigned(v, bits)) {
@@ -89,23 +85,23 @@ public final class Ppc implements Target {
             case R_ADDR32, R_UADDR32:
                 return Field.put(f, r, 4, v);
             case R_ADDR16_LO:
-                return put16(f, r, v);
+                return Field.put16(f, r, v);
             case R_ADDR16_HI:
-                return put16(f, r, v >>> 16);
+                return Field.put16(f, r, v >>> 16);
             case R_ADDR16_HA:
-                return put16(f, r, f.mask(v + 0x8000) >>> 16);
+                return Field.put16(f, r, f.mask(v + 0x8000) >>> 16);
             case R_REL32:
                 return Field.put(f, r, 4, v - dot);
             case R_ADDR16, R_UADDR16:
-                put16(f, r, v);
+                Field.put16(f, r, v);
                 return range(r, (int) v, 16, "value");
             case R_REL16, R_REL16_LO:
-                put16(f, r, v - dot);
+                Field.put16(f, r, v - dot);
                 return r.type == R_REL16 ? range(r, (int) (v - dot), 16, "displacement") : RelocResult.OK;
             case R_REL16_HI:
-                return put16(f, r, f.mask(v - dot) >>> 16);
+                return Field.put16(f, r, f.mask(v - dot) >>> 16);
             case R_REL16_HA:
-                return put16(f, r, f.mask(v - dot + 0x8000) >>> 16);
+                return Field.put16(f, r, f.mask(v - dot + 0x8000) >>> 16);
             case R_ADDR24:
                 return Field.misaligned(f, r, 0x03fffffcL, v) ? RelocResult.DANGEROUS
                         : range(r, (int) v, 26, "address");

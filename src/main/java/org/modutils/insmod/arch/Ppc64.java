@@ -203,11 +203,6 @@ public final class Ppc64 implements Target {
         }
     }
 
-    private static RelocResult put16(ObjFile f, LinkSection sec, long off, long v) {
-        f.write(sec, off, 2, v & 0xffff);
-        return RelocResult.OK;
-    }
-
     /** The low 16 bits with the two low bits of the field kept (DS form); true when v is misaligned. */
     private static boolean putDs(ObjFile f, LinkSection sec, long off, long v) {
         long old = f.read(sec, off, 2);
@@ -228,23 +223,23 @@ public final class Ppc64 implements Target {
             case R_NONE, R_TOCSAVE:
                 return RelocResult.OK;
             case R_ADDR16_HA:
-                return put16(f, t, r.offset, (v + 0x8000) >>> 16);
+                return Field.put16(f, r, (v + 0x8000) >>> 16);
             case R_ADDR16_HI:
-                return put16(f, t, r.offset, v >>> 16);
+                return Field.put16(f, r, v >>> 16);
             case R_ADDR16_LO:
-                return put16(f, t, r.offset, v);
+                return Field.put16(f, r, v);
             case R_ADDR16_LO_DS:
                 return putDs(f, t, r.offset, v) ? RelocResult.OVERFLOW : RelocResult.OK;
             case R_ADDR16_HIGHER:
-                return put16(f, t, r.offset, v >>> 32);
+                return Field.put16(f, r, v >>> 32);
             case R_ADDR16_HIGHERA:
-                return put16(f, t, r.offset, (v + 0x8000) >>> 32);
+                return Field.put16(f, r, (v + 0x8000) >>> 32);
             case R_ADDR16_HIGHEST:
-                return put16(f, t, r.offset, v >>> 48);
+                return Field.put16(f, r, v >>> 48);
             case R_ADDR16_HIGHESTA:
-                return put16(f, t, r.offset, (v + 0x8000) >>> 48);
+                return Field.put16(f, r, (v + 0x8000) >>> 48);
             case R_ADDR16, R_UADDR16:
-                put16(f, t, r.offset, v);
+                Field.put16(f, r, v);
                 return Range.checkBitfield(r, v, 16);
             case R_ADDR16_DS:
                 if (putDs(f, t, r.offset, v)) {
@@ -262,12 +257,12 @@ public final class Ppc64 implements Target {
             case R_REL64:
                 return Field.put(f, r, 8, v - dot);
             case R_REL16:
-                put16(f, t, r.offset, v - dot);
+                Field.put16(f, r, v - dot);
                 return Range.checkInt(r, v - dot, 16);
             case R_REL16_LO:
-                return put16(f, t, r.offset, v - dot);
+                return Field.put16(f, r, v - dot);
             case R_REL16_HI:
-                return put16(f, t, r.offset, (v - dot) >>> 16);
+                return Field.put16(f, r, (v - dot) >>> 16);
             default:
                 return applyMore(f, r, v, t, dot);
         }
@@ -277,12 +272,12 @@ public final class Ppc64 implements Target {
     private RelocResult applyMore(ObjFile f, Reloc r, long v, LinkSection t, long dot) {
         switch (r.type) {
             case R_REL16_HA:
-                return put16(f, t, r.offset, (v - dot + 0x8000) >>> 16);
+                return Field.put16(f, r, (v - dot + 0x8000) >>> 16);
             case R_TOC:
                 return Field.put(f, r, 8, myTocBase);
             case R_TOC16: {
                 long d = v - myTocBase;
-                put16(f, t, r.offset, d);
+                Field.put16(f, r, d);
                 return toc16Overflows(d) ? RelocResult.OVERFLOW : RelocResult.OK;
             }
             case R_TOC16_DS: {
@@ -291,13 +286,13 @@ public final class Ppc64 implements Target {
                 return bad || toc16Overflows(d) ? RelocResult.OVERFLOW : RelocResult.OK;
             }
             case R_TOC16_LO:
-                return put16(f, t, r.offset, v - myTocBase);
+                return Field.put16(f, r, v - myTocBase);
             case R_TOC16_LO_DS:
                 return putDs(f, t, r.offset, v - myTocBase) ? RelocResult.OVERFLOW : RelocResult.OK;
             case R_TOC16_HI:
-                return put16(f, t, r.offset, (v - myTocBase) >>> 16);
+                return Field.put16(f, r, (v - myTocBase) >>> 16);
             case R_TOC16_HA:
-                return put16(f, t, r.offset, (v - myTocBase + 0x8000) >>> 16);
+                return Field.put16(f, r, (v - myTocBase + 0x8000) >>> 16);
             case R_ADDR24:
                 return Field.misaligned(f, r, 0x03fffffcL, v) ? RelocResult.DANGEROUS
                         : Range.checkInt(r, v, 26);

@@ -278,7 +278,7 @@ public final class ObjFile {
         }
         for (LinkSection s : sections) {
             if (s.type == SHT_NOBITS) {
-                checkLimit(s.size, limit);
+                checkLimit(s.size, limit, "image of at least ");
             }
         }
         for (LinkSection s : sections) {
@@ -289,10 +289,13 @@ public final class ObjFile {
         }
     }
 
-    private static void checkLimit(long size, long limit) throws UserError {
+    /**
+     * The image bound: a size beyond limit (both unsigned) stops the run with
+     * what + size + " bytes exceeds the limit of " + limit.
+     */
+    public static void checkLimit(long size, long limit, String what) throws UserError {
         if (Long.compareUnsigned(size, limit) > 0) {
-            throw new UserError("image of at least " + Long.toUnsignedString(size) + " bytes exceeds the limit of "
-                    + limit);
+            throw new UserError(what + Long.toUnsignedString(size) + " bytes exceeds the limit of " + limit);
         }
     }
 
@@ -338,7 +341,7 @@ public final class ObjFile {
             bss = addSection(".bss", SHT_PROGBITS, SHF_WRITE | SHF_ALLOC, 0, 0);
         }
         for (Sym c : commons) {
-            checkLimit(c.size, limit);
+            checkLimit(c.size, limit, "image of at least ");
         }
         long bssSize = bss.size;
         long maxAlign = bss.addralign;
@@ -354,7 +357,7 @@ public final class ObjFile {
             c.value = bssSize;
             bssSize += c.size;
         }
-        checkLimit(bssSize, limit);
+        checkLimit(bssSize, limit, "image of at least ");
         bss.size = bssSize;
         bss.addralign = maxAlign;
     }

@@ -1,5 +1,8 @@
 package org.modutils.insmod.modmap;
 
+import org.modutils.insmod.arch.Range;
+import org.modutils.insmod.elf.Endian;
+
 /**
  * The relocations arm64's apply_relocate_add applies to a module (arch/arm64/kernel/module.c),
  * with its overflow checks: data (ABS64/32/16, PREL64/32/16, the 16- and 32-bit ones checked as
@@ -51,13 +54,12 @@ final class Arm64 {
     /** Where a relocation writes: the allocation's bytes, the index there, its address. */
     record Place(byte[] img, int at, long loc) {
         int insn() {
-            return (img[at] & 0xff) | (img[at + 1] & 0xff) << 8 | (img[at + 2] & 0xff) << 16 | img[at + 3] << 24;
+            return Endian.i32(img, at, false);
         }
 
+        /** The low {@code bytes} (2, 4 or 8) of {@code v}, little-endian. */
         void put(long v, int bytes) {
-            for (int i = 0; i < bytes; i++) {
-                img[at + i] = (byte) (v >>> (8 * i));
-            }
+            Endian.putWord(img, at, bytes, v, false);
         }
     }
 
@@ -76,8 +78,7 @@ final class Arm64 {
         if (bits == 64) {
             return false;
         }
-        long max = (1L << bits) - 1;
-        return op == Op.ABS ? s < 0 || s > max : s < -(1L << (bits - 1)) || s > (max >> 1);
+        return op == Op.ABS ? !Range.fitsUnsigned(s, bits) : !Range.fitsSigned(s, bits);
     }
 
     /** reloc_insn_movw: the 16 bits at {@code lsb}; {@code signed}: MOVZ or MOVN by the sign. */
@@ -94,7 +95,7 @@ final class Arm64 {
             }
         }
         p.put(Imm.IMM16.encode(insn, imm), 4);
-        return Long.compareUnsigned(imm, 0xffff) > 0;
+        return !Range.fitsUnsigned(imm, 16);
     }
 
     /** reloc_insn_imm: {@code len} bits from bit {@code lsb} of the value; true when the rest is not the sign. */
@@ -102,8 +103,7 @@ final class Arm64 {
         long s = doReloc(op, p.loc(), val) >> lsb;
         long mask = ((1L << (lsb + len)) - 1) >>> lsb;
         p.put(field.encode(p.insn(), s & mask), 4);
-        long upper = (s & ~(mask >>> 1)) >> (len - 1);
-        return Long.compareUnsigned(upper + 1, 2) >= 0;
+        return !Range.fitsSigned(s, len);
     }
 
     /**

@@ -62,12 +62,7 @@ final class Arm64Plts {
 
     /** NR_FTRACE_PLTS: two (ftrace_caller, ftrace_regs_caller) before 6.2, one since. */
     private static int ftracePlts(String release) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release == null ? "" : release);
-        if (!m.find()) {
-            return 1;
-        }
-        int major = Integer.parseInt(m.group(1)), minor = Integer.parseInt(m.group(2));
-        return major < 6 || (major == 6 && minor < 2) ? 2 : 1;
+        return LayoutRules.atLeast(release, 6, 2) ? 1 : 2;
     }
 
     private static boolean needsPlt(ElfRelocs rel, ElfSymbols syms, int target, int k) {

@@ -42,11 +42,6 @@ public final class KernelLayout {
         this.percpu = percpu;
     }
 
-    /** Lays {@code f} out under {@code rules}. */
-    public static KernelLayout of(ElfFile f, LayoutRules rules) {
-        return of(f, rules, new long[f.sectionCount()]);
-    }
-
     /**
      * Lays {@code f} out under {@code rules}, with the sections the architecture resizes before
      * layout (arm64's module_frob_arch_sections: {@code plt[i]} non-zero is the new size of a

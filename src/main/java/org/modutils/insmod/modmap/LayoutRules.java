@@ -27,15 +27,23 @@ public enum LayoutRules {
      * with a version number gets the newest rules.
      */
     public static LayoutRules forRelease(String release) {
+        return atLeast(release, 6, 4) ? MEMORY_REGIONS : CORE_INIT;
+    }
+
+    /**
+     * Whether {@code release} is major.minor or later; null or a release that does not start with
+     * a version number counts as the newest.
+     */
+    static boolean atLeast(String release, int major, int minor) {
         if (release == null) {
-            return MEMORY_REGIONS;
+            return true;
         }
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
         if (!m.find()) {
-            return MEMORY_REGIONS;
+            return true;
         }
-        int major = Integer.parseInt(m.group(1));
-        int minor = Integer.parseInt(m.group(2));
-        return major > 6 || (major == 6 && minor >= 4) ? MEMORY_REGIONS : CORE_INIT;
+        int relMajor = Integer.parseInt(m.group(1));
+        int relMinor = Integer.parseInt(m.group(2));
+        return relMajor > major || (relMajor == major && relMinor >= minor);
     }
 }

@@ -187,23 +187,25 @@ public final class ModMap {
         return out;
     }
 
-    private static List<ModuleMap.Symbol> symbols(String fileName, ElfFile elf, KernelLayout layout, long[] address)
-            throws MapException {
-        int symtab = -1;
+    /** The symbols of the first SHT_SYMTAB section, or null when there is none. */
+    static ElfSymbols symtab(String fileName, ElfFile elf) throws MapException {
         for (int i = 1; i < elf.sectionCount(); i++) {
             if (elf.section(i).type() == SHT_SYMTAB) {
-                symtab = i;
-                break;
+                try {
+                    return elf.symbols(i);
+                } catch (ElfException e) {
+                    throw elfError(fileName, e);
+                }
             }
         }
-        if (symtab < 0) {
+        return null;
+    }
+
+    private static List<ModuleMap.Symbol> symbols(String fileName, ElfFile elf, KernelLayout layout, long[] address)
+            throws MapException {
+        ElfSymbols t = symtab(fileName, elf);
+        if (t == null) {
             throw new MapException(fileName + ": no symbol table");
-        }
-        ElfSymbols t;
-        try {
-            t = elf.symbols(symtab);
-        } catch (ElfException e) {
-            throw elfError(fileName, e);
         }
         Set<String> exported = exported(elf, t);
         long mask = elf.is64() ? -1L : 0xffffffffL;

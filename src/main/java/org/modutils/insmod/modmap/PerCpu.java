@@ -2,7 +2,6 @@ package org.modutils.insmod.modmap;
 
 import static org.modutils.insmod.elf.Elf.STT_SECTION;
 
-import org.modutils.insmod.elf.ElfException;
 import org.modutils.insmod.elf.ElfFile;
 import org.modutils.insmod.elf.ElfSymbols;
 
@@ -20,7 +19,7 @@ final class PerCpu {
         if (pcpu == 0 || req.kallsyms().isEmpty()) {
             return null;
         }
-        ElfSymbols t = symtab(req.fileName(), elf);
+        ElfSymbols t = ModMap.symtab(req.fileName(), elf);
         if (t == null) {
             return null;
         }
@@ -46,18 +45,5 @@ final class PerCpu {
             from = l.name();
         }
         return base;
-    }
-
-    private static ElfSymbols symtab(String fileName, ElfFile elf) throws MapException {
-        for (int i = 1; i < elf.sectionCount(); i++) {
-            if (elf.section(i).type() == org.modutils.insmod.elf.Elf.SHT_SYMTAB) {
-                try {
-                    return elf.symbols(i);
-                } catch (ElfException e) {
-                    throw ModMap.elfError(fileName, e);
-                }
-            }
-        }
-        return null;
     }
 }

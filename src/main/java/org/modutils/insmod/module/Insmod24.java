@@ -70,10 +70,7 @@ public final class Insmod24 {
             return new Linked(s, Linked.Outcome.PROBED, null, 0);
         }
         long size = s.f.loadSize();
-        if (Long.compareUnsigned(size, s.imageLimit) > 0) {
-            throw new UserError("image of " + Long.toUnsignedString(size) + " bytes exceeds the limit of "
-                    + s.imageLimit);
-        }
+        s.checkLimit(size, "image of ");
         long addr = s.req.noload() ? DUMMY_BASE : createModule(size);
         if (addr == -1) {
             return new Linked(s, Linked.Outcome.ALREADY_LOADED, null, 0);

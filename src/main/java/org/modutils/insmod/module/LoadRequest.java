@@ -124,42 +124,50 @@ public record LoadRequest(ModuleFile module, String moduleName, List<String> arg
             this.object = object;
         }
 
-        /** Every setter: makes its change and returns this builder. */
-        private Builder set(Runnable change) {
-            change.run();
+        /** The resolved file and its modification time (for the ksymoops _O symbol). */
+        public Builder realPath(Path path, long mtimeSeconds) {
+            this.realPath = path;
+            this.mtime = mtimeSeconds;
             return this;
         }
 
-        /** The resolved file and its modification time (for the ksymoops _O symbol). */
-        public Builder realPath(Path path, long mtimeSeconds) {
-            return set(() -> { realPath = path; mtime = mtimeSeconds; });
-        }
-
         /** -o, else the name comes from the file name. */
-        public Builder moduleName(String name) { return set(() -> moduleName = name); }
+        public Builder moduleName(String name) { this.moduleName = name; return this; }
 
-        public Builder args(List<String> a) { return set(() -> args = a); }
+        public Builder args(List<String> a) { this.args = a; return this; }
 
         /** uname -r and -v. */
         public Builder kernel(String unameRelease, String unameVersion) {
-            return set(() -> { release = unameRelease; version = unameVersion; });
+            this.release = unameRelease;
+            this.version = unameVersion;
+            return this;
         }
 
         /** uname -m (null: no check). */
-        public Builder requiredArch(String unameMachine) { return set(() -> requiredArch = unameMachine); }
+        public Builder requiredArch(String unameMachine) { this.requiredArch = unameMachine; return this; }
 
-        public Builder option(Option o, boolean on) { return set(on ? () -> options.add(o) : () -> options.remove(o)); }
+        public Builder option(Option o, boolean on) {
+            if (on) {
+                options.add(o);
+            } else {
+                options.remove(o);
+            }
+            return this;
+        }
 
         public Builder noload(boolean on) { return option(Option.NOLOAD, on); }
 
         public Builder verbose(boolean on) { return option(Option.VERBOSE, on); }
 
         /** -P. */
-        public Builder prefix(String p) { return set(() -> prefix = p); }
+        public Builder prefix(String p) { this.prefix = p; return this; }
 
         /** -e FILE ("" to derive it) and the configuration's persistdir and search directories. */
         public Builder persist(String file, String dir, List<String> searchDirs) {
-            return set(() -> { persist = file; persistDir = dir; modulePaths = searchDirs; });
+            this.persist = file;
+            this.persistDir = dir;
+            this.modulePaths = searchDirs;
+            return this;
         }
 
         public LoadRequest build() {

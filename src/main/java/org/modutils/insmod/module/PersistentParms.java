@@ -16,7 +16,7 @@ import org.modutils.insmod.report.Report;
  * persistent ('p' in their MODULE_PARM format) and at which kernel address each one lives,
  * found from the module's object file and the ksymoops symbols insmod gave the module
  * ({@code __insmod_<name>_O<file>_M<mtime>_V<version>}, {@code _P<persist file>},
- * {@code _S<section>_L<length>}). Report are modutils 2.4 rmmod's.
+ * {@code _S<section>_L<length>}). The messages are modutils 2.4 rmmod's.
  */
 final class PersistentParms {
     /** One persistent parameter: its name, type letter (b h i l c), element size and count, kernel address. */

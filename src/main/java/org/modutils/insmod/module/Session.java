@@ -35,9 +35,7 @@ final class Session {
 
     /** The image bound: a size beyond it stops the run. */
     void checkLimit(long size, String what) throws UserError {
-        if (Long.compareUnsigned(size, imageLimit) > 0) {
-            throw new UserError(what + Long.toUnsignedString(size) + " bytes exceeds the limit of " + imageLimit);
-        }
+        ObjFile.checkLimit(size, imageLimit, what);
     }
 
     /** delete_module after a failure past create_module (the original ignores its result too). */
