@@ -17,7 +17,6 @@ public final class ToolLog implements org.modutils.insmod.report.Report {
     private final PrintStream out;
     private final PrintStream err;
     private String errorFile;
-    private int errors;
     private String lastError;
     private Syslog.Deferred syslog;
 
@@ -76,7 +75,6 @@ public final class ToolLog implements org.modutils.insmod.report.Report {
 
     @Override
     public void error(String message) {
-        errors++;
         lastError = message;
         if (syslog != null) {
             syslog.error(errorFile + ": " + message);
@@ -120,11 +118,6 @@ public final class ToolLog implements org.modutils.insmod.report.Report {
     /** The text of the last error reported (without its prefix), or null. */
     public String lastError() {
         return lastError;
-    }
-
-    /** How many errors were reported so far. */
-    public int errors() {
-        return errors;
     }
 
     PrintStream out() {
