@@ -33,8 +33,6 @@ import org.modutils.insmod.sys.FileNames;
 import org.modutils.insmod.sys.Flock;
 import org.modutils.insmod.sys.Getopt;
 import org.modutils.insmod.sys.IoReasons;
-import org.modutils.insmod.sys.Syslog;
-import org.modutils.insmod.sys.Getopt;
 import org.modutils.insmod.tools.KsymoopsSnapshot;
 import org.modutils.insmod.tools.ToolLog;
 
@@ -162,7 +160,7 @@ public final class Insmod {
     /** -s, the kernel release, modules.conf, and -e "" without a persistdir. */
     private void configure() {
         if (s.syslog) {
-            log.toSyslog(Syslog.insmod());
+            log.toSyslog("insmod");
         }
         release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
         conf = ModulesConf.read(ConfigContext.of(Path.of("/"), host.env(), release, s.autoclean), log);

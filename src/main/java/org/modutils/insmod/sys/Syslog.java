@@ -64,11 +64,6 @@ public final class Syslog implements AutoCloseable {
         this.console = console;
     }
 
-    /** What insmod -s opens: ident "insmod", LOG_DAEMON, /dev/log, LOG_CONS to /dev/console. */
-    public static Syslog insmod() {
-        return open("insmod", LOG_DAEMON, DEFAULT_SOCKET, Clock.systemDefaultZone(), DEFAULT_CONSOLE);
-    }
-
     /**
      * A logger sending to {@code socketPath}.
      *

@@ -58,14 +58,9 @@ public final class ToolLog implements org.modutils.insmod.report.Report {
     }
 
     /** -s: openlog(program, LOG_CONS, LOG_DAEMON); messages are sent when the tool exits. */
-    void toSyslog(String program) {
-        toSyslog(Syslog.open(program, Syslog.LOG_DAEMON, Syslog.DEFAULT_SOCKET, Clock.systemDefaultZone(),
-                Syslog.DEFAULT_CONSOLE));
-    }
-
-    /** -s: from now on messages go to {@code target}, sent when the tool exits. */
-    public void toSyslog(Syslog target) {
-        syslog = new Syslog.Deferred(target);
+    public void toSyslog(String program) {
+        syslog = new Syslog.Deferred(Syslog.open(program, Syslog.LOG_DAEMON, Syslog.DEFAULT_SOCKET,
+                Clock.systemDefaultZone(), Syslog.DEFAULT_CONSOLE));
     }
 
     @Override
