@@ -477,10 +477,6 @@ public final class Modprobe {
         return PRIO_NAMES[prio];
     }
 
-    DepmodLog logger() {
-        return DepmodLog.of(this::log, out::println);
-    }
-
     /** libkmod's own stderr logging, which kmod 30's modprobe leaves on while it reads the configuration. */
     private void libkmod(ModprobeConfig.Problem kind, String text) {
         String where;
