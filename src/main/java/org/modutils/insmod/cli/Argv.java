@@ -1,12 +1,13 @@
 package org.modutils.insmod.cli;
 
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.modutils.insmod.sys.FileBytes;
 import org.modutils.insmod.sys.FileNames;
 
 /**
@@ -25,9 +26,8 @@ final class Argv {
     static String[] bytes(String[] args) {
         Charset jnu = FileNames.platformCharset();
         List<byte[]> entries;
-        // java.io, not Files: the first NIO channel of a run loads libnet (an IPv6 probe), ~1 ms
-        try (FileInputStream in = new FileInputStream("/proc/self/cmdline")) {
-            entries = split(in.readAllBytes());
+        try {
+            entries = split(FileBytes.read(Path.of("/proc/self/cmdline")));
         } catch (IOException | RuntimeException e) {
             return reencoded(args, jnu);
         }

@@ -29,12 +29,11 @@ import org.modutils.insmod.module.LoadRequest;
 import org.modutils.insmod.module.ObjectFiles;
 import org.modutils.insmod.modern.ModernInsmod;
 import org.modutils.insmod.modern.ModernRequest;
+import org.modutils.insmod.sys.FileBytes;
 import org.modutils.insmod.sys.FileNames;
 import org.modutils.insmod.sys.Flock;
 import org.modutils.insmod.sys.Getopt;
 import org.modutils.insmod.sys.IoReasons;
-import org.modutils.insmod.sys.Syslog;
-import org.modutils.insmod.sys.Getopt;
 import org.modutils.insmod.tools.KsymoopsSnapshot;
 import org.modutils.insmod.tools.ToolLog;
 
@@ -162,7 +161,7 @@ public final class Insmod {
     /** -s, the kernel release, modules.conf, and -e "" without a persistdir. */
     private void configure() {
         if (s.syslog) {
-            log.toSyslog(Syslog.insmod());
+            log.toSyslog("insmod");
         }
         release = s.release != null ? s.release : procString("/proc/sys/kernel/osrelease");
         conf = ModulesConf.read(ConfigContext.of(Path.of("/"), host.env(), release, s.autoclean), log);
@@ -366,9 +365,8 @@ public final class Insmod {
     }
 
     static String procString(String p) {
-        // java.io, not Files: the first NIO channel of a run loads libnet (an IPv6 probe)
-        try (java.io.FileInputStream in = new java.io.FileInputStream(p)) {
-            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).strip();
+        try {
+            return new String(FileBytes.read(Path.of(p)), StandardCharsets.ISO_8859_1).strip();
         } catch (IOException e) {
             return "";
         }

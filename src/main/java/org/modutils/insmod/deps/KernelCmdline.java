@@ -62,7 +62,7 @@ final class KernelCmdline {
     }
 
     /** C's isspace in the C locale. */
-    static boolean isSpace(char c) {
+    private static boolean isSpace(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0b;
     }
 }

@@ -3,6 +3,9 @@ package org.modutils.insmod.deps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+
+import org.modutils.insmod.loaded.LoadedModules;
 
 /** What /sys/module says about a module, as libkmod reads it. */
 public final class ModuleState {
@@ -41,14 +44,8 @@ public final class ModuleState {
     }
 
     /** The modules in /sys/module/NAME/holders, in directory order (kmod_module_get_holders); empty when none. */
-    public java.util.List<String> holders(String name) {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(sys.resolve(name).resolve("holders"))) {
-            for (Path p : ds) out.add(p.getFileName().toString());
-        } catch (IOException | RuntimeException e) {
-            return out;
-        }
-        return out;
+    public List<String> holders(String name) {
+        return LoadedModules.entries(sys.resolve(name).resolve("holders"));
     }
 
     /** Loaded or built in: what kmod treats as already in the kernel. */

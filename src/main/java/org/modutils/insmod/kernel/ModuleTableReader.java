@@ -1,7 +1,5 @@
 package org.modutils.insmod.kernel;
 
-import org.modutils.insmod.report.Report;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

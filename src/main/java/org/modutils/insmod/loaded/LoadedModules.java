@@ -89,8 +89,13 @@ public final class LoadedModules {
 
     /** kmod_module_get_holders: the entries of /sys/module/NAME/holders in directory order; empty when none. */
     public List<String> holders(String name) {
+        return entries(sys(name, "holders"));
+    }
+
+    /** The names in directory {@code dir}, in directory order; what was read before a failure (empty when none). */
+    public static List<String> entries(Path dir) {
         List<String> out = new ArrayList<>();
-        try (DirectoryStream<Path> d = Files.newDirectoryStream(sys(name, "holders"))) {
+        try (DirectoryStream<Path> d = Files.newDirectoryStream(dir)) {
             for (Path p : d) out.add(p.getFileName().toString());
         } catch (IOException | RuntimeException e) {
             return out;

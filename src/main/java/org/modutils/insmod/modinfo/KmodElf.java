@@ -32,7 +32,8 @@ final class KmodElf {
     private long strOff;
     private long strSize;
 
-    private KmodElf(byte[] m) throws Failure {
+    /** Checks {@code m} as kmod_elf_new does. */
+    KmodElf(byte[] m) throws Failure {
         this.m = m;
         if (m.length <= 16 || m[0] != 0x7f || m[1] != 'E' || m[2] != 'L' || m[3] != 'F') throw new Failure(ENOEXEC);
         if (m[4] == 1) {
@@ -87,11 +88,6 @@ final class KmodElf {
         return m[at] == 0;
     }
 
-    /** Checks {@code module} as kmod_elf_new does and returns it; for the callers that only need the checks. */
-    static KmodElf of(byte[] module) throws Failure {
-        return new KmodElf(module);
-    }
-
     /** {offset, size} of the section called {@code name}, or null (kmod_elf_get_section). */
     long[] section(String name) {
         for (int i = 1; i < shnum; i++) {
@@ -112,13 +108,9 @@ final class KmodElf {
 
     /** The strings of {@code .modinfo} as libkmod splits them: runs of NULs separate, empty strings vanish. */
     static List<String> modinfoStrings(byte[] module) throws Failure {
-        KmodElf elf = new KmodElf(module);
-        for (int i = 1; i < elf.shnum; i++) {
-            long[] s = elf.sectionInfo(i);
-            if (s == null || !elf.nameIs(s[2], ".modinfo")) continue;
-            return split(module, (int) s[0], (int) s[1]);
-        }
-        throw new Failure(ENOENT);
+        long[] s = new KmodElf(module).section(".modinfo");
+        if (s == null) throw new Failure(ENOENT);
+        return split(module, (int) s[0], (int) s[1]);
     }
 
     static List<String> split(byte[] b, int off, int size) {

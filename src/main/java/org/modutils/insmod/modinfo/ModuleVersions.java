@@ -58,7 +58,7 @@ public final class ModuleVersions {
 
     private static KmodElf elf(byte[] module) throws ModinfoException {
         try {
-            return KmodElf.of(module);
+            return new KmodElf(module);
         } catch (KmodElf.Failure f) {
             throw new ModinfoException(f.errno);
         }

@@ -62,6 +62,11 @@ public final class Snapshot {
         return new Snapshot(DEFAULT_DIR, Clock.systemDefaultZone(), error);
     }
 
+    /** Whether snapshots are on: the directory exists (a missing one means "off", silently). */
+    public boolean enabled() {
+        return Files.isDirectory(dir);
+    }
+
     /**
      * Writes the two snapshot files.
      *
@@ -72,7 +77,7 @@ public final class Snapshot {
      *         exist or a failure was reported
      */
     public List<Path> take(byte[] ksyms, byte[] modules) {
-        if (!Files.isDirectory(dir)) {
+        if (!enabled()) {
             return List.of();
         }
         String stamp = stamp(LocalDateTime.now(clock));

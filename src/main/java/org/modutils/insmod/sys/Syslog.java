@@ -40,6 +40,10 @@ public final class Syslog implements AutoCloseable {
     public static final int LOG_WARNING = 4;
     /** Priority of {@link #info(String)}. */
     public static final int LOG_INFO = 6;
+    /** kmod's words for the priorities, LOG_EMERG to LOG_DEBUG. */
+    private static final String[] LEVEL_NAMES = {"EMERGENCY", "ALERT", "FATAL", "ERROR", "WARNING", "NOTICE", "INFO",
+        "DEBUG"};
+
     /** glibc's _PATH_LOG. */
     public static final String DEFAULT_SOCKET = "/dev/log";
     /** glibc's _PATH_CONSOLE, used for LOG_CONS. */
@@ -47,6 +51,11 @@ public final class Syslog implements AutoCloseable {
 
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ENGLISH);
+
+    /** The word kmod's tools put before a message of priority {@code prio} ("FATAL", "ERROR"...). */
+    public static String levelName(int prio) {
+        return LEVEL_NAMES[prio];
+    }
 
     private final String ident;
     private final int facility;
@@ -62,11 +71,6 @@ public final class Syslog implements AutoCloseable {
         this.socketPath = socketPath;
         this.clock = clock;
         this.console = console;
-    }
-
-    /** What insmod -s opens: ident "insmod", LOG_DAEMON, /dev/log, LOG_CONS to /dev/console. */
-    public static Syslog insmod() {
-        return open("insmod", LOG_DAEMON, DEFAULT_SOCKET, Clock.systemDefaultZone(), DEFAULT_CONSOLE);
     }
 
     /**

@@ -23,6 +23,7 @@ import org.modutils.insmod.deps.DepmodRequest;
 import org.modutils.insmod.deps.DepmodResult;
 import org.modutils.insmod.deps.ModuleDeps;
 import org.modutils.insmod.deps.UpToDate;
+import org.modutils.insmod.sys.Syslog;
 
 /**
  * depmod for 2.6+ trees, as kmod 30's: options, messages ("depmod: WARNING: ..."), exit
@@ -234,7 +235,7 @@ public final class Depmod {
 
     private void log(int prio, String text) {
         if (prio > verbose) return;
-        err.println("depmod: " + Modprobe.level(prio) + ": " + text);
+        err.println("depmod: " + Syslog.levelName(prio) + ": " + text);
         err.flush();
     }
 

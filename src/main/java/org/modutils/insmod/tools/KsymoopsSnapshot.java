@@ -43,6 +43,9 @@ public final class KsymoopsSnapshot {
         String dir = env.get("INSMOD_KSYMOOPS_DIR");
         Snapshot snap = new Snapshot(dir != null ? Path.of(dir) : Snapshot.DEFAULT_DIR, Clock.systemDefaultZone(),
                 log::error);
+        if (!snap.enabled()) {
+            return; // snapshots off: do not read the symbol table for nothing
+        }
         try {
             snap.take(kernel.readFile("/proc/ksyms"), kernel.readFile("/proc/modules"));
         } catch (KernelException e) {

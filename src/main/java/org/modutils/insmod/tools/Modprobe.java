@@ -461,24 +461,13 @@ public final class Modprobe {
 
     /** "modprobe: LEVEL: text" on stderr, or "LEVEL: text" to syslog with -s. */
     void emit(int prio, String text) {
-        String line = level(prio) + ": " + text;
+        String line = Syslog.levelName(prio) + ": " + text;
         if (syslog != null) {
             syslog.log(prio, line + "\n");
         } else {
             err.println("modprobe: " + line);
             err.flush();
         }
-    }
-
-    private static final String[] PRIO_NAMES = {"EMERGENCY", "ALERT", "FATAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"};
-
-    /** The word kmod's tools put before a message of priority {@code prio} ("FATAL", "ERROR"...). */
-    static String level(int prio) {
-        return PRIO_NAMES[prio];
-    }
-
-    DepmodLog logger() {
-        return DepmodLog.of(this::log, out::println);
     }
 
     /** libkmod's own stderr logging, which kmod 30's modprobe leaves on while it reads the configuration. */
@@ -496,28 +485,20 @@ public final class Modprobe {
 
     /** What ModernInsmod says, as modprobe's. */
     Report messages() {
-        return new Report() {
-            @Override
-            public void error(String text) {
-                if (o.verbose < LOG_ERR) return;
-                for (String line : text.split("\n", -1)) {
-                    if (syslog != null) syslog.log(LOG_ERR, line + "\n");
-                    else err.println("modprobe: " + line);
-                }
-                err.flush();
-            }
+        return Report.of(this::message, text -> {
+            out.println(text);
+            out.flush();
+        }, this::message);
+    }
 
-            @Override
-            public void info(String text) {
-                out.println(text);
-                out.flush();
-            }
-
-            @Override
-            public void warning(String text) {
-                error(text);
-            }
-        };
+    /** An error or warning of ModernInsmod: each line at LOG_ERR, as modprobe's. */
+    private void message(String text) {
+        if (o.verbose < LOG_ERR) return;
+        for (String line : text.split("\n", -1)) {
+            if (syslog != null) syslog.log(LOG_ERR, line + "\n");
+            else err.println("modprobe: " + line);
+        }
+        err.flush();
     }
 
     Kernel kernel() {

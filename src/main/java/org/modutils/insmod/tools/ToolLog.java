@@ -17,7 +17,6 @@ public final class ToolLog implements org.modutils.insmod.report.Report {
     private final PrintStream out;
     private final PrintStream err;
     private String errorFile;
-    private int errors;
     private String lastError;
     private Syslog.Deferred syslog;
 
@@ -59,14 +58,9 @@ public final class ToolLog implements org.modutils.insmod.report.Report {
     }
 
     /** -s: openlog(program, LOG_CONS, LOG_DAEMON); messages are sent when the tool exits. */
-    void toSyslog(String program) {
-        toSyslog(Syslog.open(program, Syslog.LOG_DAEMON, Syslog.DEFAULT_SOCKET, Clock.systemDefaultZone(),
-                Syslog.DEFAULT_CONSOLE));
-    }
-
-    /** -s: from now on messages go to {@code target}, sent when the tool exits. */
-    public void toSyslog(Syslog target) {
-        syslog = new Syslog.Deferred(target);
+    public void toSyslog(String program) {
+        syslog = new Syslog.Deferred(Syslog.open(program, Syslog.LOG_DAEMON, Syslog.DEFAULT_SOCKET,
+                Clock.systemDefaultZone(), Syslog.DEFAULT_CONSOLE));
     }
 
     @Override
@@ -76,7 +70,6 @@ public final class ToolLog implements org.modutils.insmod.report.Report {
 
     @Override
     public void error(String message) {
-        errors++;
         lastError = message;
         if (syslog != null) {
             syslog.error(errorFile + ": " + message);
@@ -120,11 +113,6 @@ public final class ToolLog implements org.modutils.insmod.report.Report {
     /** The text of the last error reported (without its prefix), or null. */
     public String lastError() {
         return lastError;
-    }
-
-    /** How many errors were reported so far. */
-    public int errors() {
-        return errors;
     }
 
     PrintStream out() {

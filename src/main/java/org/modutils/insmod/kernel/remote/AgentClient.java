@@ -116,7 +116,7 @@ public final class AgentClient implements AutoCloseable {
         int s = nextSeq();
         byte[] frame = new Frame(type, s, payload).encode();
         send(frame, what);
-        Resend resend = new Resend(hello == null || hello.version() >= 2, link.wireMillis(frame.length));
+        Resend resend = new Resend(hello.version() >= 2, link.wireMillis(frame.length));
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         long since = System.currentTimeMillis();
         for (;;) {
