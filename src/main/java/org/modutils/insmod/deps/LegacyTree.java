@@ -56,9 +56,9 @@ public final class LegacyTree {
         if (req.configFile() != null) env.put("MODULECONFIG", req.configFile());
         ConfigContext ctx = ConfigContext.of(Path.of(base.isEmpty() ? "/" : base), env, req.version(), false);
         ModulesConf conf = ModulesConf.read(ctx, quietFailure(out));
+        if (conf.failed()) return new Outcome(false, true, null, List.of()); // no generated names then
         List<Path> files = new ArrayList<>();
         for (String f : LegacyDepmod.FILES) files.add(Path.of(conf.generatedFile(f)));
-        if (conf.failed()) return new Outcome(false, true, null, files);
         if (req.quick() && !needUpdate(files, base, req.version())) return new Outcome(true, false, null, files);
         List<String> objects = new ModuleLocator(conf, req.rootCheck(), out).listAll();
         LegacyDepmod.Result r = LegacyDepmod.run(new LegacyDepmod.Request(objects, req.ksymsFile(), base,
