@@ -277,8 +277,7 @@ final class ConfReader {
         } else if (parm.startsWith("path")) {
             return path(parm, arg, dropDefaultPaths) ? Done.TAKEN : Done.FATAL;
         } else if (parm.equals("persistdir")) {
-            List<String> g = meta.expand(arg);
-            persistDir = g != null && !g.isEmpty() ? g.get(0) : arg;
+            persistDir = Words.firstOr(meta.expand(arg), arg);
         } else if (parm.endsWith("file") && ModulesConf.GENERATED.contains(parm.substring(0, parm.length() - 4))) {
             genFiles.putIfAbsent(parm.substring(0, parm.length() - 4), arg); // the first one counts
         } else {
@@ -316,8 +315,7 @@ final class ConfReader {
         if (MetaExpander.globOnly(word)) {
             targets = MetaExpander.glob(word);
         } else {
-            List<String> g = meta.expand(arg);
-            targets = g == null || g.isEmpty() ? List.of(arg) : List.of(g.get(0));
+            targets = List.of(Words.firstOr(meta.expand(arg), arg));
         }
         boolean all = true;
         for (String t : targets) {
