@@ -3,6 +3,7 @@ package org.modutils.insmod.deps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import org.modutils.insmod.config.MetaExpander;
 import org.modutils.insmod.config.ModprobeRules;
@@ -115,10 +116,8 @@ public final class LegacyProbe {
     /** One name of the list: by search (-t or a pattern), a probe list, or modules.dep. */
     private int one(String name, List<String> options, String type, boolean loadAll) {
         if (type != null || MetaExpander.hasShellMeta(name)) return located(name, options, type, loadAll);
-        Optional<ModprobeRules.Entry> probe = rules.get(Kind.PROBE, name);
-        if (probe.isPresent()) return fromList(probe.get().words(), false);
-        Optional<ModprobeRules.Entry> probeall = rules.get(Kind.PROBEALL, name);
-        if (probeall.isPresent()) return fromList(probeall.get().words(), true);
+        OptionalInt listed = stacks.probeLists(name);
+        if (listed.isPresent()) return listed.getAsInt();
         String obj = null;
         int ret;
         while (true) {
