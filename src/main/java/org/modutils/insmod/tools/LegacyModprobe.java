@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -190,10 +188,7 @@ public final class LegacyModprobe {
 
     /** config_read(1, ...) for the kernel's release; -C before $MODULECONFIG. */
     private ModulesConf readConfig() {
-        Map<String, String> e = new HashMap<>(env.env());
-        if (o.config != null) e.put("MODULECONFIG", o.config);
-        ConfigContext ctx = ConfigContext.of(Path.of(o.base.isEmpty() ? "/" : o.base), e, kernel.release(), o.has("k"));
-        return ModulesConf.readForModprobe(ctx, log);
+        return ModulesConf.readForModprobe(ConfigContext.under(o.base, env.env(), o.config, kernel.release(), o.has("k")), log);
     }
 
     /** "Note: CONFIG is more recent than DEPFILE", as the original's read_depfile. */
