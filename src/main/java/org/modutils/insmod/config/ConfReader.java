@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.modutils.insmod.report.UserError;
 
@@ -256,11 +257,10 @@ final class ConfReader {
 
     /** alias, options, above, below, probe, probeall and the six commands (modprobe only). */
     private Done modprobeKeyword(Line l) {
-        for (ModprobeRules.Kind k : ModprobeRules.Kind.values()) {
-            if (l.parm().equals(k.name().toLowerCase(java.util.Locale.ROOT))) {
-                if (!rules.decode(k, l.arg(), l.adding(), meta)) out.error("Missing module argument after -k\n");
-                return Done.TAKEN;
-            }
+        Optional<ModprobeRules.Kind> k = ModprobeRules.Kind.of(l.parm());
+        if (k.isPresent()) {
+            if (!rules.decode(k.get(), l.arg(), l.adding(), meta)) out.error("Missing module argument after -k\n");
+            return Done.TAKEN;
         }
         return ModprobeRules.When.of(l.parm()).map(w -> {
             rules.exec(w, l.arg());
