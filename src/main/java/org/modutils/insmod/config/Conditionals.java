@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 
 import org.modutils.insmod.report.UserError;
 
@@ -82,8 +81,7 @@ final class Conditionals {
             result = ctx.autoclean() ? 1 : 0;
         } else if (arg.startsWith("-f")) {
             String fileArg = Words.next(arg).rest;
-            List<String> g = meta.expand(fileArg);
-            String f = g != null && !g.isEmpty() ? g.get(0) : fileArg;
+            String f = Words.firstOr(meta.expand(fileArg), fileArg);
             Path p = f.isEmpty() ? null : Words.pathOrNull(f);
             result = p != null && Files.isReadable(p) ? 1 : 0;
         } else {
@@ -101,9 +99,8 @@ final class Conditionals {
         }
         Words first = Words.next(arg);
         if (first.rest.isEmpty()) {
-            List<String> g = meta.expand(first.word);
-            return g != null && !g.isEmpty() && !g.get(0).equals("0")
-                    && !g.get(0).equals("false") && !g.get(0).isEmpty() ? 1 : 0;
+            String w = Words.first(meta.expand(first.word));
+            return !w.isEmpty() && !w.equals("0") && !w.equals("false") ? 1 : 0;
         }
         Words op = Words.next(first.rest);
         String w1 = Words.first(meta.expand(first.word));

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.modutils.insmod.report.UserError;
 
@@ -256,11 +257,10 @@ final class ConfReader {
 
     /** alias, options, above, below, probe, probeall and the six commands (modprobe only). */
     private Done modprobeKeyword(Line l) {
-        for (ModprobeRules.Kind k : ModprobeRules.Kind.values()) {
-            if (l.parm().equals(k.name().toLowerCase(java.util.Locale.ROOT))) {
-                if (!rules.decode(k, l.arg(), l.adding(), meta)) out.error("Missing module argument after -k\n");
-                return Done.TAKEN;
-            }
+        Optional<ModprobeRules.Kind> k = ModprobeRules.Kind.of(l.parm());
+        if (k.isPresent()) {
+            if (!rules.decode(k.get(), l.arg(), l.adding(), meta)) out.error("Missing module argument after -k\n");
+            return Done.TAKEN;
         }
         return ModprobeRules.When.of(l.parm()).map(w -> {
             rules.exec(w, l.arg());
@@ -277,8 +277,7 @@ final class ConfReader {
         } else if (parm.startsWith("path")) {
             return path(parm, arg, dropDefaultPaths) ? Done.TAKEN : Done.FATAL;
         } else if (parm.equals("persistdir")) {
-            List<String> g = meta.expand(arg);
-            persistDir = g != null && !g.isEmpty() ? g.get(0) : arg;
+            persistDir = Words.firstOr(meta.expand(arg), arg);
         } else if (parm.endsWith("file") && ModulesConf.GENERATED.contains(parm.substring(0, parm.length() - 4))) {
             genFiles.putIfAbsent(parm.substring(0, parm.length() - 4), arg); // the first one counts
         } else {
@@ -316,8 +315,7 @@ final class ConfReader {
         if (MetaExpander.globOnly(word)) {
             targets = MetaExpander.glob(word);
         } else {
-            List<String> g = meta.expand(arg);
-            targets = g == null || g.isEmpty() ? List.of(arg) : List.of(g.get(0));
+            targets = List.of(Words.firstOr(meta.expand(arg), arg));
         }
         boolean all = true;
         for (String t : targets) {

@@ -46,6 +46,17 @@ public final class ConfigContext {
         return new ConfigContext(root, env, release, autoclean);
     }
 
+    /**
+     * A tool's context: root {@code base} ("" means "/"), and its environment with -C's
+     * {@code configFile} as MODULECONFIG when one was given (-C goes before the environment's).
+     */
+    public static ConfigContext under(String base, Map<String, String> env, String configFile, String release,
+                                      boolean autoclean) {
+        Map<String, String> e = new HashMap<>(env);
+        if (configFile != null) e.put("MODULECONFIG", configFile);
+        return new ConfigContext(Path.of(base.isEmpty() ? "/" : base), e, release, autoclean);
+    }
+
     public Path root() {
         return root;
     }

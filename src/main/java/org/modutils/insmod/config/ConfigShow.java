@@ -20,12 +20,12 @@ public final class ConfigShow {
             for (String p : conf.pruneList()) b.append("prune ").append(p).append('\n');
         }
         ModprobeRules r = conf.modprobeRules();
-        list(b, r.entries(ModprobeRules.Kind.ABOVE), "# Above", "above");
-        list(b, r.entries(ModprobeRules.Kind.BELOW), "# Below", "below");
-        list(b, r.entries(ModprobeRules.Kind.ALIAS), "# Aliases", "alias");
-        list(b, r.entries(ModprobeRules.Kind.OPTIONS), "# Options", "options");
-        list(b, r.entries(ModprobeRules.Kind.PROBE), "# Probes", "probe");
-        list(b, r.entries(ModprobeRules.Kind.PROBEALL), "# Probeall", "probeall");
+        list(b, r, ModprobeRules.Kind.ABOVE, "# Above");
+        list(b, r, ModprobeRules.Kind.BELOW, "# Below");
+        list(b, r, ModprobeRules.Kind.ALIAS, "# Aliases");
+        list(b, r, ModprobeRules.Kind.OPTIONS, "# Options");
+        list(b, r, ModprobeRules.Kind.PROBE, "# Probes");
+        list(b, r, ModprobeRules.Kind.PROBEALL, "# Probeall");
         if (!r.execs().isEmpty()) {
             b.append("# Commands\n");
             for (ModprobeRules.Exec e : r.execs()) {
@@ -38,11 +38,12 @@ public final class ConfigShow {
         return b.toString();
     }
 
-    private static void list(StringBuilder b, List<ModprobeRules.Entry> entries, String title, String keyword) {
+    private static void list(StringBuilder b, ModprobeRules r, ModprobeRules.Kind kind, String title) {
+        List<ModprobeRules.Entry> entries = r.entries(kind);
         if (entries.isEmpty()) return;
         b.append(title).append('\n');
         for (ModprobeRules.Entry e : entries) {
-            b.append(keyword).append(' ').append(e.name());
+            b.append(kind.keyword()).append(' ').append(e.name());
             for (String w : e.words()) b.append(' ').append(w);
             b.append('\n');
         }

@@ -24,8 +24,19 @@ import java.util.Optional;
  * first. {@code options -k NAME ...} marks NAME as not to be loaded with autoclean.
  */
 public final class ModprobeRules {
-    /** The lists, in the order {@code modprobe -c} shows them. */
-    public enum Kind { ABOVE, BELOW, ALIAS, OPTIONS, PROBE, PROBEALL }
+    /** The lists, in the order {@code modprobe -c} shows them; {@link #keyword()} is the modules.conf keyword. */
+    public enum Kind {
+        ABOVE, BELOW, ALIAS, OPTIONS, PROBE, PROBEALL;
+
+        public String keyword() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Optional<Kind> of(String keyword) {
+            for (Kind k : values()) if (k.keyword().equals(keyword)) return Optional.of(k);
+            return Optional.empty();
+        }
+    }
 
     /** When a command runs; {@link #keyword()} is its modules.conf keyword. */
     public enum When {
@@ -64,7 +75,7 @@ public final class ModprobeRules {
                 if (line.isEmpty() || line.startsWith("#")) continue;
                 Words w = Words.next(line);
                 Words n = Words.next(w.rest);
-                Kind k = Kind.valueOf(w.word.toUpperCase(java.util.Locale.ROOT));
+                Kind k = Kind.of(w.word).orElseThrow();
                 r.put(k, n.word, List.of(n.rest.split(" ")), true, false);
             }
         } catch (IOException e) {

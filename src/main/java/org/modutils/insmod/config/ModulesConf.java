@@ -81,7 +81,6 @@ public final class ModulesConf {
     private final boolean failed;
     private final Map<String, String> generated;
     private final ModprobeRules rules;
-    private final String release;
 
     private ModulesConf(ConfReader r, boolean failed) {
         this.paths = List.copyOf(r.paths);
@@ -92,7 +91,6 @@ public final class ModulesConf {
         this.failed = failed;
         this.generated = Map.copyOf(r.genFiles);
         this.rules = r.rules;
-        this.release = r.ctx.release();
     }
 
     /**
@@ -134,11 +132,6 @@ public final class ModulesConf {
     /** The modprobe lists and commands (empty but for nothing when read for insmod). */
     public ModprobeRules modprobeRules() {
         return rules;
-    }
-
-    /** The kernel release the configuration was read for. */
-    public String release() {
-        return release;
     }
 
     /** The directories to search, in order. */

@@ -59,6 +59,11 @@ final class Words {
     }
 
     static String first(java.util.List<String> g) {
-        return g != null && !g.isEmpty() ? g.get(0) : "";
+        return firstOr(g, "");
+    }
+
+    /** The first of the words, or {@code otherwise} when there is none (or no list). */
+    static String firstOr(java.util.List<String> g, String otherwise) {
+        return g != null && !g.isEmpty() ? g.get(0) : otherwise;
     }
 }

@@ -3,6 +3,7 @@ package org.modutils.insmod.deps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import org.modutils.insmod.config.MetaExpander;
 import org.modutils.insmod.config.ModprobeRules;
@@ -79,14 +80,14 @@ public final class LegacyProbe {
 
     /** modprobe NAME [PARAM=VALUE...] [NAME...]: 0, or -1 after the original's message. */
     public int load(List<String> args) {
-        return fromList(args, s.type(), s.loadAll(), true);
+        return fromList(args, s.type(), s.loadAll());
     }
 
     private int fromList(List<String> args, boolean loadAll) {
-        return fromList(args, null, loadAll, false);
+        return fromList(args, null, loadAll);
     }
 
-    private int fromList(List<String> argv, String type, boolean loadAll, boolean top) {
+    private int fromList(List<String> argv, String type, boolean loadAll) {
         loaded = 0;
         int ret = 0;
         String name = argv.isEmpty() ? "" : argv.get(0);
@@ -115,10 +116,8 @@ public final class LegacyProbe {
     /** One name of the list: by search (-t or a pattern), a probe list, or modules.dep. */
     private int one(String name, List<String> options, String type, boolean loadAll) {
         if (type != null || MetaExpander.hasShellMeta(name)) return located(name, options, type, loadAll);
-        Optional<ModprobeRules.Entry> probe = rules.get(Kind.PROBE, name);
-        if (probe.isPresent()) return fromList(probe.get().words(), false);
-        Optional<ModprobeRules.Entry> probeall = rules.get(Kind.PROBEALL, name);
-        if (probeall.isPresent()) return fromList(probeall.get().words(), true);
+        OptionalInt listed = stacks.probeLists(name);
+        if (listed.isPresent()) return listed.getAsInt();
         String obj = null;
         int ret;
         while (true) {
@@ -140,8 +139,7 @@ public final class LegacyProbe {
         if (found.isEmpty()) return LegacyStack.UNKNOWN;
         int ret = LegacyStack.UNKNOWN;
         for (String obj : found) {
-            LegacyStack.Desc[] asked = new LegacyStack.Desc[1];
-            ret = probeStack(LegacyModDep.stripo(obj), obj, options, asked, false);
+            ret = probeStack(LegacyModDep.stripo(obj), obj, options, null, false);
             if (ret >= LegacyStack.OFF) {
                 loaded++;
             } else {
@@ -170,7 +168,10 @@ public final class LegacyProbe {
         return out;
     }
 
-    /** probe_stack: OK, OFF, UNKNOWN, or -3 when a module failed (what this run loaded is removed again). */
+    /**
+     * probe_stack: OK, OFF, UNKNOWN, or -3 when a module failed (what this run loaded is removed
+     * again); the entry of the name asked for goes to {@code asked[0]} unless {@code asked} is null.
+     */
     private int probeStack(String name, String obj, List<String> options, LegacyStack.Desc[] asked, boolean top) {
         List<LegacyStack.Desc> stack = new ArrayList<>();
         int status = stacks.build(stack, name, obj, false, null, LegacyStack.NORMAL, true, top);
@@ -179,7 +180,7 @@ public final class LegacyProbe {
         for (LegacyStack.Desc d : stack) {
             List<String> these = null;
             if (name.equals(d.names.get(0))) {
-                asked[0] = d;
+                if (asked != null) asked[0] = d;
                 if (status != 0) break;
                 these = options;
             }

@@ -3,6 +3,7 @@ package org.modutils.insmod.deps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import org.modutils.insmod.config.ModprobeRules;
 import org.modutils.insmod.config.ModprobeRules.Kind;
@@ -89,17 +90,21 @@ final class LegacyStack {
         if (d.kname == null) d.kname = d.objkey;
         if (d.nod == null && d.objkey != null) d.nod = dep.byKey(d.objkey, 0).orElse(null);
         if (d.nod == null && d.objkey != null && !name.equals(d.objkey)) {
-            Optional<ModprobeRules.Entry> probe = rules.get(Kind.PROBE, d.objkey);
-            Optional<ModprobeRules.Entry> probeall = rules.get(Kind.PROBEALL, d.objkey);
-            int ret = 0;
-            if (probe.isPresent()) {
-                ret = probeList.run(probe.get().words(), false);
-            } else if (probeall.isPresent()) {
-                ret = probeList.run(probeall.get().words(), true);
-            }
-            if (ret != 0) d.objkey = null;
+            if (probeLists(d.objkey).orElse(0) != 0) d.objkey = null;
         }
         return d;
+    }
+
+    /**
+     * {@code probe NAME ...} (the first of the list that loads) or else {@code probeall NAME ...}
+     * (every one): modprobe_fromlist's status, or empty when NAME has neither line.
+     */
+    OptionalInt probeLists(String name) {
+        Optional<ModprobeRules.Entry> probe = rules.get(Kind.PROBE, name);
+        if (probe.isPresent()) return OptionalInt.of(probeList.run(probe.get().words(), false));
+        Optional<ModprobeRules.Entry> probeall = rules.get(Kind.PROBEALL, name);
+        if (probeall.isPresent()) return OptionalInt.of(probeList.run(probeall.get().words(), true));
+        return OptionalInt.empty();
     }
 
     /** One alias level's options: in front of the earlier levels', and its "-o NAME". */

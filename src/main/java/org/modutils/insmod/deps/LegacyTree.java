@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -52,13 +51,11 @@ public final class LegacyTree {
     public static Outcome run(Request req, Report out) {
         String base = req.baseDir();
         while (base.endsWith("/")) base = base.substring(0, base.length() - 1);
-        Map<String, String> env = new HashMap<>(req.env());
-        if (req.configFile() != null) env.put("MODULECONFIG", req.configFile());
-        ConfigContext ctx = ConfigContext.of(Path.of(base.isEmpty() ? "/" : base), env, req.version(), false);
+        ConfigContext ctx = ConfigContext.under(base, req.env(), req.configFile(), req.version(), false);
         ModulesConf conf = ModulesConf.read(ctx, quietFailure(out));
+        if (conf.failed()) return new Outcome(false, true, null, List.of()); // no generated names then
         List<Path> files = new ArrayList<>();
         for (String f : LegacyDepmod.FILES) files.add(Path.of(conf.generatedFile(f)));
-        if (conf.failed()) return new Outcome(false, true, null, files);
         if (req.quick() && !needUpdate(files, base, req.version())) return new Outcome(true, false, null, files);
         List<String> objects = new ModuleLocator(conf, req.rootCheck(), out).listAll();
         LegacyDepmod.Result r = LegacyDepmod.run(new LegacyDepmod.Request(objects, req.ksymsFile(), base,

@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -154,9 +152,14 @@ public final class LegacyModprobe {
             return MINUS_ONE;
         }
         noteOlderDepfile();
-        return act(new LegacyProbe(conf.modprobeRules(), dep, new Doer(),
+        return act(dep);
+    }
+
+    /** The loader and remover; its constructor asks the kernel for the loaded modules. */
+    private LegacyProbe probe(LegacyModDep dep) {
+        return new LegacyProbe(conf.modprobeRules(), dep, new Doer(),
                 new LegacyProbe.Settings(!o.has("n"), o.quiet(), o.has("k"), o.has("s"), o.type, o.has("a"),
-                        conf.insmodOpt().orElse(null), o.base)));
+                        conf.insmodOpt().orElse(null), o.base));
     }
 
     private void option(Getopt.Opt opt) {
@@ -190,10 +193,7 @@ public final class LegacyModprobe {
 
     /** config_read(1, ...) for the kernel's release; -C before $MODULECONFIG. */
     private ModulesConf readConfig() {
-        Map<String, String> e = new HashMap<>(env.env());
-        if (o.config != null) e.put("MODULECONFIG", o.config);
-        ConfigContext ctx = ConfigContext.of(Path.of(o.base.isEmpty() ? "/" : o.base), e, kernel.release(), o.has("k"));
-        return ModulesConf.readForModprobe(ctx, log);
+        return ModulesConf.readForModprobe(ConfigContext.under(o.base, env.env(), o.config, kernel.release(), o.has("k")), log);
     }
 
     /** "Note: CONFIG is more recent than DEPFILE", as the original's read_depfile. */
@@ -210,12 +210,14 @@ public final class LegacyModprobe {
         }
     }
 
-    private int act(LegacyProbe probe) {
+    /** -c, -r, -l or a load; only -r and a load use the kernel's module list. */
+    private int act(LegacyModDep dep) {
         if (o.has("c")) {
             env.out().print(ConfigShow.text(conf, ToolEnv.VERSION));
             return 0;
         }
         if (o.has("r")) {
+            LegacyProbe probe = probe(dep);
             if (o.operands.isEmpty()) return probe.autoclean();
             List<LegacyProbe.Failure> failed = probe.remove(o.operands);
             for (LegacyProbe.Failure f : failed) {
@@ -234,7 +236,7 @@ public final class LegacyModprobe {
             log.error("Nothing to load ???\nSpecify at least a module or a wildcard like \\*");
             return 0;
         }
-        return probe.load(o.operands) == 0 ? 0 : MINUS_ONE;
+        return probe(dep).load(o.operands) == 0 ? 0 : MINUS_ONE;
     }
 
     /** What LegacyProbe decides, done here: the kernel, the shell, insmod, the messages. */

@@ -148,6 +148,27 @@ class LegacyDepmodTreeTest {
         assertFalse(Files.exists(dir(V27).resolve("modules.dep")));
     }
 
+    /**
+     * A modules.conf that cannot be read (a lone endif; -C naming a missing file) is modutils
+     * 2.4's configuration error and exit 1, nothing written: the generated files' names are
+     * never worked out then.
+     */
+    @Test
+    void brokenModulesConfWritesNothing() throws IOException {
+        Path map = setup(TREE27, MAP27, V27);
+        Path conf = root.resolve("modules.conf");
+        Files.writeString(conf, "alias eth0 ne2k-pci\nendif\n");
+        DepTrees.Run r = DepTrees.ours("-r", "-a", "-b", root.toString(), "-C", conf.toString(), "-F", map.toString(), V27);
+        assertEquals(1, r.status(), r.err());
+        assertEquals("depmod: unmatched endif in line 2\n", r.err());
+        assertFalse(Files.exists(dir(V27).resolve("modules.dep")));
+        String missing = root.resolve("missing.conf").toString();
+        DepTrees.Run m = DepTrees.ours("-r", "-a", "-b", root.toString(), "-C", missing, "-F", map.toString(), V27);
+        assertEquals(1, m.status(), m.err());
+        assertEquals("depmod: Can't open " + missing + "\n", m.err());
+        assertFalse(Files.exists(dir(V27).resolve("modules.dep")));
+    }
+
     @Test
     void unresolvedReportWithoutKernelSymbols() throws IOException {
         setup(TREE27, MAP27, V27);
