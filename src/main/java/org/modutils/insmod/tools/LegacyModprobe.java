@@ -271,8 +271,11 @@ public final class LegacyModprobe {
             log.flush();
             try {
                 Process p = new ProcessBuilder("/bin/sh", "-c", command).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+                // Both pipes at once: a command that fills one while we wait on the other would stall.
+                Thread errors = new Thread(() -> copy(p.getErrorStream(), env.err()), "modprobe-command-stderr");
+                errors.start();
                 copy(p.getInputStream(), env.out());
-                copy(p.getErrorStream(), env.err());
+                errors.join();
                 return p.waitFor();
             } catch (IOException e) {
                 return 127;
@@ -282,9 +285,17 @@ public final class LegacyModprobe {
             }
         }
 
-        private void copy(InputStream in, java.io.PrintStream to) throws IOException {
-            to.write(in.readAllBytes());
-            to.flush();
+        /** Passes a command's output on as it comes. */
+        private void copy(InputStream in, java.io.PrintStream to) {
+            byte[] b = new byte[8192];
+            try (in) {
+                for (int n; (n = in.read(b)) > 0; ) {
+                    to.write(b, 0, n);
+                    to.flush();
+                }
+            } catch (IOException e) {
+                // the command's pipe closed early: nothing more to pass on
+            }
         }
 
         @Override

@@ -197,6 +197,18 @@ class LegacyModprobeTest {
         assertEquals(List.of("install-jbd", "pre", "post", "rm-ext3"), List.of(readLines(log)));
     }
 
+    /** A command that fills the stderr pipe before it writes to stdout must not stall modprobe. */
+    @Test
+    void aCommandsLargeStderrAndStdoutBothComeThrough() throws IOException {
+        Files.writeString(conf, "install jbd head -c 200000 /dev/zero | tr '\\0' x >&2; echo done\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        int status = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> modprobe("jbd"));
+        assertEquals(0, status, "exit status");
+        assertEquals("done\n", out);
+        assertEquals("x".repeat(200000), err);
+    }
+
     private static String[] readLines(Path p) throws IOException {
         return Files.readString(p).split("\n");
     }
